@@ -1,0 +1,31 @@
+# Two commands on a fresh Linux machine with Python 3.11+:  make run  and  make test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench install lint typecheck clean-data
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start everything (embedded PostgreSQL + local Redis unless DATABASE_URL/REDIS_URL), with demo data.
+run: $(STAMP)
+	$(PY) scripts/run.py
+
+## Install what the tests need and run every gate: ruff, mypy, migrations, check --deploy, pytest (+ browser).
+test: $(STAMP)
+	$(PY) scripts/test.py
+
+## Benchmark on its own database: BENCH_PATIENTS (default 100000) patients.
+bench: $(STAMP)
+	VARDMILJO_DB_NAME=$${VARDMILJO_DB_NAME:-vardmiljo_bench} $(PY) manage.py bench
+
+clean-data:
+	$(PY) -c "from vardmiljo import embedded; embedded.stop_database(); embedded.stop_redis()"
+	rm -rf .data

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class LakemedelConfig(AppConfig):
+    name = "lakemedel"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers panels, worklists, outbox handlers and beat jobs.
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        for mod in ("panels", "handlers"):
+            if find_spec(f"lakemedel.{mod}"):
+                import_module(f"lakemedel.{mod}")

@@ -1,0 +1,155 @@
+"""The trust core, persona by persona: allowed, denied, and logged correctly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.utils import timezone
+
+from tests import factories as f
+from tests.conftest import World
+from vardmiljo import access, audit, services
+from vardmiljo.access import Ground
+from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.followup import verify_chain
+from vardmiljo.models import AccessLog, Assignment, CareRelationship, Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_physician_with_care_relationship_reads_and_is_logged(world: World) -> None:
+    pa = access.patient_access(world.physician, world.patient.pk, action="test.read")
+    assert pa.ground == Ground.CARE_RELATIONSHIP
+    row = AccessLog.objects.filter(patient_id=world.patient.pk, action="test.read").get()
+    assert row.staff_id == world.physician.staff.pk
+    assert row.unit_id == world.vc.pk and row.provider_id == world.region.pk
+    assert row.ground == Ground.CARE_RELATIONSHIP and row.client_ip == "127.0.0.1"
+    assert not row.flagged
+
+
+def test_nurse_at_same_unit_reads(world: World) -> None:
+    assert access.patient_access(world.nurse, world.patient.pk, action="test.read").ground == Ground.CARE_RELATIONSHIP
+
+
+def test_colleague_same_provider_without_relationship_is_denied_and_logged(world: World) -> None:
+    with pytest.raises(NotFound):
+        access.patient_access(world.colleague, world.patient.pk, action="test.read")
+    row = AccessLog.objects.get(patient_id=world.patient.pk, staff_id=world.colleague.staff.pk)
+    assert row.action == "test.read.denied" and row.ground == Ground.DENIED
+
+
+def test_absent_and_forbidden_answer_the_same(world: World) -> None:
+    with pytest.raises(NotFound):
+        access.patient_access(world.outsider, world.patient.pk, action="x")
+    with pytest.raises(NotFound):
+        access.patient_access(world.outsider, 10**9, action="x")
+
+
+def test_expired_assignment_is_denied(world: World) -> None:
+    Assignment.objects.filter(pk=world.physician.assignment.pk).update(valid_to=timezone.now() - dt.timedelta(minutes=1))
+    world.physician.assignment.refresh_from_db()
+    with pytest.raises(NotFound):
+        access.patient_access(world.physician, world.patient.pk, action="x")
+    assert access.patients_visible_to(world.physician).count() == 0
+
+
+def test_other_provider_reads_own_data_only_without_consent(world: World) -> None:
+    f.relate(world.patient, world.priv)
+    pa = access.patient_access(world.outsider, world.patient.pk, action="x")
+    assert pa.may_read_unit(world.priv)
+    assert not pa.may_read_unit(world.vc)
+    f.consent(world.patient, world.private, world.outsider.staff)
+    pa = access.patient_access(world.outsider, world.patient.pk, action="x")
+    assert pa.consent and pa.may_read_unit(world.vc)
+
+
+def test_block_hides_a_units_data_from_other_units(world: World) -> None:
+    f.relate(world.patient, world.med)
+    f.block(world.patient, world.vc, world.physician.staff)
+    pa = access.patient_access(world.colleague, world.patient.pk, action="x")
+    assert not pa.may_read_unit(world.vc)
+    assert pa.may_read_unit(world.med)
+    # The blocked unit itself still reads its own data.
+    own = access.patient_access(world.physician, world.patient.pk, action="x")
+    assert own.may_read_unit(world.vc)
+
+
+def test_block_filter_narrows_querysets(world: World) -> None:
+    f.relate(world.patient, world.med)
+    f.block(world.patient, world.vc, world.physician.staff)
+    pa = access.patient_access(world.colleague, world.patient.pk, action="x")
+    rels = pa.filter(CareRelationship.objects.all())
+    assert {r.unit_id for r in rels} == {world.med.pk}
+
+
+def test_emergency_access_needs_reason_and_is_flagged(world: World) -> None:
+    with pytest.raises(DomainError):
+        services.emergency_access_open(actor=world.outsider, patient_id=world.patient.pk, reason="  ")
+    services.emergency_access_open(actor=world.outsider, patient_id=world.patient.pk, reason="Medvetslös i akutrummet")
+    pa = access.patient_access(world.outsider, world.patient.pk, action="overview")
+    assert pa.ground == Ground.EMERGENCY and pa.flagged
+    assert pa.may_read_unit(world.vc)
+    row = AccessLog.objects.filter(action="overview", staff_id=world.outsider.staff.pk).get()
+    assert row.flagged and row.ground == Ground.EMERGENCY and row.reason == "Medvetslös i akutrummet"
+
+
+def test_protected_identity_address_only_for_registration_role(world: World) -> None:
+    p = f.make_patient(unit=world.vc, protection=Patient.Protection.PROTECTED_REGISTRATION, address="Hemlig 1")
+    pa = access.patient_access(world.physician, p.pk, action="x")
+    assert access.patient_address(pa) is None
+    reception = f.make_actor(world.vc, role=Assignment.Role.REGISTRATION)
+    pa2 = access.patient_access(reception, p.pk, action="x")
+    assert access.patient_address(pa2) == "Hemlig 1"
+    assert AccessLog.objects.filter(action="patient.address.read", patient_id=p.pk, flagged=True).exists()
+    # Stored encrypted.
+    with connection.cursor() as cur:
+        cur.execute("SELECT address FROM vardmiljo_patient WHERE id = %s", [p.pk])
+        assert "Hemlig" not in cur.fetchone()[0]
+
+
+def test_consent_for_unidentified_patient_is_refused(world: World) -> None:
+    p = Patient.objects.create(identifier="20240101-AB12", id_kind=Patient.IdKind.RESERVNUMMER, given_name="Okänd",
+                               family_name="Kvinna")
+    f.relate(p, world.vc)
+    with pytest.raises(DomainError):
+        services.consent_record(actor=world.physician, patient_id=p.pk, valid_until=timezone.now() + dt.timedelta(days=1))
+    assert not p.consents.exists()
+
+
+def test_manual_care_relationship_needs_reason(world: World) -> None:
+    with pytest.raises(DomainError):
+        services.care_relationship_manual(actor=world.colleague, patient_id=world.patient.pk, reason="")
+    services.care_relationship_manual(actor=world.colleague, patient_id=world.patient.pk, reason="Konsult på begäran")
+    assert access.patient_access(world.colleague, world.patient.pk, action="x").ground == Ground.CARE_RELATIONSHIP
+
+
+def test_access_log_refuses_update_and_delete(world: World) -> None:
+    audit.record(world.physician, "test.write", patient=world.patient)
+    for sql in ("UPDATE vardmiljo_accesslog SET action = 'x'", "DELETE FROM vardmiljo_accesslog",
+                "TRUNCATE vardmiljo_accesslog"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql)
+
+
+def test_hash_chain_verifies_and_detects_tampering(world: World) -> None:
+    for i in range(5):
+        audit.record(world.physician, f"test.{i}", patient=world.patient)
+    total, bad = verify_chain()
+    assert bad is None and total >= 5
+    row = AccessLog.objects.filter(action="test.2").get()
+    with connection.cursor() as cur:
+        # A superuser bypassing the trigger (as an attacker with DB access would).
+        cur.execute("ALTER TABLE vardmiljo_accesslog DISABLE TRIGGER accesslog_no_update")
+        cur.execute("UPDATE vardmiljo_accesslog SET action = 'tampered' WHERE id = %s", [row.pk])
+        cur.execute("ALTER TABLE vardmiljo_accesslog ENABLE TRIGGER accesslog_no_update")
+    _, bad = verify_chain()
+    assert bad is not None and bad.row_id == row.pk
+
+
+def test_patients_visible_to_lists_only_related(world: World) -> None:
+    other = f.make_patient(unit=world.med)
+    ids = set(access.patients_visible_to(world.physician).values_list("pk", flat=True))
+    assert world.patient.pk in ids and other.pk not in ids

@@ -1,0 +1,242 @@
+"""The access module: the only code that answers "may this member of staff,
+acting in this assignment, read or write this patient's data, and on which
+ground" (patientdatalagen 4 and 6 kap., HSLF-FS 2016:40).
+
+Rules, in order:
+1. The actor needs an active assignment for care (vård och behandling).
+2. The actor's unit needs an active care relationship with the patient, or the
+   actor has an active emergency access (nödåtkomst) with a stated reason.
+3. Data of the actor's own unit is readable. Data of other units of the same
+   provider is readable unless the patient has blocked that unit (inre sekretess).
+4. Data of other providers (sammanhållen journalföring) is readable only with
+   the patient's consent to the actor's provider, or under emergency access,
+   and never where the patient has blocked that provider or unit.
+5. The address of a patient with protected identity is shown only to roles in
+   PROTECTED_ADDRESS_ROLES, and never in lists.
+
+Absent and not allowed answer the same (NotFound). A missing check denies:
+clinical queries filter rows with `PatientAccess.filter()`, which only ever
+narrows a queryset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vardmiljo import audit
+from vardmiljo.actor import Actor
+from vardmiljo.errors import NotFound, PermissionDenied
+from vardmiljo.models import AccessLog, Assignment, Block, CareRelationship, CareUnit, Consent, EmergencyAccess, Patient
+
+Ground = AccessLog.Ground
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class PatientAccess:
+    """The answer for one actor and one patient: the ground and what is readable."""
+
+    actor: Actor
+    patient: Patient
+    ground: str
+    reason: str = ""
+    flagged: bool = False
+    consent: bool = False
+    blocked_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    blocked_provider_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def patient_id(self) -> int:
+        return self.patient.pk
+
+    def units_q(self, unit_field: str = "unit") -> Q:
+        """A Q over rows owned by a unit (`<unit_field>_id`) that this access may read."""
+        own_provider = self.actor.provider_id
+        q = Q(**{f"{unit_field}__provider_id": own_provider})
+        if self.consent or self.ground == Ground.EMERGENCY:
+            q |= ~Q(**{f"{unit_field}__provider_id__in": list(self.blocked_provider_ids)})
+        if self.blocked_unit_ids:
+            q &= ~Q(**{f"{unit_field}_id__in": list(self.blocked_unit_ids)})
+        # The own unit always reads its own notes, whatever is blocked elsewhere.
+        return q | Q(**{f"{unit_field}_id": self.actor.unit_id})
+
+    def filter(self, qs: QuerySet[M], unit_field: str = "unit", patient_field: str = "patient") -> QuerySet[M]:
+        """Narrow a queryset of patient-linked rows to this patient and readable units."""
+        return qs.filter(self.units_q(unit_field), **{f"{patient_field}_id": self.patient.pk})
+
+    def may_read_unit(self, unit: CareUnit) -> bool:
+        if unit.pk == self.actor.unit_id:
+            return True
+        if unit.pk in self.blocked_unit_ids:
+            return False
+        if unit.provider_id == self.actor.provider_id:
+            return True
+        return (self.consent or self.ground == Ground.EMERGENCY) and unit.provider_id not in self.blocked_provider_ids
+
+
+def require_assignment(actor: Actor, purpose: str = Assignment.Purpose.CARE) -> Assignment:
+    """The actor's assignment, active and for `purpose`; else PermissionDenied."""
+    a = actor.assignment
+    if a is None or not a.is_active():
+        raise PermissionDenied(_("Ditt medarbetaruppdrag är inte giltigt. Välj uppdrag på nytt."))
+    if a.purpose != purpose:
+        raise PermissionDenied(_("Ditt medarbetaruppdrag ger inte rätt till detta."))
+    return a
+
+
+def _relationship_q(unit_id: int | None, now: object) -> Exists:
+    return Exists(
+        CareRelationship.objects.filter(patient=OuterRef("pk"), unit_id=unit_id, valid_from__lte=now).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=now)
+        )
+    )
+
+
+def _emergency_q(actor: Actor, now: object) -> Exists:
+    return Exists(
+        EmergencyAccess.objects.filter(
+            patient=OuterRef("pk"), assignment_id=actor.assignment.pk if actor.assignment else None, expires_at__gt=now
+        )
+    )
+
+
+def patients_visible_to(actor: Actor) -> QuerySet[Patient]:
+    """Every list of patients starts here: patients with a care relationship at
+    the actor's unit, or under the actor's own emergency access."""
+    if actor.assignment is None or not actor.assignment.is_active() or actor.assignment.purpose != Assignment.Purpose.CARE:
+        return Patient.objects.none()
+    now = timezone.now()
+    return Patient.objects.filter(_relationship_q(actor.unit_id, now) | _emergency_q(actor, now), merged_into__isnull=True)
+
+
+def patient_access(
+    actor: Actor,
+    patient_id: int | str,
+    *,
+    action: str,
+    obj: object = None,
+    write: bool = False,
+    log: bool = True,
+) -> PatientAccess:
+    """Decide, and record in the access log, one read or write of a patient's data.
+
+    Raises NotFound both when the patient does not exist and when the actor
+    has no ground; the refusal is itself logged.
+    """
+    try:
+        require_assignment(actor)
+    except PermissionDenied:
+        raise NotFound() from None
+    now = timezone.now()
+    try:
+        pk = int(patient_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    row = (
+        Patient.objects.filter(pk=pk)
+        .annotate(
+            _rel=_relationship_q(actor.unit_id, now),
+            _emerg=_emergency_q(actor, now),
+            _consent=Exists(
+                Consent.objects.filter(
+                    patient=OuterRef("pk"), provider_id=actor.provider_id, revoked_at__isnull=True, valid_until__gt=now
+                )
+            ),
+            _blocked=Exists(Block.objects.filter(patient=OuterRef("pk"), lifted_at__isnull=True)),
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    if row._rel:
+        ground, reason, flagged = Ground.CARE_RELATIONSHIP, "", False
+    elif row._emerg:
+        em = (
+            EmergencyAccess.objects.filter(patient=row, assignment=actor.assignment, expires_at__gt=now)
+            .order_by("-started_at")
+            .first()
+        )
+        ground, reason, flagged = Ground.EMERGENCY, em.reason if em else "", True
+    else:
+        if log:
+            audit.record(actor, f"{action}.denied", patient=row, obj=obj, ground=Ground.DENIED)
+        raise NotFound()
+    blocked_units: set[int] = set()
+    blocked_providers: set[int] = set()
+    if row._blocked:
+        for unit_id, provider_id in Block.objects.filter(patient=row, lifted_at__isnull=True).values_list(
+            "unit_id", "provider_id"
+        ):
+            if unit_id is not None and unit_id != actor.unit_id:
+                blocked_units.add(unit_id)
+            elif unit_id is None and provider_id != actor.provider_id:
+                blocked_providers.add(provider_id)
+    pa = PatientAccess(
+        actor=actor,
+        patient=row,
+        ground=ground,
+        reason=reason,
+        # Protected identities are always part of the review sample.
+        flagged=flagged or row.is_protected,
+        consent=bool(row._consent),
+        blocked_unit_ids=frozenset(blocked_units),
+        blocked_provider_ids=frozenset(blocked_providers),
+    )
+    if log:
+        audit.record(actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
+    return pa
+
+
+def identify_patient(actor: Actor, identifier: str) -> Patient | None:
+    """Identity lookup by a complete, valid identifier (as at the reception desk):
+    returns the patient's identity only, whether or not the actor may read the
+    record, and logs the lookup. The record itself still needs patient_access()."""
+    if actor.assignment is None or not actor.assignment.is_active():
+        return None
+    patient = Patient.objects.filter(identifier=identifier, merged_into__isnull=True).first()
+    if patient is not None:
+        audit.record(actor, "patient.identify", patient=patient, ground=Ground.ADMINISTRATION, flagged=patient.is_protected)
+    return patient
+
+
+def may_see_address(actor: Actor, patient: Patient) -> bool:
+    return not patient.is_protected or actor.role in settings.PROTECTED_ADDRESS_ROLES
+
+
+def patient_address(pa: PatientAccess) -> str | None:
+    """The address, or None when the actor's role may not see it (protected identity)."""
+    if not may_see_address(pa.actor, pa.patient):
+        return None
+    if pa.patient.is_protected:
+        audit.record(pa.actor, "patient.address.read", patient=pa, flagged=True)
+    return pa.patient.address
+
+
+def may_manage_unit(actor: Actor, unit: CareUnit | int) -> bool:
+    """Per-unit administrative rights (schedules, inbox, templates): django-guardian."""
+    if actor.assignment is None or not actor.assignment.is_active():
+        return False
+    unit_obj = unit if isinstance(unit, CareUnit) else CareUnit.objects.filter(pk=unit).first()
+    if unit_obj is None:
+        return False
+    return actor.staff.has_perm("vardmiljo.manage_unit", unit_obj)
+
+
+def require_unit_manager(actor: Actor, unit: CareUnit | int) -> None:
+    if not may_manage_unit(actor, unit):
+        raise PermissionDenied(_("Du har inte behörighet att administrera enheten."))
+
+
+def require_follow_up(actor: Actor) -> None:
+    """Log review and log extracts need an assignment for follow-up (or a log-reviewer role)."""
+    a = actor.assignment
+    if a is None or not a.is_active():
+        raise PermissionDenied(_("Ditt medarbetaruppdrag är inte giltigt."))
+    if a.purpose != Assignment.Purpose.FOLLOW_UP and a.role != Assignment.Role.LOG_REVIEWER and not actor.staff.is_superuser:
+        raise PermissionDenied(_("Loggkontroll kräver ett uppdrag för uppföljning."))

@@ -1,0 +1,63 @@
+"""Request plumbing: the acting assignment, and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from vardmiljo.actor import Actor
+from vardmiljo.models import Assignment
+
+SESSION_KEY = "assignment_id"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def actor_for(request: HttpRequest, assignment_id: int | str | None) -> Actor | None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not assignment_id:
+        return None
+    try:
+        a = Assignment.objects.active().select_related("unit__provider").get(pk=int(assignment_id), staff=user)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        return None
+    return Actor(staff=user, assignment=a, client_ip=client_ip(request))
+
+
+class ActorMiddleware:
+    """Sets request.actor from the assignment chosen at login (None until chosen
+    or once it has expired)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.actor = actor_for(request, request.session.get(SESSION_KEY))  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy: only our own origin. Nothing leaves the machine."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/admin/"):
+            response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        else:
+            # Django admin uses inline styles in a few widgets.
+            response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY.replace(
+                "style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"))
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.setdefault("Cache-Control", "no-store")
+        return response

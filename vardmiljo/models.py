@@ -1,0 +1,402 @@
+"""Identity, organisation, patients and the grounds for access (PDL).
+
+Clinical modules link their rows to `Patient` and to the `CareUnit` that owns
+the data; the access module decides from these tables who may read what.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vardmiljo.fields import EncryptedTextField
+from vardmiljo.identifiers import parse_patient_id, validate_hsa_id
+
+
+class CareProvider(models.Model):
+    """Vårdgivare: a region, a municipality or a private company."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("Region")
+        MUNICIPALITY = "municipality", _("Kommun")
+        PRIVATE = "private", _("Privat vårdgivare")
+
+    hsa_id = models.CharField(_("HSA-id"), max_length=31, unique=True, validators=[validate_hsa_id])
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.REGION)
+
+    class Meta:
+        verbose_name = _("vårdgivare")
+        verbose_name_plural = _("vårdgivare")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareUnit(models.Model):
+    """Vårdenhet: a clinic, ward or health centre of a provider."""
+
+    provider = models.ForeignKey(CareProvider, on_delete=models.PROTECT, related_name="units", verbose_name=_("vårdgivare"))
+    hsa_id = models.CharField(_("HSA-id"), max_length=31, unique=True, validators=[validate_hsa_id])
+    name = models.CharField(_("namn"), max_length=200)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("vårdenhet")
+        verbose_name_plural = _("vårdenheter")
+        ordering = ["name"]
+        permissions = [
+            ("manage_unit", _("Får administrera enhetens tidböcker, inkorg och mallar")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(AbstractUser):
+    """A member of staff. Acts through one Assignment at a time."""
+
+    class Profession(models.TextChoices):
+        PHYSICIAN = "physician", _("Läkare")
+        NURSE = "nurse", _("Sjuksköterska")
+        ASSISTANT_NURSE = "assistant_nurse", _("Undersköterska")
+        PHYSIOTHERAPIST = "physiotherapist", _("Fysioterapeut")
+        SECRETARY = "secretary", _("Medicinsk sekreterare")
+        ADMINISTRATOR = "administrator", _("Administratör")
+        SYSTEM = "system", _("System")
+
+    hsa_id = models.CharField(_("HSA-id"), max_length=31, unique=True, null=True, blank=True, validators=[validate_hsa_id])
+    profession = models.CharField(_("yrke"), max_length=30, choices=Profession.choices, default=Profession.PHYSICIAN)
+    prescriber_code = models.CharField(_("förskrivarkod"), max_length=7, blank=True)
+
+    class Meta:
+        verbose_name = _("personal")
+        verbose_name_plural = _("personal")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def active_assignments(self, at: dt.datetime | None = None) -> models.QuerySet[Assignment]:
+        return Assignment.objects.active(at).filter(staff=self).select_related("unit__provider")
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def active(self, at: dt.datetime | None = None) -> AssignmentQuerySet:
+        at = at or timezone.now()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at), valid_from__lte=at)
+
+
+class Assignment(models.Model):
+    """Medarbetaruppdrag: staff × unit × purpose × role × validity."""
+
+    class Purpose(models.TextChoices):
+        CARE = "care", _("Vård och behandling")
+        ADMINISTRATION = "administration", _("Administration")
+        FOLLOW_UP = "follow_up", _("Kvalitetssäkring och uppföljning")
+
+    class Role(models.TextChoices):
+        CLINICIAN = "clinician", _("Vårdpersonal")
+        REGISTRATION = "registration", _("Vårdadministratör (folkbokföring, kallelser)")
+        COORDINATOR = "coordinator", _("Remisskoordinator")
+        UNIT_ADMIN = "unit_admin", _("Enhetsadministratör")
+        LOG_REVIEWER = "log_reviewer", _("Logggranskare")
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("personal"))
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("vårdenhet"))
+    purpose = models.CharField(_("syfte"), max_length=20, choices=Purpose.choices, default=Purpose.CARE)
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices, default=Role.CLINICIAN)
+    valid_from = models.DateTimeField(_("giltigt från"), default=timezone.now)
+    valid_to = models.DateTimeField(_("giltigt till"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("medarbetaruppdrag")
+        verbose_name_plural = _("medarbetaruppdrag")
+        indexes = [models.Index(fields=["staff", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.get_purpose_display()} ({self.get_role_display()})"
+
+    def is_active(self, at: dt.datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return self.valid_from <= at and (self.valid_to is None or self.valid_to > at)
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_to <= self.valid_from:
+            raise ValidationError({"valid_to": _("Slutdatum måste komma efter startdatum.")})
+
+
+class Patient(models.Model):
+    class IdKind(models.TextChoices):
+        PERSONNUMMER = "personnummer", _("Personnummer")
+        SAMORDNINGSNUMMER = "samordningsnummer", _("Samordningsnummer")
+        RESERVNUMMER = "reservnummer", _("Reservnummer")
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Kvinna")
+        MALE = "M", _("Man")
+        UNKNOWN = "", _("Okänt")
+
+    class Protection(models.TextChoices):
+        NONE = "none", _("Ingen")
+        CONFIDENTIALITY = "sekretessmarkering", _("Sekretessmarkering")
+        PROTECTED_REGISTRATION = "skyddad_folkbokforing", _("Skyddad folkbokföring")
+
+    identifier = models.CharField(_("identitet"), max_length=20, unique=True)
+    id_kind = models.CharField(_("identitetstyp"), max_length=20, choices=IdKind.choices)
+    given_name = models.CharField(_("förnamn"), max_length=100)
+    family_name = models.CharField(_("efternamn"), max_length=100)
+    birth_date = models.DateField(_("födelsedatum"), null=True, blank=True)
+    sex = models.CharField(_("kön"), max_length=1, choices=Sex.choices, blank=True)
+    protection = models.CharField(_("skyddad identitet"), max_length=30, choices=Protection.choices, default=Protection.NONE)
+    # Only ever read through access.patient_address(); encrypted at rest.
+    address = EncryptedTextField(_("adress"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    # PDL 7 kap. 2 §: the patient objects to registration in quality registries.
+    registry_objection = models.BooleanField(_("motsätter sig registrering i kvalitetsregister"), default=False)
+    # A legacy identity merged into another (HL7 A40) points to the survivor.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patienter")
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
+            models.Index(models.functions.Upper("family_name"), "given_name", name="patient_uname_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.display_identifier})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def display_identifier(self) -> str:
+        if self.id_kind == self.IdKind.RESERVNUMMER:
+            return self.identifier
+        return f"{self.identifier[:8]}-{self.identifier[8:]}"
+
+    @property
+    def is_protected(self) -> bool:
+        return self.protection != self.Protection.NONE
+
+    @property
+    def age(self) -> int | None:
+        if not self.birth_date:
+            return None
+        today = dt.date.today()
+        b = self.birth_date
+        return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+
+    def clean(self) -> None:
+        try:
+            pid = parse_patient_id(self.identifier)
+        except ValidationError as exc:
+            raise ValidationError({"identifier": exc.messages}) from None
+        self.identifier = pid.value
+        self.id_kind = pid.kind
+        self.birth_date = self.birth_date or pid.birth_date
+        self.sex = self.sex or pid.sex
+
+
+class CareRelationship(models.Model):
+    """Vårdrelation: the link that allows a unit to read the patient's record."""
+
+    class Ground(models.TextChoices):
+        BOOKING = "booking", _("Bokning")
+        VISIT = "visit", _("Besök")
+        ADMISSION = "admission", _("Inskrivning")
+        REFERRAL = "referral", _("Mottagen remiss")
+        MANUAL = "manual", _("Manuell (med skäl)")
+        IMPORT = "import", _("Migrerad från tidigare system")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_relationships")
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="care_relationships")
+    ground = models.CharField(_("grund"), max_length=20, choices=Ground.choices)
+    reason = models.TextField(_("skäl"), blank=True)
+    valid_from = models.DateTimeField(_("från"), default=timezone.now)
+    valid_to = models.DateTimeField(_("till"), null=True, blank=True)
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vårdrelation")
+        verbose_name_plural = _("vårdrelationer")
+        indexes = [models.Index(fields=["patient", "unit", "valid_to"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(ground="manual") | ~Q(reason=""), name="care_relationship_manual_needs_reason"
+            )
+        ]
+
+
+class Consent(models.Model):
+    """Samtycke to sammanhållen journalföring, given to one reading provider."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    provider = models.ForeignKey(CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("läsande vårdgivare"))
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateTimeField(_("giltigt till"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("samtycke")
+        verbose_name_plural = _("samtycken")
+        indexes = [models.Index(fields=["patient", "provider"])]
+
+
+class Block(models.Model):
+    """Spärr: the patient blocks a unit's (or a whole provider's) data from all others.
+
+    Set and lifted only on the patient's request, with who and when.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="blocks")
+    provider = models.ForeignKey(CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdgivare vars uppgifter spärras"))
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("enhet vars uppgifter spärras (tomt = hela vårdgivaren)"))
+    requested_by_patient_note = models.TextField(_("patientens begäran"), blank=True)
+    set_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spärr")
+        verbose_name_plural = _("spärrar")
+        indexes = [models.Index(fields=["patient", "lifted_at"])]
+
+
+class EmergencyAccess(models.Model):
+    """Nödåtkomst: time-limited, with a stated reason, always flagged for review."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="emergency_accesses")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("skäl"))
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("nödåtkomst")
+        verbose_name_plural = _("nödåtkomster")
+        indexes = [models.Index(fields=["patient", "assignment", "expires_at"])]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="emergency_access_needs_reason")]
+
+
+class AccessLog(models.Model):
+    """Åtkomstlogg. Append-only: the table is created by migration SQL as a
+    monthly-partitioned table with triggers that refuse UPDATE/DELETE/TRUNCATE
+    and chain each row's SHA-256 to the previous row of its chain. It has no
+    foreign keys on purpose: the log must outlive any row it speaks of.
+    """
+
+    class Ground(models.TextChoices):
+        CARE_RELATIONSHIP = "care_relationship", _("Vårdrelation")
+        CONSENT = "consent", _("Samtycke (sammanhållen journalföring)")
+        EMERGENCY = "emergency", _("Nödåtkomst")
+        SYSTEM = "system", _("Systemåtgärd")
+        ADMINISTRATION = "administration", _("Administration")
+        DENIED = "denied", _("Nekad")
+
+    id = models.BigAutoField(primary_key=True)
+    logged_at = models.DateTimeField()
+    chain = models.SmallIntegerField()
+    seq = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+    staff_id = models.BigIntegerField(null=True)
+    staff_hsa_id = models.CharField(max_length=31, blank=True)
+    staff_name = models.CharField(max_length=200, blank=True)
+    assignment_id = models.BigIntegerField(null=True)
+    unit_id = models.BigIntegerField(null=True)
+    unit_name = models.CharField(max_length=200, blank=True)
+    provider_id = models.BigIntegerField(null=True)
+    provider_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    patient_id = models.BigIntegerField(null=True)
+    ground = models.CharField(max_length=30, choices=Ground.choices)
+    reason = models.TextField(blank=True)
+    flagged = models.BooleanField(default=False)
+    protected_patient = models.BooleanField(default=False)
+    client_ip = models.GenericIPAddressField(null=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        managed = False
+        db_table = "vardmiljo_accesslog"
+        verbose_name = _("åtkomstloggrad")
+        verbose_name_plural = _("åtkomstlogg")
+        default_permissions = ("view",)
+
+
+class LogReview(models.Model):
+    """Loggkontroll: a reviewer's mark on one access-log row."""
+
+    class Verdict(models.TextChoices):
+        OK = "ok", _("Befogad")
+        QUESTION = "question", _("Behöver utredas")
+        IMPROPER = "improper", _("Obefogad")
+
+    access_log_id = models.BigIntegerField(db_index=True)
+    reviewer = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(_("bedömning"), max_length=20, choices=Verdict.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loggkontroll")
+        verbose_name_plural = _("loggkontroller")
+
+
+class Outbox(models.Model):
+    """One outbox for every message that must leave a transaction: referrals,
+    prescriptions, registry transfers, reminders. Written in the same
+    transaction as the act; delivered by a Celery task after commit; retried
+    with backoff; never deleted, so anything undelivered stays visible.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Köad")
+        DELIVERED = "delivered", _("Levererad")
+        FAILED = "failed", _("Misslyckad (försöker igen)")
+        DEAD = "dead", _("Misslyckad (kräver åtgärd)")
+
+    channel = models.CharField(max_length=40, db_index=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60)
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    receipt = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("utkorgsmeddelande")
+        verbose_name_plural = _("utkorg")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_pending_idx",
+                         condition=~Q(status="delivered")),
+            models.Index(fields=["object_type", "object_id"]),
+        ]

@@ -1,0 +1,60 @@
+"""Reads of the core: patient search and the overview header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.db.models.functions import Upper
+
+from vardmiljo import audit
+from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
+from vardmiljo.access import identify_patient as _identify
+from vardmiljo.actor import Actor
+from vardmiljo.identifiers import looks_like_pnr, parse_patient_id
+from vardmiljo.models import Patient
+
+SEARCH_LIMIT = 25
+
+
+@dataclass
+class SearchResult:
+    query: str
+    error: str = ""
+    # (patient, may_open): an identity lookup may find a patient the actor cannot open yet.
+    hits: list[tuple[Patient, bool]] = field(default_factory=list)
+
+
+def patient_search(actor: Actor, query: str) -> SearchResult:
+    """Personnummer (with or without century and dash) finds the person's identity;
+    a name searches only the patients visible to the actor (care relationship)."""
+    q = (query or "").strip()
+    result = SearchResult(query=q)
+    if not q:
+        return result
+    visible = patients_visible_to(actor)
+    if looks_like_pnr(q):
+        try:
+            pid = parse_patient_id(q)
+        except ValidationError as exc:
+            result.error = exc.messages[0]
+            return result
+        patient = _identify(actor, pid.value)
+        if patient is not None:
+            result.hits = [(patient, visible.filter(pk=patient.pk).exists())]
+        return result
+    terms = [t for t in q.replace(",", " ").split() if t]
+    qs = visible.alias(_fn=Upper("family_name"), _gn=Upper("given_name"))
+    for t in terms[:3]:
+        t_up = t.upper()
+        qs = qs.filter(Q(_fn__startswith=t_up) | Q(_gn__startswith=t_up))
+    hits = list(qs.order_by("family_name", "given_name")[:SEARCH_LIMIT])
+    if hits:
+        audit.record(actor, "patient.search", ground=Ground.CARE_RELATIONSHIP, detail={"hits": len(hits), "ids": [p.pk for p in hits]})
+    result.hits = [(p, True) for p in hits]
+    return result
+
+
+def overview_access(actor: Actor, patient_id: int | str) -> PatientAccess:
+    return patient_access(actor, patient_id, action="patient.overview")

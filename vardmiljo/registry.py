@@ -1,0 +1,90 @@
+"""Where the clinical modules plug into the shell without the core importing them.
+
+- patient panels on the patient overview (`@patient_panel`),
+- attention signals in the patient header (`@header_signal`),
+- worklist counters in the top bar (`@worklist`).
+
+Each app registers from its AppConfig.ready(). Panel functions receive the
+PatientAccess already decided (and logged) by the overview; they must read
+only through it (`pa.filter(...)`), and must be bounded (latest N) so the page
+costs the same for 5 notes as for 5,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vardmiljo.access import PatientAccess
+    from vardmiljo.actor import Actor
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    template: str
+    order: int
+    context: Callable[[PatientAccess], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Worklist:
+    key: str
+    title: str
+    url_name: str
+    count: Callable[[Actor], int]
+
+
+PANELS: dict[str, Panel] = {}
+HEADER_SIGNALS: dict[str, Callable[[PatientAccess], list[dict[str, str]]]] = {}
+WORKLISTS: dict[str, Worklist] = {}
+
+
+def patient_panel(key: str, *, title: str, template: str, order: int = 100) -> Callable[[Callable[[PatientAccess], dict[str, Any]]], Callable[[PatientAccess], dict[str, Any]]]:
+    def register(func: Callable[[PatientAccess], dict[str, Any]]) -> Callable[[PatientAccess], dict[str, Any]]:
+        PANELS[key] = Panel(key=key, title=title, template=template, order=order, context=func)
+        return func
+
+    return register
+
+
+def header_signal(key: str) -> Callable[[Callable[[PatientAccess], list[dict[str, str]]]], Callable[[PatientAccess], list[dict[str, str]]]]:
+    """A function returning [{"kind": "allergy", "text": "Penicillin"}, ...] for the header."""
+
+    def register(func: Callable[[PatientAccess], list[dict[str, str]]]) -> Callable[[PatientAccess], list[dict[str, str]]]:
+        HEADER_SIGNALS[key] = func
+        return func
+
+    return register
+
+
+def worklist(key: str, *, title: str, url_name: str) -> Callable[[Callable[[Actor], int]], Callable[[Actor], int]]:
+    def register(func: Callable[[Actor], int]) -> Callable[[Actor], int]:
+        WORKLISTS[key] = Worklist(key=key, title=title, url_name=url_name, count=func)
+        return func
+
+    return register
+
+
+def panels() -> list[Panel]:
+    return sorted(PANELS.values(), key=lambda p: (p.order, p.key))
+
+
+@dataclass(frozen=True)
+class PatientLink:
+    key: str
+    title: str
+    url_name: str  # reversed with patient_id=<pk>
+    order: int
+    shortcut: str  # e.g. "alt+n"
+
+
+PATIENT_LINKS: dict[str, PatientLink] = {}
+
+
+def patient_link(key: str, *, title: str, url_name: str, order: int = 100, shortcut: str = "") -> None:
+    """A link in the patient's navigation bar (shown on every page of the patient)."""
+    PATIENT_LINKS[key] = PatientLink(key=key, title=title, url_name=url_name, order=order, shortcut=shortcut)

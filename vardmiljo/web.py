@@ -1,0 +1,41 @@
+"""Helpers shared by the browser views of every app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from vardmiljo.actor import Actor
+from vardmiljo.errors import DomainError
+
+
+def actor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for staff acting in a chosen, active assignment."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request, "actor", None) is None:
+            return redirect("choose_assignment")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_actor(request: HttpRequest) -> Actor:
+    actor = getattr(request, "actor", None)
+    assert actor is not None, "use @actor_required"
+    return actor
+
+
+def form_error(form: Form, exc: DomainError) -> None:
+    """Show a service's DomainError on the form: on its field, or on top."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
