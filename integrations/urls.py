@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from integrations import views
 
 app_name = "integrations"
-urlpatterns: list = []
+urlpatterns = [
+    path("sim/registry/<slug:name>/", views.simulated_registry, name="simulated_registry"),
+]

@@ -1,0 +1,22 @@
+"""Outbox handler and beat job of integrations (imported by AppConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.schedules import crontab
+
+from vardmiljo import outbox
+from vardmiljo.celery import add_beat
+from vardmiljo.models import Outbox
+
+
+@outbox.handler("registry", local=False)
+def deliver_registry_transfer(row: Outbox) -> dict[str, Any]:
+    from integrations.registries import transfer
+
+    return transfer.deliver(row)
+
+
+# Nightly: collect and queue every registry's new data; the outbox delivers and retries.
+add_beat("registry-transfers", "integrations.tasks.registry_transfer_all", crontab(hour=1, minute=30))

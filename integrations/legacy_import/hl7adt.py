@@ -1,0 +1,226 @@
+"""HL7 v2 ADT: A04 (register), A08 (update) and A40 (merge two identities).
+
+Parsed with hl7apy. A file holds messages one after another, segments
+separated by CR, LF or CRLF, optionally MLLP-framed; each message starts at an
+MSH segment and its line number (for the error report) is that of its MSH.
+
+Fields used:
+- MSH-3 sending application, MSH-9 message type, MSH-10 control id
+  (idempotency key: sending application + control id);
+- PID-3 identifier (personnummer/samordningsnummer/reservnummer; the first
+  repetition that parses), PID-5 name (family^given), PID-8 sex,
+  PID-11 address, PID-13 phone;
+- PV1-3 location: the unit's HSA-id in PL-4 (facility) or PL-1 (point of care);
+  the patient gets a care relationship there (ground "import");
+- A40: PID-3 is the surviving identity, MRG-1 the identity merged into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from hl7apy.consts import VALIDATION_LEVEL
+from hl7apy.parser import parse_message
+
+from integrations.legacy_import.runner import BatchResult, Item, JobContext
+from integrations.models import ImportedRecord
+from vardmiljo.identifiers import PersonId, parse_patient_id
+from vardmiljo.models import CareRelationship, Patient
+from vardmiljo.services import care_relationship_ensure
+
+SUPPORTED = {"A04", "A08", "A40"}
+_SEGMENT_SPLIT = re.compile(r"\r\n|\r|\n")
+
+
+class BadMessage(Exception):
+    """The message is rejected; the text is the Swedish reason for the error report."""
+
+
+def _items(path: Path) -> Iterator[Item]:
+    text = path.read_bytes().decode("utf-8", errors="replace").replace("\x0b", "").replace("\x1c", "")
+    start = 0
+    segments: list[str] = []
+    for n, seg in enumerate(_SEGMENT_SPLIT.split(text), start=1):
+        if seg.startswith("MSH"):
+            if segments:
+                yield Item(line=start, text="\r".join(segments))
+            start, segments = n, [seg]
+        elif seg.strip():
+            if not segments:
+                # Text before the first MSH: its own (bad) item, reported.
+                yield Item(line=n, text=seg)
+                continue
+            segments.append(seg)
+    if segments:
+        yield Item(line=start, text="\r".join(segments))
+
+
+def _field(seg: Any, name: str) -> str:
+    try:
+        return str(getattr(seg, name).to_er7() or "")
+    except Exception:  # noqa: BLE001 - absent optional field
+        return ""
+
+
+def _segment(msg: Any, name: str) -> Any:
+    for child in msg.children:
+        if child.name == name:
+            return child
+    return None
+
+
+def _component(value: str, index: int) -> str:
+    parts = value.split("^")
+    return parts[index].strip() if len(parts) > index else ""
+
+
+def _person_id(cx_list: str, what: str) -> PersonId:
+    reasons: list[str] = []
+    for rep in cx_list.split("~"):
+        ident = _component(rep, 0)
+        if not ident:
+            continue
+        try:
+            return parse_patient_id(ident)
+        except ValidationError as exc:
+            reasons.append(f"{ident}: {exc.messages[0]}")
+    if not reasons:
+        raise BadMessage(f"{what} saknar identitet.")
+    raise BadMessage(f"Ogiltigt personnummer i {what} ({'; '.join(reasons)})")
+
+
+class Hl7AdtFormat:
+    def items(self, path: Path) -> Iterator[Item]:
+        return _items(path)
+
+    def process(self, ctx: JobContext, items: list[Item]) -> BatchResult:
+        result = BatchResult()
+        for item in items:
+            try:
+                # One message, one savepoint: a bad message leaves the rest of the batch.
+                with transaction.atomic():
+                    self._one(ctx, item, result)
+            except BadMessage as exc:
+                result.error(item, str(exc))
+        return result
+
+    def _one(self, ctx: JobContext, item: Item, result: BatchResult) -> None:
+        if not item.text.startswith("MSH"):
+            raise BadMessage("Felaktigt HL7-meddelande: börjar inte med MSH.")
+        try:
+            msg = parse_message(item.text, find_groups=False, validation_level=VALIDATION_LEVEL.TOLERANT)
+        except Exception as exc:  # noqa: BLE001 - hl7apy raises several parser errors
+            raise BadMessage(f"Felaktigt HL7-meddelande: {exc}") from None
+        msh = msg.msh
+        if not _field(msh, "msh_9") or not _field(msh, "msh_12"):
+            raise BadMessage("Felaktigt HL7-meddelande: meddelandetyp (MSH-9) eller version (MSH-12) saknas.")
+        event = _component(_field(msh, "msh_9"), 1)
+        if event not in SUPPORTED:
+            raise BadMessage(f"Meddelandetypen ADT^{event or '?'} stöds inte (A04, A08, A40).")
+        control_id = _field(msh, "msh_10")
+        sender = _component(_field(msh, "msh_3"), 0) or "okand"
+        key = f"hl7:{sender}:{control_id}" if control_id else "hl7:sha:" + hashlib.sha256(item.text.encode()).hexdigest()
+        if ImportedRecord.objects.filter(source=ctx.source, key=key[:120]).exists():
+            result.skipped += 1
+            return
+        pid = _segment(msg, "PID")
+        if pid is None:
+            raise BadMessage("Felaktigt HL7-meddelande: PID-segment saknas.")
+        if event == "A40":
+            patient = self._merge(ctx, msg, pid)
+        else:
+            patient = self._register(ctx, msg, pid, event, result)
+        if ctx.dry_run:
+            result.counts[f"adt_{event.lower()}"] += 1
+            return
+        ImportedRecord.objects.create(source=ctx.source, key=key[:120], kind=f"adt_{event.lower()}", job=ctx.job,
+                                      object_type="vardmiljo.patient", object_id=patient.pk if patient else None)
+        result.counts[f"adt_{event.lower()}"] += 1
+
+    def _unit_id(self, ctx: JobContext, msg: Any) -> int | None:
+        pv1 = _segment(msg, "PV1")
+        if pv1 is None:
+            return None
+        location = _field(pv1, "pv1_3")
+        hsa = _component(location, 3) or _component(location, 0)
+        if not hsa:
+            return None
+        unit_id = ctx.units.get(hsa.upper())
+        if unit_id is None:
+            raise BadMessage(f"Okänd vårdenhet {hsa} (PV1-3).")
+        return unit_id
+
+    def _register(self, ctx: JobContext, msg: Any, pid: Any, event: str, result: BatchResult) -> Patient | None:
+        person = _person_id(_field(pid, "pid_3"), "PID-3")
+        name = _field(pid, "pid_5").split("~")[0]
+        family, given = _component(name, 0), _component(name, 1)
+        if not family or not given:
+            raise BadMessage("PID-5 saknar för- eller efternamn.")
+        unit_id = self._unit_id(ctx, msg)
+        sex = _field(pid, "pid_8")[:1].upper()
+        sex = sex if sex in ("F", "M") else person.sex
+        addr = _field(pid, "pid_11").split("~")[0]
+        address = ", ".join(p for p in (_component(addr, 0), " ".join(
+            x for x in (_component(addr, 4), _component(addr, 2)) if x)) if p)
+        phone = _component(_field(pid, "pid_13").split("~")[0], 0)
+        values = {"given_name": given[:100], "family_name": family[:100], "sex": sex or "", "id_kind": person.kind}
+        if address:
+            values["address"] = address
+        if phone:
+            values["phone"] = phone[:30]
+        if ctx.dry_run:
+            return None
+        patient = Patient.objects.select_for_update().filter(identifier=person.value).first()
+        if patient is None:
+            patient = Patient.objects.create(identifier=person.value, birth_date=person.birth_date, **values)
+            result.created += 1
+        else:
+            changed = [k for k, v in values.items() if getattr(patient, k) != v]
+            for k in changed:
+                setattr(patient, k, values[k])
+            if changed:
+                patient.save(update_fields=[*changed, "updated_at"])
+                result.updated += 1
+            else:
+                result.skipped += 1
+        if unit_id is not None:
+            target = patient.merged_into_id or patient.pk
+            care_relationship_ensure(actor=ctx.actor, patient=target, unit=unit_id, ground=CareRelationship.Ground.IMPORT)
+        return patient
+
+    def _merge(self, ctx: JobContext, msg: Any, pid: Any) -> Patient | None:
+        survivor_id = _person_id(_field(pid, "pid_3"), "PID-3")
+        mrg = _segment(msg, "MRG")
+        if mrg is None:
+            raise BadMessage("A40 saknar MRG-segment.")
+        old_id = _person_id(_field(mrg, "mrg_1"), "MRG-1")
+        if old_id.value == survivor_id.value:
+            raise BadMessage("A40: MRG-1 och PID-3 är samma identitet.")
+        patients = {p.identifier: p for p in Patient.objects.select_for_update().filter(
+            identifier__in=[survivor_id.value, old_id.value])}
+        survivor, old = patients.get(survivor_id.value), patients.get(old_id.value)
+        if survivor is None:
+            raise BadMessage(f"A40: den kvarstående patienten {survivor_id.display} finns inte.")
+        if old is None:
+            raise BadMessage(f"A40: patienten {old_id.display} som ska slås samman finns inte.")
+        if survivor.merged_into_id:
+            raise BadMessage(f"A40: {survivor_id.display} är själv sammanslagen med en annan identitet.")
+        if ctx.dry_run:
+            return None
+        if old.merged_into_id != survivor.pk:
+            old.merged_into = survivor
+            old.save(update_fields=["merged_into", "updated_at"])
+            # Earlier merges into the old identity now point at the survivor too.
+            Patient.objects.filter(merged_into=old).update(merged_into=survivor)
+        # The care relationships follow the person: the survivor is who is cared for now.
+        CareRelationship.objects.filter(patient=old).update(patient=survivor)
+        return survivor
+
+
+FORMAT = Hl7AdtFormat()

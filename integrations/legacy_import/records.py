@@ -1,0 +1,288 @@
+"""The journal export of an old record system, one JSON object per line
+(UTF-8). Shaped the way old Swedish systems export: personnummer, date, unit
+HSA-id, author, keyword (sökord), text, and the record type. Full description
+with examples in integrations/README.md; sample: integrations/samples/journal.jsonl.
+
+    {"id": "MEL-1", "typ": "anteckning", "pnr": "19500101-2389", "datum": "2019-03-04 10:15",
+     "enhet": "SE2321000131-E000000000011", "forfattare": "Anna Läkare", "sokord": "Bedömning", "text": "…"}
+
+Each batch: parse and validate every line (bad ones go to the error report),
+resolve units and patients in bulk, claim the records' natural keys in the
+ledger with one INSERT … ON CONFLICT DO NOTHING RETURNING, write only the
+records whose keys were new, and make sure each patient has a care
+relationship at the record's unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations.legacy_import import sinks
+from integrations.legacy_import.runner import BatchResult, Item, JobContext
+from vardmiljo.identifiers import parse_patient_id
+from vardmiljo.models import CareRelationship, Patient
+from vardmiljo.services import care_relationship_ensure
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+KINDS = {
+    "anteckning": "note",
+    "journalanteckning": "note",
+    "diagnos": "diagnosis",
+    "matvarde": "observation",
+    "mätvärde": "observation",
+    "ordination": "medication_order",
+    "lakemedel": "medication_order",
+}
+
+
+@dataclass
+class Record:
+    line: int
+    kind: str
+    key: str
+    identifier: str
+    unit_id: int
+    when: dt.datetime
+    author: str
+    keyword: str
+    text: str
+    data: dict[str, Any]
+    given_name: str = ""
+    family_name: str = ""
+    patient_id: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, *names: str) -> str:
+        for n in names:
+            v = self.data.get(n)
+            if v not in (None, ""):
+                return str(v).strip()
+        return ""
+
+    def decimal(self, *names: str) -> Decimal | None:
+        raw = self.get(*names).replace(",", ".")
+        if not raw:
+            return None
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            return None
+
+
+class Reject(Exception):
+    pass
+
+
+def parse_date(raw: Any) -> dt.datetime:
+    text = str(raw or "").strip()
+    if not text:
+        raise Reject("Datum saknas.")
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise Reject(f"Ogiltigt datum {text!r} (väntat ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM).") from None
+    if value.tzinfo is None:
+        if len(text) == 10:
+            value = value.replace(hour=12)  # a date without time: midday, so the day never shifts with time zones
+        value = value.replace(tzinfo=STOCKHOLM)
+    if value > timezone.now() + dt.timedelta(days=1):
+        raise Reject(f"Datumet {text} ligger i framtiden.")
+    return value
+
+
+def natural_key(kind: str, data: dict[str, Any]) -> str:
+    """The export's own record id when it has one, else a hash of the record's content."""
+    rid = str(data.get("id") or "").strip()
+    if rid:
+        return f"{kind}:{rid}"[:120]
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{kind}:sha:{hashlib.sha256(canonical.encode()).hexdigest()}"
+
+
+class JsonLinesFormat:
+    def items(self, path: Path) -> Iterator[Item]:
+        with path.open("r", encoding="utf-8", errors="replace") as fh:
+            for n, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield Item(line=n, text=line.rstrip("\n"))
+
+    def _parse(self, ctx: JobContext, item: Item, pid_cache: dict[str, str]) -> Record:
+        try:
+            data = json.loads(item.text)
+        except json.JSONDecodeError as exc:
+            raise Reject(f"Raden är inte giltig JSON ({exc.msg}, tecken {exc.pos}).") from None
+        if not isinstance(data, dict):
+            raise Reject("Raden är inte ett JSON-objekt.")
+        typ = str(data.get("typ") or "").strip().lower()
+        kind = KINDS.get(typ)
+        if kind is None:
+            raise Reject(f"Okänd posttyp {typ!r} (anteckning, diagnos, matvarde, ordination).")
+        raw_pnr = str(data.get("pnr") or data.get("personnummer") or "").strip()
+        if not raw_pnr:
+            raise Reject("Personnummer saknas.")
+        identifier = pid_cache.get(raw_pnr)
+        if identifier is None:
+            try:
+                identifier = parse_patient_id(raw_pnr).value
+            except ValidationError as exc:
+                raise Reject(f"Ogiltigt personnummer {raw_pnr}: {exc.messages[0]}") from None
+            pid_cache[raw_pnr] = identifier
+        when = parse_date(data.get("datum"))
+        hsa = str(data.get("enhet") or data.get("enhet_hsa") or "").strip()
+        if not hsa:
+            raise Reject("Vårdenhetens HSA-id saknas.")
+        unit_id = ctx.units.get(hsa.upper())
+        if unit_id is None:
+            raise Reject(f"Okänd vårdenhet {hsa}.")
+        rec = Record(
+            line=item.line, kind=kind, key=natural_key(kind, data), identifier=identifier, unit_id=unit_id, when=when,
+            author=str(data.get("forfattare") or "").strip()[:200], keyword=str(data.get("sokord") or "").strip()[:100],
+            text=str(data.get("text") or "").strip(), data=data,
+            given_name=str(data.get("fornamn") or "").strip()[:100], family_name=str(data.get("efternamn") or "").strip()[:100],
+        )
+        sinks.validate(rec)
+        return rec
+
+    def process(self, ctx: JobContext, items: list[Item]) -> BatchResult:
+        result = BatchResult()
+        records: list[Record] = []
+        seen: set[str] = set()
+        pid_cache: dict[str, str] = {}
+        for item in items:
+            try:
+                rec = self._parse(ctx, item, pid_cache)
+            except (Reject, sinks.Reject) as exc:
+                result.error(item, str(exc))
+                continue
+            if rec.key in seen:  # the same record twice in one file
+                result.skipped += 1
+                continue
+            seen.add(rec.key)
+            records.append(rec)
+        by_line = {i.line: i for i in items}
+        records = self._resolve_patients(ctx, records, result, by_line)
+        if not records:
+            return result
+        if ctx.dry_run:
+            existing = _existing_keys(ctx.source, [r.key for r in records])
+            for r in records:
+                if r.key in existing:
+                    result.skipped += 1
+                else:
+                    result.created += 1
+                    result.counts[r.kind] += 1
+            return result
+        new_keys = _claim_keys(ctx, records)
+        fresh = [r for r in records if r.key in new_keys]
+        result.skipped += len(records) - len(fresh)
+        if not fresh:
+            return result
+        by_kind: dict[str, list[Record]] = {}
+        for r in fresh:
+            by_kind.setdefault(r.kind, []).append(r)
+        pairs: list[tuple[str, int]] = []
+        for kind, recs in by_kind.items():
+            ids = sinks.write(kind, ctx, recs)
+            pairs.extend((r.key, pk) for r, pk in zip(recs, ids, strict=True))
+            result.counts[kind] += len(recs)
+            result.created += len(recs)
+        _link_keys(ctx, label_by_key={r.key: sinks.object_label(r.kind) for r in fresh}, pairs=pairs)
+        _ensure_relationships(ctx, {(r.patient_id, r.unit_id) for r in fresh})
+        return result
+
+    def _resolve_patients(self, ctx: JobContext, records: list[Record], result: BatchResult,
+                          by_line: dict[int, Item]) -> list[Record]:
+        identifiers = {r.identifier for r in records}
+        found = {
+            ident: (merged or pk)
+            for ident, pk, merged in Patient.objects.filter(identifier__in=identifiers).values_list(
+                "identifier", "pk", "merged_into_id")
+        }
+        missing: dict[str, Record] = {}
+        for r in records:
+            if r.identifier not in found and r.identifier not in missing and r.given_name and r.family_name:
+                missing[r.identifier] = r
+        if missing and not ctx.dry_run:
+            new = []
+            for ident, r in missing.items():
+                pid = parse_patient_id(ident)
+                new.append(Patient(identifier=pid.value, id_kind=pid.kind, given_name=r.given_name, family_name=r.family_name,
+                                   birth_date=pid.birth_date, sex=pid.sex))
+            Patient.objects.bulk_create(new, ignore_conflicts=True)
+            found.update(Patient.objects.filter(identifier__in=list(missing)).values_list("identifier", "pk"))
+        elif missing:
+            found.update({ident: 0 for ident in missing})
+        kept = []
+        for r in records:
+            pk = found.get(r.identifier)
+            if pk is None:
+                result.error(by_line[r.line], f"Patienten {r.identifier[:8]}-{r.identifier[8:]} finns inte i vårdmiljön "
+                                              "(importera ADT först eller ange fornamn och efternamn).")
+                continue
+            r.patient_id = pk
+            kept.append(r)
+        return kept
+
+
+def _existing_keys(source: str, keys: list[str]) -> set[str]:
+    from integrations.models import ImportedRecord
+
+    return set(ImportedRecord.objects.filter(source=source, key__in=keys).values_list("key", flat=True))
+
+
+def _claim_keys(ctx: JobContext, records: list[Record]) -> set[str]:
+    """Insert the batch's keys into the ledger; returns the keys that were new.
+    A key another run (or an earlier, committed batch) already holds is skipped."""
+    now = timezone.now()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO integrations_importedrecord (source, key, kind, job_id, object_type, imported_at) "
+            "SELECT %s, k, t, %s, '', %s FROM unnest(%s::text[], %s::text[]) AS u(k, t) "
+            "ON CONFLICT (source, key) DO NOTHING RETURNING key",
+            [ctx.source, ctx.job.pk, now, [r.key for r in records], [r.kind for r in records]],
+        )
+        return {row[0] for row in cur.fetchall()}
+
+
+def _link_keys(ctx: JobContext, *, label_by_key: dict[str, str], pairs: list[tuple[str, int]]) -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE integrations_importedrecord AS r SET object_id = u.id, object_type = u.label "
+            "FROM unnest(%s::text[], %s::bigint[], %s::text[]) AS u(k, id, label) "
+            "WHERE r.source = %s AND r.key = u.k",
+            [[k for k, _ in pairs], [pk for _, pk in pairs], [label_by_key[k] for k, _ in pairs], ctx.source],
+        )
+
+
+def _ensure_relationships(ctx: JobContext, pairs: set[tuple[int, int]]) -> None:
+    """Each imported patient gets a care relationship at the record's unit
+    (ground "import"), through the core service; pairs that already have an
+    active relationship at that unit are found in one query and left alone."""
+    if not pairs:
+        return
+    now = timezone.now()
+    patient_ids = {p for p, _ in pairs}
+    have = set(
+        CareRelationship.objects.filter(patient_id__in=patient_ids, valid_from__lte=now)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .values_list("patient_id", "unit_id")
+    )
+    for patient_id, unit_id in sorted(pairs - have):
+        care_relationship_ensure(actor=ctx.actor, patient=patient_id, unit=unit_id, ground=CareRelationship.Ground.IMPORT)
+
+
+FORMAT = JsonLinesFormat()
