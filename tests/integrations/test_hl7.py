@@ -49,7 +49,7 @@ def test_sample_file_registers_updates_merges_and_reports(demo_units, tmp_path):
     assert job.error_count == 3
     assert job.counts == {"adt_a04": 4, "adt_a08": 1, "adt_a40": 1}
     # One system row per batch in the access log, not one per message.
-    batches = AccessLog.objects.filter(action="import.batch")
+    batches = AccessLog.objects.filter(action="import.batch", object_type="integrations.importjob", object_id=str(job.pk))
     assert batches.count() == 1
     assert batches.get().ground == "system" and batches.get().detail["errors"] == 3
 
@@ -93,4 +93,4 @@ def test_dry_run_validates_only(demo_units, tmp_path):
     assert job.status == ImportJob.Status.DONE and job.dry_run
     assert Patient.objects.count() == 0
     assert job.error_count >= 3  # the bad messages are found without writing anything
-    assert not AccessLog.objects.filter(action="import.batch").exists()
+    assert not AccessLog.objects.filter(action="import.batch", object_id=str(job.pk)).exists()
