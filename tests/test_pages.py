@@ -114,3 +114,26 @@ def test_admin_access_log_is_read_only(admin_client, world: World) -> None:  # t
     assert admin_client.get("/admin/vardmiljo/accesslog/").status_code == 200
     assert admin_client.post(f"/admin/vardmiljo/accesslog/{rid}/delete/").status_code in (403, 302)
     assert AccessLog.objects.filter(pk=rid).exists()
+
+
+def test_consent_and_block_pages_record_on_request(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    from vardmiljo.models import Block, Consent
+
+    f.relate(world.patient, world.priv)
+    login(client, world.outsider)
+    url = f"/patient/{world.patient.pk}/samtycke/"
+    assert client.get(url).status_code == 200
+    resp = client.post(url, {"form": "consent", "valid_until": "2099-12-31"})
+    assert resp.status_code == 302 and Consent.objects.filter(patient=world.patient, provider=world.private).exists()
+    login(client, world.physician)
+    resp = client.post(url, {"form": "block", "unit": world.vc.pk, "patient_request": ""})
+    assert resp.status_code == 200 and not Block.objects.exists()
+    resp = client.post(url, {"form": "block", "unit": world.vc.pk, "patient_request": "Patienten ber om spärr"})
+    assert resp.status_code == 302
+    block = Block.objects.get()
+    login(client, world.outsider)
+    assert "spärrat" in client.get(f"/patient/{world.patient.pk}/").content.decode()
+    resp = client.post(url, {"form": "lift", "block_id": block.pk, "patient_request": "Patienten häver"})
+    assert resp.status_code == 302
+    block.refresh_from_db()
+    assert block.lifted_at is not None
