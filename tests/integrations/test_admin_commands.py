@@ -1,0 +1,79 @@
+"""Starting imports from the Django admin and from manage.py."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from integrations.models import ImportErrorRow, ImportJob
+from tests import factories as f
+from tests.integrations.conftest import SAMPLES
+from vardmiljo.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_add_form_uploads_and_runs_the_job(client, demo_units, django_capture_on_commit_callbacks, tmp_path,
+                                                   monkeypatch):
+    monkeypatch.setenv("VARDMILJO_IMPORT_DIR", str(tmp_path))
+    admin = f.make_staff(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    upload = SimpleUploadedFile("adt.hl7", (SAMPLES / "adt.hl7").read_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post("/admin/integrations/importjob/add/", {
+            "source": "hl7_adt", "source_system": "ELVIS", "upload": upload, "server_path": "",
+        })
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE and job.created_by == admin and job.error_count == 3
+    assert Patient.objects.filter(identifier="198107149885").exists()
+    page = client.get(f"/admin/integrations/importjob/{job.pk}/change/").content.decode()
+    assert "rad 21:" in page and "Kontrollsiffran" in page
+
+
+def test_admin_action_resumes_a_failed_job(client, demo_units, django_capture_on_commit_callbacks, tmp_path):
+    path = tmp_path / "adt.hl7"
+    shutil.copy(SAMPLES / "adt.hl7", path)
+    from integrations import services
+
+    job = services.import_job_create(source="hl7", path=path)
+    client.force_login(f.make_staff(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post("/admin/integrations/importjob/", {"action": "run_selected", "_selected_action": [job.pk]})
+    assert resp.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+
+
+def test_admin_add_form_needs_a_file(client, db):
+    client.force_login(f.make_staff(is_staff=True, is_superuser=True))
+    resp = client.post("/admin/integrations/importjob/add/", {"source": "hl7_adt", "source_system": "X", "server_path": ""})
+    assert resp.status_code == 200 and "Ladda upp en fil eller ange en sökväg" in resp.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_command_inline_reports_errors_and_rate(demo_units, tmp_path, capsys):
+    path = tmp_path / "adt.hl7"
+    shutil.copy(SAMPLES / "adt.hl7", path)
+    call_command("legacy_import", "hl7", str(path), "--inline", "--source-system", "ELVIS", verbosity=0)
+    out = capsys.readouterr().out
+    assert "fel=3" in out and "rad 21: Ogiltigt personnummer" in out and "notes_per_s=" in out
+    assert ImportErrorRow.objects.count() == 3
+
+
+def test_command_through_the_task_dry_run(demo_units, tmp_path, capsys):
+    path = tmp_path / "adt.hl7"
+    shutil.copy(SAMPLES / "adt.hl7", path)
+    call_command("legacy_import", "hl7", str(path), "--dry-run", verbosity=0)
+    out = capsys.readouterr().out
+    assert "status=done" in out and "(endast kontroll)" in out
+    assert not Patient.objects.exists()
+
+
+def test_command_refuses_missing_file(db):
+    with pytest.raises(CommandError, match="finns inte"):
+        call_command("legacy_import", "jsonl", "/nonexistent.jsonl", "--inline")
