@@ -42,6 +42,9 @@ def validate(rec: Record) -> None:
         if not atc and not rec.get("lakemedel"):
             raise Reject("Ordinationen saknar läkemedel (lakemedel eller atc).")
         rec.extra["atc"] = atc
+        from integrations.legacy_import import targets
+
+        targets.prepare_medication(rec)
 
 
 def object_label(kind: str) -> str:

@@ -1,0 +1,147 @@
+"""Bulk writers into the clinical apps' tables.
+
+Imported rows carry `source_system` and the legacy author's name as text;
+notes get status IMPORTED (journal.Note.Status.IMPORTED): they are not signed
+by anyone here, and a later correction keeps their original text as version 1.
+Medication orders need a prescriber: the import's system account, with the
+legacy author kept in the version's reason.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from integrations.legacy_import.sinks import Reject
+
+if TYPE_CHECKING:
+    from integrations.legacy_import.records import Record
+    from integrations.legacy_import.runner import JobContext
+
+DEFAULT_NOTE_TYPE = "Journalanteckning (migrerad)"
+DOSAGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*[xX×*]\s*(\d{1,2})\s*$")
+
+
+def write_notes(ctx: JobContext, recs: list[Record]) -> list[int]:
+    from journal.models import Note, headings_text
+
+    now = timezone.now()
+    rows = []
+    for r in recs:
+        headings = [{"heading": r.keyword or "Anteckning", "text": r.text}]
+        rows.append(Note(
+            patient_id=r.patient_id, unit_id=r.unit_id, note_type=(r.get("anteckningstyp") or DEFAULT_NOTE_TYPE)[:60],
+            headings=headings, text=headings_text(headings), status=Note.Status.IMPORTED, author_name=r.author,
+            author_profession=r.get("yrke")[:30], event_at=r.when, created_at=now, updated_at=now,
+            source_system=ctx.source, source_id=str(r.data.get("id") or "")[:100],
+        ))
+    return [n.pk for n in Note.objects.bulk_create(rows, batch_size=2000)]
+
+
+def write_diagnoses(ctx: JobContext, recs: list[Record]) -> list[int]:
+    from journal import codes
+    from journal.models import Diagnosis
+
+    rows = []
+    for r in recs:
+        code = r.extra["code"]
+        known = codes.lookup("icd10", code)
+        status = Diagnosis.Status.RESOLVED if r.get("status").lower() in ("inaktuell", "resolved") else Diagnosis.Status.ACTIVE
+        rows.append(Diagnosis(
+            patient_id=r.patient_id, unit_id=r.unit_id, code=code, code_text=(r.text or (known.text if known else ""))[:300],
+            recorded_at=r.when, author_name=r.author, source_system=ctx.source, status=status,
+            kind=Diagnosis.Kind.SECONDARY if r.get("diagnostyp").lower() in ("bidiagnos", "secondary") else Diagnosis.Kind.MAIN,
+            onset_date=r.when.date(),
+        ))
+    return [d.pk for d in Diagnosis.objects.bulk_create(rows, batch_size=2000)]
+
+
+def write_observations(ctx: JobContext, recs: list[Record]) -> list[int]:
+    from journal.models import Observation
+
+    rows = [
+        Observation(patient_id=r.patient_id, unit_id=r.unit_id, observed_at=r.when, author_name=r.author,
+                    source_system=ctx.source, **r.extra)
+        for r in recs
+    ]
+    return [o.pk for o in Observation.objects.bulk_create(rows, batch_size=2000)]
+
+
+def _dosage(r: Record) -> dict[str, Any]:
+    from lakemedel.models import Frequency
+
+    text = r.get("dosering").lower()
+    if r.get("vid_behov").lower() in ("1", "true", "ja") or "vid behov" in text:
+        dose = r.get("dos") or (text.split()[0] if text[:1].isdigit() else "1")
+        return {"dose": dose, "frequency": Frequency.PRN, "times": None}
+    if r.get("dos") and r.get("ganger"):
+        return {"dose": r.get("dos"), "frequency": Frequency.REGULAR, "times": r.get("ganger")}
+    m = DOSAGE.match(text)
+    if m:
+        return {"dose": m.group(1), "frequency": Frequency.REGULAR, "times": m.group(2)}
+    raise Reject(f"Doseringen {r.get('dosering')!r} kan inte tolkas (t.ex. 1x2, eller dos och ganger).")
+
+
+def prepare_medication(r: Record) -> None:
+    """Validation that needs the catalogue: product and dosage. Called per record."""
+    from lakemedel.models import Product
+
+    d = _dosage(r)
+    try:
+        dose = Decimal(str(d["dose"]).replace(",", "."))
+        times = int(d["times"]) if d["times"] is not None else None
+    except (InvalidOperation, ValueError):
+        raise Reject(f"Doseringen {r.get('dosering') or r.get('dos')!r} kan inte tolkas.") from None
+    if dose <= 0 or (times is not None and not 1 <= times <= 24):
+        raise Reject("Dos och antal gånger per dygn måste vara rimliga (1–24 gånger).")
+    npl = r.get("npl_id")
+    atc = r.extra.get("atc", "")
+    qs = Product.objects.filter(active=True)
+    product = qs.filter(npl_id=npl).first() if npl else None
+    if product is None and atc:
+        product = qs.filter(atc_code=atc).order_by("name", "strength").first()
+    if product is None:
+        raise Reject(f"Läkemedlet finns inte i produktregistret (NPL-id {npl or '–'}, ATC {atc or '–'}).")
+    r.extra.update(product=product, dose=dose, times=times, frequency=d["frequency"])
+
+
+def write_medication_orders(ctx: JobContext, recs: list[Record]) -> list[int]:
+    from lakemedel.models import MedicationOrder, MedicationOrderVersion
+
+    prescriber = ctx.actor.staff
+    now = timezone.now()
+    orders = []
+    for r in recs:
+        p = r.extra["product"]
+        ended = r.get("utsatt")
+        orders.append(MedicationOrder(
+            patient_id=r.patient_id, unit_id=r.unit_id, product=p, substance=p.substance, atc_code=p.atc_code,
+            dose=r.extra["dose"], dose_unit=(r.get("dosenhet") or p.dose_unit)[:30], route=p.route,
+            frequency=r.extra["frequency"], times=r.extra["times"], period="day",
+            indication=r.get("indikation")[:200], start_date=r.when.date(), prescriber=prescriber,
+            status=MedicationOrder.Status.DISCONTINUED if ended else MedicationOrder.Status.ACTIVE,
+            discontinued_reason=f"Utsatt i {ctx.source} {ended}" if ended else "",
+            version=1, created_at=now, updated_at=now,
+        ))
+    MedicationOrder.objects.bulk_create(orders, batch_size=2000)
+    fields = ("product", "substance", "atc_code", "dose", "dose_unit", "route", "frequency", "times", "period",
+              "prn_max_per_day", "indication", "start_date", "planned_end_date", "prescriber")
+    MedicationOrderVersion.objects.bulk_create([
+        MedicationOrderVersion(order=o, patient_id=o.patient_id, unit_id=o.unit_id, version=1,
+                               kind=MedicationOrderVersion.Kind.CREATED, status=o.status, changed_by=prescriber,
+                               changed_at=now, reason=f"Migrerad från {ctx.source}; ordinatör där: {r.author or 'okänd'}"[:500],
+                               **{f: getattr(o, f) for f in fields})
+        for o, r in zip(orders, recs, strict=True)
+    ], batch_size=2000)
+    return [o.pk for o in orders]
+
+
+WRITERS = {
+    "note": ("journal.note", write_notes),
+    "diagnosis": ("journal.diagnosis", write_diagnoses),
+    "observation": ("journal.observation", write_observations),
+    "medication_order": ("lakemedel.medicationorder", write_medication_orders),
+}
