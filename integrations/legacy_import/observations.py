@@ -39,7 +39,8 @@ def _num(raw: str, label: str) -> Decimal:
 
 def _range(value: Decimal, low: Decimal, high: Decimal, label: str, unit: str) -> None:
     if not low <= value <= high:
-        raise Reject(f"{label} {value.normalize()} {unit} är inte rimligt (tillåtet {low}–{high} {unit}).")
+        shown = format(value.normalize(), "f").replace(".", ",")
+        raise Reject(f"{label} {shown} {unit} är inte rimligt (tillåtet {low}–{high} {unit}).")
 
 
 def validate(rec: Record) -> None:

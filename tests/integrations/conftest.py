@@ -41,3 +41,38 @@ def sim_url(live_server):  # type: ignore[no-untyped-def]
         return f"{live_server.url}/integrationer/sim/registry/{name}/" + (f"?{query}" if query else "")
 
     return url
+
+
+@pytest.fixture
+def catalogue(db):  # type: ignore[no-untyped-def]
+    from lakemedel.catalogue import ensure_sample
+
+    ensure_sample()
+
+
+@pytest.fixture
+def registered(demo_units, tmp_path):  # type: ignore[no-untyped-def]
+    """The sample patients, registered through the ADT sample first (as a migration would)."""
+    import shutil
+
+    from integrations import services
+    from integrations.legacy_import import runner
+
+    path = tmp_path / "adt.hl7"
+    shutil.copy(SAMPLES / "adt.hl7", path)
+    runner.run_job(services.import_job_create(source="hl7", path=path, source_system="ELVIS").pk)
+    return demo_units
+
+
+@pytest.fixture
+def imported(registered, catalogue, tmp_path):  # type: ignore[no-untyped-def]
+    """ADT and journal samples imported: a type 2 diabetic (Astrid) and a heart-failure patient (Nils)."""
+    import shutil
+
+    from integrations import services
+    from integrations.legacy_import import runner
+
+    path = tmp_path / "journal.jsonl"
+    shutil.copy(SAMPLES / "journal.jsonl", path)
+    runner.run_job(services.import_job_create(source="jsonl", path=path, source_system="Melior").pk)
+    return registered
