@@ -64,6 +64,7 @@ class Record:
     given_name: str = ""
     family_name: str = ""
     patient_id: int = 0
+    object_id: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def get(self, *names: str) -> str:
@@ -186,21 +187,25 @@ class JsonLinesFormat:
                     result.created += 1
                     result.counts[r.kind] += 1
             return result
+        # Ids are drawn before the keys are claimed, so the ledger row names its
+        # target at once; ids of records already imported are just gaps.
+        by_kind: dict[str, list[Record]] = {}
+        for r in records:
+            by_kind.setdefault(r.kind, []).append(r)
+        for kind, recs in by_kind.items():
+            for r, pk in zip(recs, sinks.allocate_ids(kind, len(recs)), strict=True):
+                r.object_id = pk
         new_keys = _claim_keys(ctx, records)
         fresh = [r for r in records if r.key in new_keys]
         result.skipped += len(records) - len(fresh)
         if not fresh:
             return result
-        by_kind: dict[str, list[Record]] = {}
-        for r in fresh:
-            by_kind.setdefault(r.kind, []).append(r)
-        pairs: list[tuple[str, int]] = []
         for kind, recs in by_kind.items():
-            ids = sinks.write(kind, ctx, recs)
-            pairs.extend((r.key, pk) for r, pk in zip(recs, ids, strict=True))
-            result.counts[kind] += len(recs)
-            result.created += len(recs)
-        _link_keys(ctx, label_by_key={r.key: sinks.object_label(r.kind) for r in fresh}, pairs=pairs)
+            todo = [r for r in recs if r.key in new_keys]
+            if todo:
+                sinks.write(kind, ctx, todo)
+                result.counts[kind] += len(todo)
+                result.created += len(todo)
         _ensure_relationships(ctx, {(r.patient_id, r.unit_id) for r in fresh})
         return result
 
@@ -250,22 +255,13 @@ def _claim_keys(ctx: JobContext, records: list[Record]) -> set[str]:
     now = timezone.now()
     with connection.cursor() as cur:
         cur.execute(
-            "INSERT INTO integrations_importedrecord (source, key, kind, job_id, object_type, imported_at) "
-            "SELECT %s, k, t, %s, '', %s FROM unnest(%s::text[], %s::text[]) AS u(k, t) "
+            "INSERT INTO integrations_importedrecord (source, key, kind, job_id, object_type, object_id, imported_at) "
+            "SELECT %s, k, t, %s, o, i, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[]) AS u(k, t, o, i) "
             "ON CONFLICT (source, key) DO NOTHING RETURNING key",
-            [ctx.source, ctx.job.pk, now, [r.key for r in records], [r.kind for r in records]],
+            [ctx.source, ctx.job.pk, now, [r.key for r in records], [r.kind for r in records],
+             [sinks.object_label(r.kind) for r in records], [r.object_id for r in records]],
         )
         return {row[0] for row in cur.fetchall()}
-
-
-def _link_keys(ctx: JobContext, *, label_by_key: dict[str, str], pairs: list[tuple[str, int]]) -> None:
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE integrations_importedrecord AS r SET object_id = u.id, object_type = u.label "
-            "FROM unnest(%s::text[], %s::bigint[], %s::text[]) AS u(k, id, label) "
-            "WHERE r.source = %s AND r.key = u.k",
-            [[k for k, _ in pairs], [pk for _, pk in pairs], [label_by_key[k] for k, _ in pairs], ctx.source],
-        )
 
 
 def _ensure_relationships(ctx: JobContext, pairs: set[tuple[int, int]]) -> None:

@@ -51,8 +51,19 @@ def object_label(kind: str) -> str:
     return _writers()[kind][0]
 
 
-def write(kind: str, ctx: JobContext, recs: list[Record]) -> list[int]:
-    return _writers()[kind][1](ctx, recs)
+def write(kind: str, ctx: JobContext, recs: list[Record]) -> None:
+    """Insert the records, each with the id already drawn for it (`rec.object_id`)."""
+    _writers()[kind][1](ctx, recs)
+
+
+def allocate_ids(kind: str, n: int) -> list[int]:
+    from django.apps import apps
+    from django.db import connection
+
+    table = apps.get_model(object_label(kind))._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+        return [int(r[0]) for r in cur.fetchall()]
 
 
 def _writers():  # type: ignore[no-untyped-def]

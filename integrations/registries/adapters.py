@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import urllib.error
 import urllib.request
 from typing import Any, Protocol
@@ -64,7 +63,7 @@ class HttpJsonAdapter:
             if exc.code in (408, 425, 429) or exc.code >= 500:
                 raise TemporaryFailure(f"HTTP {exc.code} från {self.registry}: {detail}") from None
             raise PermanentFailure(f"HTTP {exc.code} från {self.registry}: {detail}") from None
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise TemporaryFailure(f"Tidsgräns mot {self.registry}: {exc}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise TemporaryFailure(f"Kunde inte nå {self.registry}: {exc}") from None

@@ -76,7 +76,7 @@ def test_a08_for_unknown_patient_registers_and_a40_needs_both(demo_units, tmp_pa
         "PID|1||197511039864||Cederlund^Eva",
         "MRG|194802299935",
         "MSH|^~\\&|X|Y|V|R|20240101||ADT^A01^ADT_A01|3|P|2.5",
-        f"PID|1||194802299935||Ek^Stig|||M|||||||||||||||||||||||||",
+        "PID|1||194802299935||Ek^Stig|||M|||||||||||||||||||||||||",
         f"PV1|1|O|{VC_HSA}",
     ]))
     job = _run(path)
