@@ -99,7 +99,8 @@ class ImportedRecord(models.Model):
     source = models.CharField(max_length=60)
     key = models.CharField(max_length=120)
     kind = models.CharField(max_length=20)
-    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="+")
+    # Few indexes on purpose: every imported record writes one row here.
+    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.BigIntegerField(null=True, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
@@ -108,7 +109,6 @@ class ImportedRecord(models.Model):
         verbose_name = _("importerad post")
         verbose_name_plural = _("importerade poster")
         constraints = [models.UniqueConstraint(fields=["source", "key"], name="imported_record_natural_key")]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
 
 
 class RegistryTransfer(models.Model):

@@ -187,25 +187,24 @@ class JsonLinesFormat:
                     result.created += 1
                     result.counts[r.kind] += 1
             return result
-        # Ids are drawn before the keys are claimed, so the ledger row names its
-        # target at once; ids of records already imported are just gaps.
-        by_kind: dict[str, list[Record]] = {}
+        # One statement claims the keys and draws each new record's id from its
+        # target table's sequence, so the ledger row names its target at once.
+        new_ids = _claim_keys(ctx, records)
+        fresh = []
         for r in records:
-            by_kind.setdefault(r.kind, []).append(r)
-        for kind, recs in by_kind.items():
-            for r, pk in zip(recs, sinks.allocate_ids(kind, len(recs)), strict=True):
-                r.object_id = pk
-        new_keys = _claim_keys(ctx, records)
-        fresh = [r for r in records if r.key in new_keys]
+            if r.key in new_ids:
+                r.object_id = new_ids[r.key]
+                fresh.append(r)
         result.skipped += len(records) - len(fresh)
         if not fresh:
             return result
+        by_kind: dict[str, list[Record]] = {}
+        for r in fresh:
+            by_kind.setdefault(r.kind, []).append(r)
         for kind, recs in by_kind.items():
-            todo = [r for r in recs if r.key in new_keys]
-            if todo:
-                sinks.write(kind, ctx, todo)
-                result.counts[kind] += len(todo)
-                result.created += len(todo)
+            sinks.write(kind, ctx, recs)
+            result.counts[kind] += len(recs)
+            result.created += len(recs)
         _ensure_relationships(ctx, {(r.patient_id, r.unit_id) for r in fresh})
         return result
 
@@ -249,19 +248,21 @@ def _existing_keys(source: str, keys: list[str]) -> set[str]:
     return set(ImportedRecord.objects.filter(source=source, key__in=keys).values_list("key", flat=True))
 
 
-def _claim_keys(ctx: JobContext, records: list[Record]) -> set[str]:
-    """Insert the batch's keys into the ledger; returns the keys that were new.
-    A key another run (or an earlier, committed batch) already holds is skipped."""
+def _claim_keys(ctx: JobContext, records: list[Record]) -> dict[str, int]:
+    """Insert the batch's keys into the ledger (ON CONFLICT DO NOTHING); returns
+    the new keys with the id drawn for each. A key that an earlier run or an
+    earlier, committed batch holds is skipped."""
     now = timezone.now()
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO integrations_importedrecord (source, key, kind, job_id, object_type, object_id, imported_at) "
-            "SELECT %s, k, t, %s, o, i, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[]) AS u(k, t, o, i) "
-            "ON CONFLICT (source, key) DO NOTHING RETURNING key",
+            "SELECT %s, k, t, %s, o, nextval(s::regclass), %s "
+            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) AS u(k, t, o, s) "
+            "ON CONFLICT (source, key) DO NOTHING RETURNING key, object_id",
             [ctx.source, ctx.job.pk, now, [r.key for r in records], [r.kind for r in records],
-             [sinks.object_label(r.kind) for r in records], [r.object_id for r in records]],
+             [sinks.object_label(r.kind) for r in records], [sinks.sequence(r.kind) for r in records]],
         )
-        return {row[0] for row in cur.fetchall()}
+        return dict(cur.fetchall())
 
 
 def _ensure_relationships(ctx: JobContext, pairs: set[tuple[int, int]]) -> None:

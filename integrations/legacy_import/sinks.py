@@ -56,14 +56,20 @@ def write(kind: str, ctx: JobContext, recs: list[Record]) -> None:
     _writers()[kind][1](ctx, recs)
 
 
-def allocate_ids(kind: str, n: int) -> list[int]:
-    from django.apps import apps
-    from django.db import connection
+def sequence(kind: str) -> str:
+    """The id sequence of the kind's target table (cached: it never changes at run time)."""
+    if kind not in _SEQUENCES:
+        from django.apps import apps
+        from django.db import connection
 
-    table = apps.get_model(object_label(kind))._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
-        return [int(r[0]) for r in cur.fetchall()]
+        table = apps.get_model(object_label(kind))._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            _SEQUENCES[kind] = cur.fetchone()[0]
+    return _SEQUENCES[kind]
+
+
+_SEQUENCES: dict[str, str] = {}
 
 
 def _writers():  # type: ignore[no-untyped-def]
