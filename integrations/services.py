@@ -25,7 +25,10 @@ def import_job_create(*, source: str, path: str | Path, source_system: str = "le
 
 
 def import_job_run(*, job_id: int, batch_size: int = runner.DEFAULT_BATCH_SIZE) -> str:
-    return runner.run_job(job_id, batch_size=batch_size).status
+    try:
+        return runner.run_job(job_id, batch_size=batch_size).status
+    except runner.JobBusy:
+        return "busy"  # a redelivered task while the first run goes on: that run finishes the job
 
 
 def import_job_start(*, job: ImportJob, inline: bool = False) -> None:

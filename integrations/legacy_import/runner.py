@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.models import ImportErrorRow, ImportJob
@@ -43,6 +43,8 @@ class BatchResult:
     skipped: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
+    # Extra facts for the batch's access-log row (e.g. care relationships created).
+    detail: dict[str, Any] = field(default_factory=dict)
 
     def error(self, item: Item, reason: str) -> None:
         self.errors.append((item.line, reason, item.text.replace("\r", " | ")[:200]))
@@ -97,6 +99,25 @@ class Interrupted(Exception):
     """Raised by tests (crash simulation) through `after_batch`."""
 
 
+class JobBusy(Exception):
+    """Another process runs this job right now (e.g. a task redelivered by the
+    broker while the first worker is still at it)."""
+
+
+_LOCK_CLASS = 8_001  # advisory-lock namespace of import jobs
+
+
+def _try_lock(job_id: int) -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, job_id])
+        return bool(cur.fetchone()[0])
+
+
+def _unlock(job_id: int) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, job_id])
+
+
 def run_job(
     job_id: int,
     *,
@@ -107,6 +128,21 @@ def run_job(
     """Run (or resume) a job to the end. `progress(lines_done)` is called after
     each committed batch; `after_batch(batches_done)` is a test hook."""
     job = ImportJob.objects.get(pk=job_id)
+    if job.status == ImportJob.Status.DONE:
+        return job
+    # A session lock, held across the batch transactions and released by the
+    # database if this process dies: one runner per job.
+    if not _try_lock(job.pk):
+        raise JobBusy(f"Importjobb {job.pk} körs redan av en annan process.")
+    try:
+        return _run_locked(job, batch_size=batch_size, progress=progress, after_batch=after_batch)
+    finally:
+        _unlock(job.pk)
+
+
+def _run_locked(job: ImportJob, *, batch_size: int, progress: Callable[[int], None] | None,
+                after_batch: Callable[[int], None] | None) -> ImportJob:
+    job.refresh_from_db()
     if job.status == ImportJob.Status.DONE:
         return job
     path = Path(job.file_name)
@@ -176,5 +212,5 @@ def _commit_batch(ctx: JobContext, fmt: Format, batch: list[Item], seconds: floa
                 "job": job.pk, "source": job.source, "source_system": job.source_system, "batch": job.batches_done,
                 "first_line": batch[0].line, "last_line": batch[-1].line, "created": result.created,
                 "updated": result.updated, "skipped": result.skipped, "errors": len(result.errors),
-                "counts": dict(result.counts),
+                "counts": dict(result.counts), **result.detail,
             })

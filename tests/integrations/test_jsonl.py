@@ -175,3 +175,33 @@ def test_dry_run_writes_nothing_and_reports_errors(registered, catalogue, tmp_pa
     assert _counts() == before and not ImportedRecord.objects.filter(job=job).exists()
     assert job.error_count == 6 and job.created_count == 12
     assert not AccessLog.objects.filter(action="import.batch", object_id=str(job.pk)).exists()
+
+
+def test_one_runner_per_job(demo_units, tmp_path):
+    from django.db import connections
+
+    path = tmp_path / "s.jsonl"
+    _synthetic(path, 5)
+    job = services.import_job_create(source="jsonl", path=path)
+    # Another session holds the job's lock, as a first worker would.
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, %s)", [runner._LOCK_CLASS, job.pk])
+        with pytest.raises(runner.JobBusy):
+            runner.run_job(job.pk)
+        assert services.import_job_run(job_id=job.pk) == "busy"
+    finally:
+        other.close()
+    assert services.import_job_run(job_id=job.pk) == "done"
+
+
+def test_batch_log_row_lists_the_care_relationships_it_created(demo_units, tmp_path):
+    path = tmp_path / "s.jsonl"
+    _synthetic(path, 12, patients=3)
+    job = _import(path)
+    row = AccessLog.objects.get(action="import.batch", object_id=str(job.pk))
+    ids = set(Patient.objects.filter(family_name__startswith="Person").values_list("pk", flat=True))
+    assert {p for p, _ in row.detail["care_relationships"]} == ids
+    assert CareRelationship.objects.filter(patient_id__in=ids, ground="import", unit=demo_units["vc"]).count() == 3
+    assert not AccessLog.objects.filter(action="care_relationship.create", patient_id__in=ids).exists()
