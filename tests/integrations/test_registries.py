@@ -111,3 +111,14 @@ def test_registry_api_registers_a_class_by_name(imported):
         assert planned[0].payload["variabler"]["alder"] == Patient.objects.get(identifier=ASTRID).age
     finally:
         registries._REGISTRIES.pop("astma_test")
+
+
+def test_nightly_beat_job_queues_every_registry(imported, monkeypatch):
+    from integrations import tasks
+    from vardmiljo.celery import app
+
+    monkeypatch.delenv("REGISTRY_NDR_URL", raising=False)
+    monkeypatch.delenv("REGISTRY_HJARTSVIKT_URL", raising=False)
+    assert app.conf.beat_schedule["registry-transfers"]["task"] == "integrations.tasks.registry_transfer_all"
+    assert tasks.registry_transfer_all() == {"hjartsvikt": 1, "ndr": 1}
+    assert tasks.registry_transfer_all() == {"hjartsvikt": 0, "ndr": 0}
