@@ -99,6 +99,9 @@ class Hl7AdtFormat:
     def items(self, path: Path) -> Iterator[Item]:
         return _items(path)
 
+    def prepare(self, ctx: JobContext, items: list[Item]) -> list[Item]:
+        return items  # each message is parsed inside its own savepoint in process()
+
     def process(self, ctx: JobContext, items: list[Item]) -> BatchResult:
         result = BatchResult()
         for item in items:

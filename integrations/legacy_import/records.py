@@ -87,6 +87,13 @@ class Reject(Exception):
     pass
 
 
+@dataclass
+class Prepared:
+    items: list[Item]
+    result: BatchResult
+    records: list[Record]
+
+
 def parse_date(raw: Any) -> dt.datetime:
     text = str(raw or "").strip()
     if not text:
@@ -157,7 +164,9 @@ class JsonLinesFormat:
         sinks.validate(rec)
         return rec
 
-    def process(self, ctx: JobContext, items: list[Item]) -> BatchResult:
+    def prepare(self, ctx: JobContext, items: list[Item]) -> Prepared:
+        """Parse and validate a batch without the database (runs in a helper
+        thread while the previous batch is being written)."""
         result = BatchResult()
         records: list[Record] = []
         seen: set[str] = set()
@@ -173,8 +182,13 @@ class JsonLinesFormat:
                 continue
             seen.add(rec.key)
             records.append(rec)
+        return Prepared(items=items, result=result, records=records)
+
+    def process(self, ctx: JobContext, prepared: Prepared) -> BatchResult:
+        items, result, records = prepared.items, prepared.result, prepared.records
         by_line = {i.line: i for i in items}
         records = self._resolve_patients(ctx, records, result, by_line)
+        records = sinks.resolve(records, result, by_line)
         if not records:
             return result
         if ctx.dry_run:

@@ -13,6 +13,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -65,7 +66,12 @@ class JobContext:
 class Format(Protocol):
     def items(self, path: Path) -> Iterator[Item]: ...
 
-    def process(self, ctx: JobContext, items: list[Item]) -> BatchResult: ...
+    def prepare(self, ctx: JobContext, items: list[Item]) -> Any:
+        """CPU-only work on a batch (parsing, validation); no database. Runs in a
+        helper thread while the previous batch is written."""
+
+    def process(self, ctx: JobContext, prepared: Any) -> BatchResult:
+        """The database work of a batch, inside its transaction."""
 
 
 def _formats() -> dict[str, Format]:
@@ -154,23 +160,37 @@ def _run_locked(job: ImportJob, *, batch_size: int, progress: Callable[[int], No
     resume_after = job.lines_done
     t0 = time.perf_counter()
     seconds_before = job.seconds
-    batch: list[Item] = []
-    try:
+
+    def batches() -> Iterator[list[Item]]:
+        batch: list[Item] = []
         for item in fmt.items(path):
             if item.line <= resume_after:
                 continue
             batch.append(item)
             if len(batch) >= batch_size:
-                _commit_batch(ctx, fmt, batch, seconds_before + time.perf_counter() - t0)
+                yield batch
                 batch = []
-                if progress:
-                    progress(job.lines_done)
-                if after_batch:
-                    after_batch(job.batches_done)
         if batch:
-            _commit_batch(ctx, fmt, batch, seconds_before + time.perf_counter() - t0)
-            if progress:
-                progress(job.lines_done)
+            yield batch
+
+    def commit(batch: list[Item], prepared: Any) -> None:
+        _commit_batch(ctx, fmt, batch, prepared, seconds_before + time.perf_counter() - t0)
+        if progress:
+            progress(job.lines_done)
+        if after_batch:
+            after_batch(job.batches_done)
+
+    try:
+        # Batch n+1 is parsed in a helper thread while batch n is written.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
+            pending: tuple[list[Item], Future[Any]] | None = None
+            for batch in batches():
+                future = pool.submit(fmt.prepare, ctx, batch)
+                if pending is not None:
+                    commit(pending[0], pending[1].result())
+                pending = (batch, future)
+            if pending is not None:
+                commit(pending[0], pending[1].result())
     except BaseException as exc:
         # The batch in flight rolled back; what committed stays, and the job can resume.
         ImportJob.objects.filter(pk=job.pk).update(
@@ -187,10 +207,10 @@ def _run_locked(job: ImportJob, *, batch_size: int, progress: Callable[[int], No
     return job
 
 
-def _commit_batch(ctx: JobContext, fmt: Format, batch: list[Item], seconds: float) -> None:
+def _commit_batch(ctx: JobContext, fmt: Format, batch: list[Item], prepared: Any, seconds: float) -> None:
     job = ctx.job
     with transaction.atomic():
-        result = fmt.process(ctx, batch)
+        result = fmt.process(ctx, prepared)
         ImportErrorRow.objects.bulk_create(
             [ImportErrorRow(job=job, line=line, reason=reason, excerpt=excerpt) for line, reason, excerpt in result.errors]
         )

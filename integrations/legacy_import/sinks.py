@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from integrations.legacy_import.records import Record
-    from integrations.legacy_import.runner import JobContext
+    from integrations.legacy_import.runner import BatchResult, Item, JobContext
 
 ICD10 = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$")
 ATC = re.compile(r"^[A-Z]\d{2}[A-Z]{0,2}\d{0,2}$")
@@ -44,7 +44,21 @@ def validate(rec: Record) -> None:
         rec.extra["atc"] = atc
         from integrations.legacy_import import targets
 
-        targets.prepare_medication(rec)
+        targets.parse_dosage(rec)
+
+
+def resolve(recs: list[Record], result: BatchResult, by_line: dict[int, Item]) -> list[Record]:
+    """Checks that need the database, for the whole batch at once (the medication
+    catalogue); records that fail go to the error report."""
+    meds = [r for r in recs if r.kind == "medication_order"]
+    if not meds:
+        return recs
+    from integrations.legacy_import import targets
+
+    bad = targets.resolve_products(meds)
+    for line, reason in bad.items():
+        result.error(by_line[line], reason)
+    return [r for r in recs if r.line not in bad]
 
 
 def object_label(kind: str) -> str:

@@ -90,41 +90,53 @@ def write_observations(ctx: JobContext, recs: list[Record]) -> None:
 
 
 def _dosage(r: Record) -> dict[str, Any]:
-    from lakemedel.models import Frequency
-
+    # lakemedel.models.Frequency values; kept as text so parsing needs no model import in the helper thread.
     text = r.get("dosering").lower()
     if r.get("vid_behov").lower() in ("1", "true", "ja") or "vid behov" in text:
         dose = r.get("dos") or (text.split()[0] if text[:1].isdigit() else "1")
-        return {"dose": dose, "frequency": Frequency.PRN, "times": None}
+        return {"dose": dose, "frequency": "prn", "times": None}
     if r.get("dos") and r.get("ganger"):
-        return {"dose": r.get("dos"), "frequency": Frequency.REGULAR, "times": r.get("ganger")}
+        return {"dose": r.get("dos"), "frequency": "regular", "times": r.get("ganger")}
     m = DOSAGE.match(text)
     if m:
-        return {"dose": m.group(1), "frequency": Frequency.REGULAR, "times": m.group(2)}
+        return {"dose": m.group(1), "frequency": "regular", "times": m.group(2)}
     raise Reject(f"Doseringen {r.get('dosering')!r} kan inte tolkas (t.ex. 1x2, eller dos och ganger).")
 
 
-def prepare_medication(r: Record) -> None:
-    """Validation that needs the catalogue: product and dosage. Called per record."""
-    from lakemedel.models import Product
-
+def parse_dosage(r: Record) -> None:
+    """The dosage, checked without the database."""
     d = _dosage(r)
     try:
         dose = Decimal(str(d["dose"]).replace(",", "."))
         times = int(d["times"]) if d["times"] is not None else None
     except (InvalidOperation, ValueError):
         raise Reject(f"Doseringen {r.get('dosering') or r.get('dos')!r} kan inte tolkas.") from None
-    if dose <= 0 or (times is not None and not 1 <= times <= 24):
+    if not dose.is_finite() or dose <= 0 or (times is not None and not 1 <= times <= 24):
         raise Reject("Dos och antal gånger per dygn måste vara rimliga (1–24 gånger).")
-    npl = r.get("npl_id")
-    atc = r.extra.get("atc", "")
-    qs = Product.objects.filter(active=True)
-    product = qs.filter(npl_id=npl).first() if npl else None
-    if product is None and atc:
-        product = qs.filter(atc_code=atc).order_by("name", "strength").first()
-    if product is None:
-        raise Reject(f"Läkemedlet finns inte i produktregistret (NPL-id {npl or '–'}, ATC {atc or '–'}).")
-    r.extra.update(product=product, dose=dose, times=times, frequency=d["frequency"])
+    r.extra.update(dose=dose, times=times, frequency=d["frequency"])
+
+
+def resolve_products(recs: list[Record]) -> dict[int, str]:
+    """Find each order's product in the catalogue (by NPL-id, else the first
+    active product with the ATC code), two queries per batch. Returns the
+    lines of the records that fail, with the reason."""
+    from lakemedel.models import Product
+
+    npls = {r.get("npl_id") for r in recs if r.get("npl_id")}
+    atcs = {r.extra.get("atc", "") for r in recs if r.extra.get("atc")}
+    by_npl = {p.npl_id: p for p in Product.objects.filter(active=True, npl_id__in=npls)}
+    by_atc: dict[str, Any] = {}
+    for p in Product.objects.filter(active=True, atc_code__in=atcs).order_by("name", "strength", "pk"):
+        by_atc.setdefault(p.atc_code, p)
+    bad: dict[int, str] = {}
+    for r in recs:
+        npl, atc = r.get("npl_id"), r.extra.get("atc", "")
+        product = by_npl.get(npl) or by_atc.get(atc)
+        if product is None:
+            bad[r.line] = f"Läkemedlet finns inte i produktregistret (NPL-id {npl or '–'}, ATC {atc or '–'})."
+        else:
+            r.extra["product"] = product
+    return bad
 
 
 def write_medication_orders(ctx: JobContext, recs: list[Record]) -> None:
