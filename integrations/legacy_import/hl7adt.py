@@ -62,10 +62,12 @@ def _items(path: Path) -> Iterator[Item]:
 
 
 def _field(seg: Any, name: str) -> str:
+    """The field in ER7, repetitions joined with ~ (hl7apy keeps each repetition as its own child)."""
     try:
-        return str(getattr(seg, name).to_er7() or "")
+        reps = [str(c.to_er7() or "") for c in seg.children if c.name == name.upper()]
     except Exception:  # noqa: BLE001 - absent optional field
         return ""
+    return "~".join(reps)
 
 
 def _segment(msg: Any, name: str) -> Any:
@@ -82,7 +84,10 @@ def _component(value: str, index: int) -> str:
 
 def _person_id(cx_list: str, what: str) -> PersonId:
     reasons: list[str] = []
-    for rep in cx_list.split("~"):
+    reps = cx_list.split("~")
+    # The national identity first: identifier type PN (personnummer) or the tax agency (SKV) as authority.
+    reps.sort(key=lambda rep: 0 if _component(rep, 4).upper() in ("PN", "NNSWE") or _component(rep, 3).upper() == "SKV" else 1)
+    for rep in reps:
         ident = _component(rep, 0)
         if not ident:
             continue

@@ -94,3 +94,16 @@ def test_dry_run_validates_only(demo_units, tmp_path):
     assert Patient.objects.count() == 0
     assert job.error_count >= 3  # the bad messages are found without writing anything
     assert not AccessLog.objects.filter(action="import.batch", object_id=str(job.pk)).exists()
+
+
+def test_national_identity_is_picked_among_repetitions(demo_units, tmp_path):
+    path = tmp_path / "r.hl7"
+    path.write_text("\r".join([
+        "MSH|^~\\&|X|Y|V|R|20240101||ADT^A04^ADT_A01|R1|P|2.5",
+        "PID|1||LOCAL123^^^HOSP^MR~197511039864^^^SKV^PN||Cederlund^Eva~Alias^Namn|||F",
+        f"PV1|1|O|{VC_HSA}",
+    ]))
+    job = _run(path)
+    assert job.error_count == 0
+    eva = Patient.objects.get(identifier="197511039864")
+    assert (eva.given_name, eva.family_name) == ("Eva", "Cederlund")

@@ -50,18 +50,26 @@ class Command(BaseCommand):
 
                 try:
                     return runner.run_job(job.pk, batch_size=opts["batch_size"], progress=progress)
+                except runner.JobBusy as exc:
+                    raise CommandError(str(exc)) from None
                 except Exception as exc:  # noqa: BLE001 - reported with how to resume
                     raise CommandError(f"Jobb {job.pk} avbröts: {exc}. Kör samma kommando igen för att fortsätta.") from None
             from integrations.tasks import legacy_import_run
 
             legacy_import_run.delay(job.pk)
+            job.refresh_from_db()
+            if job.status != ImportJob.Status.DONE:
+                self.stdout.write(f"Jobb {job.pk} körs av en Celery-worker. Ctrl-C slutar vänta; jobbet fortsätter.")
             deadline = time.monotonic() + opts["timeout"]
-            while True:
-                job.refresh_from_db()
-                bar.update(job.lines_done - bar.n)
-                if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED) or time.monotonic() > deadline:
-                    return job
-                time.sleep(0.5)
+            try:
+                while True:
+                    job.refresh_from_db()
+                    bar.update(job.lines_done - bar.n)
+                    if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED) or time.monotonic() > deadline:
+                        return job
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                return job
         finally:
             bar.close()
 
