@@ -183,6 +183,7 @@ class Hl7AdtFormat:
         if phone:
             values["phone"] = phone[:30]
         if ctx.dry_run:
+            ctx.scratch.setdefault("registered", set()).add(person.value)
             return None
         patient = Patient.objects.select_for_update().filter(identifier=person.value).first()
         if patient is None:
@@ -213,6 +214,12 @@ class Hl7AdtFormat:
         patients = {p.identifier: p for p in Patient.objects.select_for_update().filter(
             identifier__in=[survivor_id.value, old_id.value])}
         survivor, old = patients.get(survivor_id.value), patients.get(old_id.value)
+        if ctx.dry_run:
+            # Identities an earlier message of this dry run would have registered count as present.
+            for ident in (survivor_id.value, old_id.value):
+                if ident not in patients and ident in ctx.scratch.setdefault("registered", set()):
+                    patients[ident] = Patient(identifier=ident)
+            survivor, old = patients.get(survivor_id.value), patients.get(old_id.value)
         if survivor is None:
             raise BadMessage(f"A40: den kvarstående patienten {survivor_id.display} finns inte.")
         if old is None:

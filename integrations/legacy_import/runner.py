@@ -57,6 +57,8 @@ class JobContext:
     actor: Actor
     dry_run: bool
     units: dict[str, int]
+    # Per-run state a format may keep between batches (e.g. what a dry run would have registered).
+    scratch: dict[str, Any] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
