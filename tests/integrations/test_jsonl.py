@@ -203,5 +203,6 @@ def test_batch_log_row_lists_the_care_relationships_it_created(demo_units, tmp_p
     row = AccessLog.objects.get(action="import.batch", object_id=str(job.pk))
     ids = set(Patient.objects.filter(family_name__startswith="Person").values_list("pk", flat=True))
     assert {p for p, _ in row.detail["care_relationships"]} == ids
+    assert set(row.detail["patients_registered"]) == ids
     assert CareRelationship.objects.filter(patient_id__in=ids, ground="import", unit=demo_units["vc"]).count() == 3
     assert not AccessLog.objects.filter(action="care_relationship.create", patient_id__in=ids).exists()
