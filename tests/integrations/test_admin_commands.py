@@ -77,3 +77,17 @@ def test_command_through_the_task_dry_run(demo_units, tmp_path, capsys):
 def test_command_refuses_missing_file(db):
     with pytest.raises(CommandError, match="finns inte"):
         call_command("legacy_import", "jsonl", "/nonexistent.jsonl", "--inline")
+
+
+def test_admin_shows_registry_transfers_with_outbox_state(client, imported, monkeypatch):
+    from integrations import services
+    from integrations.models import RegistryTransfer
+
+    monkeypatch.delenv("REGISTRY_NDR_URL", raising=False)
+    services.registry_transfer_run(registry="ndr")
+    t = RegistryTransfer.objects.get()
+    client.force_login(f.make_staff(is_staff=True, is_superuser=True))
+    listing = client.get("/admin/integrations/registrytransfer/").content.decode()
+    assert "ndr" in listing and "Köad" in listing
+    detail = client.get(f"/admin/integrations/registrytransfer/{t.pk}/change/")
+    assert detail.status_code == 200 and "E11.9" in detail.content.decode()
