@@ -73,6 +73,7 @@ def worker(tmp_path, live_server, monkeypatch):  # type: ignore[no-untyped-def]
                              "--without-gossip", "--without-mingle", "--without-heartbeat"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     client = Celery(broker=redis_url)
+    client.worker_process = proc  # type: ignore[attr-defined]
     # After commit, the outbox asks this broker (not the eager in-process runner) to deliver.
     monkeypatch.setattr(outbox, "schedule", lambda pk: client.send_task("vardmiljo.tasks.deliver_outbox", args=[pk]))
     try:
@@ -118,3 +119,31 @@ def test_worker_runs_legacy_import(worker, demo_units, tmp_path):
     assert _wait(lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.DONE)
     job.refresh_from_db()
     assert job.error_count == 3 and Patient.objects.filter(identifier="198107149885").exists()
+
+
+def test_worker_killed_mid_import_resumes_without_duplicates(worker, demo_units, tmp_path):
+    """A real crash: the worker is SIGKILLed after its first committed batch; the
+    next run of the same file continues after the last committed line."""
+    from journal.models import Note
+
+    from integrations.legacy_import import runner, synthetic
+    from tests.integrations.conftest import VC_HSA
+
+    path = tmp_path / "big.jsonl"
+    synthetic.write_notes_file(path, notes=40_000, patients=400, unit_hsa=VC_HSA)
+    job = services.import_job_create(source="jsonl", path=path, source_system="Melior")
+    worker.send_task("integrations.tasks.legacy_import_run", args=[job.pk])
+    assert _wait(lambda: ImportJob.objects.get(pk=job.pk).batches_done >= 1, timeout=120)
+    proc = worker.worker_process
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.DONE:
+        pytest.skip("the worker finished before it could be killed")
+    assert job.status == ImportJob.Status.RUNNING and 0 < job.lines_done < 40_000
+    assert Note.objects.count() == job.lines_done  # exactly the committed batches, nothing half-written
+    again = services.import_job_create(source="jsonl", path=path, source_system="Melior")
+    assert again.pk == job.pk
+    done = runner.run_job(again.pk)
+    assert done.status == ImportJob.Status.DONE and done.created_count == 40_000
+    assert Note.objects.count() == 40_000 and Note.objects.values("source_id").distinct().count() == 40_000
