@@ -124,9 +124,8 @@ def test_worker_runs_legacy_import(worker, demo_units, tmp_path):
 def test_worker_killed_mid_import_resumes_without_duplicates(worker, demo_units, tmp_path):
     """A real crash: the worker is SIGKILLed after its first committed batch; the
     next run of the same file continues after the last committed line."""
-    from journal.models import Note
-
     from integrations.legacy_import import runner, synthetic
+    from journal.models import Note
     from tests.integrations.conftest import VC_HSA
 
     path = tmp_path / "big.jsonl"
