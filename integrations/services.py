@@ -10,12 +10,17 @@ import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from integrations import legacy_import, registries
 from integrations.legacy_import import runner
-from integrations.models import ImportJob
+from integrations.models import ImportJob, RegistryTransfer
 from integrations.registries import transfer
-from vardmiljo.models import Staff
+from vardmiljo import audit
+from vardmiljo.access import patient_access
+from vardmiljo.actor import Actor
+from vardmiljo.errors import DomainError
+from vardmiljo.models import Patient, Staff
 
 
 def import_job_create(*, source: str, path: str | Path, source_system: str = "legacy", dry_run: bool = False,
@@ -47,3 +52,28 @@ def registry_transfer_run(*, registry: str, since: dt.date | None = None, dry_ru
 
 def registry_transfer_all() -> dict[str, int]:
     return {name: transfer.run(name).queued for name in registries.names()}
+
+
+@transaction.atomic
+def registry_objection_set(*, actor: Actor, patient_id: int, objection: bool, patient_statement: str) -> Patient:
+    """PDL 7 kap. 2 §: the patient objects to (or withdraws the objection to)
+    registration in quality registries. An objection stops every transfer not
+    yet delivered, now and at delivery."""
+    pa = patient_access(actor, patient_id, action="registry.objection", write=True)
+    statement = (patient_statement or "").strip()
+    if not statement:
+        raise DomainError(_("Ange patientens besked; invändningen registreras bara på patientens begäran."),
+                          field="patient_statement")
+    patient = Patient.objects.select_for_update().get(pk=pa.patient_id)
+    if patient.registry_objection == objection:
+        raise DomainError(_("Patienten motsätter sig redan registrering.") if objection
+                          else _("Patienten har ingen invändning att återkalla."))
+    patient.registry_objection = objection
+    patient.save(update_fields=["registry_objection", "updated_at"])
+    cancelled = 0
+    if objection:
+        cancelled = RegistryTransfer.objects.filter(patient=patient, status=RegistryTransfer.Status.QUEUED).update(
+            status=RegistryTransfer.Status.CANCELLED)
+    audit.record(actor, "registry.objection.set" if objection else "registry.objection.withdrawn", patient=pa,
+                 obj=patient, reason=statement, detail={"cancelled_transfers": cancelled})
+    return patient

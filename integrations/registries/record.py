@@ -47,6 +47,14 @@ def patients_with_diagnosis(prefixes: tuple[str, ...], *, since: dt.date | None 
     return qs
 
 
+def has_diagnosis(patient_id: int, prefixes: tuple[str, ...]) -> bool:
+    from journal.models import Diagnosis
+
+    if not prefixes:
+        return False
+    return Diagnosis.objects.filter(_prefix_q(prefixes), patient_id=patient_id, entered_in_error=False).exists()
+
+
 def reporting_units(prefixes: tuple[str, ...], patient_ids: list[int]) -> dict[int, str]:
     """The HSA-id of the unit that recorded each patient's latest qualifying diagnosis."""
     from journal.models import Diagnosis

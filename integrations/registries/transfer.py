@@ -101,6 +101,8 @@ def deliver(row: Outbox) -> dict[str, Any]:
     transfer = RegistryTransfer.objects.select_related("patient").get(pk=row.payload["transfer_id"])
     if transfer.status == RegistryTransfer.Status.DELIVERED and transfer.receipt:
         return transfer.receipt
+    if transfer.status == RegistryTransfer.Status.CANCELLED:
+        raise outbox.PermanentFailure("Överföringen stoppades (patienten motsatte sig registrering); inget skickades.")
     if transfer.patient.registry_objection:
         # The patient objected after the transfer was queued: nothing is sent, ever.
         RegistryTransfer.objects.filter(pk=transfer.pk).update(status=RegistryTransfer.Status.CANCELLED)
