@@ -91,3 +91,10 @@ def test_admin_shows_registry_transfers_with_outbox_state(client, imported, monk
     assert "ndr" in listing and "Köad" in listing
     detail = client.get(f"/admin/integrations/registrytransfer/{t.pk}/change/")
     assert detail.status_code == 200 and "E11.9" in detail.content.decode()
+
+
+def test_bench_command_prints_rate_and_second_run_creates_nothing(db, capsys):
+    call_command("legacy_import_bench", "--notes", "600", "--patients", "30", "--batch-size", "200", "--twice")
+    out = capsys.readouterr().out
+    assert "run=1" in out and "created=600" in out and "run=2" in out and "created=0 skipped=600" in out
+    assert out.count("notes_per_s=") == 2
