@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from hl7apy.consts import VALIDATION_LEVEL
 from hl7apy.parser import parse_message
 
@@ -109,6 +109,7 @@ class Hl7AdtFormat:
 
     def process(self, ctx: JobContext, items: list[Item]) -> BatchResult:
         result = BatchResult()
+        ctx.scratch["merges"] = []
         for item in items:
             try:
                 # One message, one savepoint: a bad message leaves the rest of the batch.
@@ -116,6 +117,11 @@ class Hl7AdtFormat:
                     self._one(ctx, item, result)
             except BadMessage as exc:
                 result.error(item, str(exc))
+            except IntegrityError as exc:
+                result.error(item, f"Meddelandet kunde inte sparas: {str(exc).splitlines()[0]}")
+        if ctx.scratch["merges"]:
+            # The batch's one access-log row names each merge and what moved.
+            result.detail["merges"] = ctx.scratch["merges"]
         return result
 
     def _one(self, ctx: JobContext, item: Item, result: BatchResult) -> None:
@@ -233,9 +239,40 @@ class Hl7AdtFormat:
             old.save(update_fields=["merged_into", "updated_at"])
             # Earlier merges into the old identity now point at the survivor too.
             Patient.objects.filter(merged_into=old).update(merged_into=survivor)
-        # The care relationships follow the person: the survivor is who is cared for now.
-        CareRelationship.objects.filter(patient=old).update(patient=survivor)
+        moved = move_patient_rows(old=old, survivor=survivor)
+        ctx_merges = result_detail(ctx)
+        ctx_merges.append({"from": old.pk, "to": survivor.pk, "moved": moved})
         return survivor
+
+
+# Rows that record what happened to the old identity stay with it.
+_HISTORY = {"vardmiljo.outbox", "vardmiljo.emergencyaccess", "integrations.registrytransfer"}
+
+
+def move_patient_rows(*, old: Patient, survivor: Patient) -> dict[str, int]:
+    """The record follows the person: every row of every app that points at the
+    merged identity (care relationships, consents, blocks, notes, diagnoses,
+    orders, referrals, bookings …, found through Django's model registry) now
+    points at the survivor, so nothing of the old identity's record is hidden
+    and its blocks keep protecting it. Historical rows (outbox messages,
+    emergency accesses, registry transfers) stay as they were."""
+    from django.apps import apps
+
+    moved: dict[str, int] = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in _HISTORY or model is Patient or not model._meta.managed:
+            continue
+        for f in model._meta.get_fields():
+            if getattr(f, "many_to_one", False) and getattr(f, "related_model", None) is Patient and f.concrete:
+                n = model._default_manager.filter(**{f.name: old}).update(**{f.name: survivor})
+                if n:
+                    moved[f"{label}.{f.name}"] = n
+    return moved
+
+
+def result_detail(ctx: JobContext) -> list[dict[str, Any]]:
+    return ctx.scratch.setdefault("merges", [])
 
 
 FORMAT = Hl7AdtFormat()

@@ -109,3 +109,40 @@ def test_national_identity_is_picked_among_repetitions(demo_units, tmp_path):
     assert job.error_count == 0
     eva = Patient.objects.get(identifier="197511039864")
     assert (eva.given_name, eva.family_name) == ("Eva", "Cederlund")
+
+
+def test_a40_moves_the_whole_record_and_keeps_blocks(world, tmp_path):
+    from journal.models import Note
+
+    from tests import factories as f
+
+    old = f.make_patient(unit=world.med, given_name="Dubblett")
+    survivor = f.make_patient(unit=world.vc, given_name="Riktig")
+    note = Note.objects.create(patient=old, unit=world.med, note_type="Läkaranteckning", text="Gammal anteckning",
+                               status=Note.Status.SIGNED)
+    block = f.block(old, world.med, world.colleague.staff)
+    path = tmp_path / "m.hl7"
+    path.write_text("\r".join([
+        "MSH|^~\\&|X|Y|V|R|20240101||ADT^A40^ADT_A39|M1|P|2.5",
+        f"PID|1||{survivor.identifier}||Patientsson^Riktig",
+        f"MRG|{old.identifier}",
+    ]))
+    job = _run(path)
+    assert job.error_count == 0
+    note.refresh_from_db()
+    block.refresh_from_db()
+    assert note.patient_id == survivor.pk and block.patient_id == survivor.pk
+    assert CareRelationship.objects.filter(patient=survivor, unit=world.med).exists()
+    old.refresh_from_db()
+    assert old.merged_into_id == survivor.pk
+    # The physician at Vårdcentral Centrum now reads the survivor's record, except the blocked unit's notes.
+    from vardmiljo.access import patient_access
+
+    pa = patient_access(world.physician, survivor.pk, action="test.read")
+    assert not pa.filter(Note.objects.all()).exists()
+    pa_med = patient_access(world.colleague, survivor.pk, action="test.read")
+    assert list(pa_med.filter(Note.objects.all())) == [note]
+    row = AccessLog.objects.get(action="import.batch", object_id=str(job.pk))
+    merge = row.detail["merges"][0]
+    assert merge["from"] == old.pk and merge["to"] == survivor.pk
+    assert merge["moved"]["journal.note.patient"] == 1 and merge["moved"]["vardmiljo.block.patient"] == 1
