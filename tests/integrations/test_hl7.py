@@ -113,7 +113,6 @@ def test_national_identity_is_picked_among_repetitions(demo_units, tmp_path):
 
 def test_a40_moves_the_whole_record_and_keeps_blocks(world, tmp_path):
     from journal.models import Note
-
     from tests import factories as f
 
     old = f.make_patient(unit=world.med, given_name="Dubblett")
