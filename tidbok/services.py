@@ -130,19 +130,25 @@ def _generate_for_resource(resource: Resource, templates: list[ScheduleTemplate]
                            start: dt.date, end: dt.date) -> int:
     tz = _tz()
     rows: list[Slot] = []
+    existing = set(Slot.objects.filter(
+        resource_id=resource.pk, starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        starts_at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz)).values_list("starts_at", flat=True))
     day = start
     while day < end:
         for tpl in templates:
             if tpl.weekday != day.weekday() or tpl.valid_from > day or (tpl.valid_to and tpl.valid_to < day):
                 continue
             for s, e in _slot_starts(tpl, day, tz):
+                if s in existing:
+                    continue
                 blocked = any(x.starts_at < e and x.ends_at > s for x in exceptions)
                 rows.append(Slot(resource_id=resource.pk, unit_id=resource.unit_id, starts_at=s, ends_at=e,
                                  slot_type=tpl.slot_type, status=Slot.Status.BLOCKED if blocked else Slot.Status.FREE))
         day += dt.timedelta(days=1)
-    # Existing slots (same resource and start) are kept as they are, bookings and all.
-    created = Slot.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    return len(created)
+    # Existing slots (same resource and start) are kept as they are, bookings and all;
+    # ignore_conflicts covers a concurrent run.
+    Slot.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
 
 
 def slots_generate(*, actor: Actor, weeks: int, start: dt.date | None = None, unit_id: int | None = None,
