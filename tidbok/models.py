@@ -104,6 +104,9 @@ class ScheduleException(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="tidbok_exception_end_after_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
 
 class Slot(models.Model):
     """One bookable time of one resource, generated from its template."""

@@ -18,7 +18,7 @@ from vardmiljo import audit
 from vardmiljo.access import Ground, PatientAccess, may_manage_unit, patient_access, require_assignment
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
-from vardmiljo.models import CareUnit
+from vardmiljo.models import CareUnit, Patient
 
 SEARCH_LIMIT = 40
 PANEL_LIMIT = 5
@@ -186,7 +186,7 @@ def upcoming_for_patient(pa: PatientAccess, *, limit: int = PANEL_LIMIT) -> tupl
     """A patient's coming visits in the units this actor may read: latest N and the total."""
     qs = pa.filter(Booking.objects.filter(status__in=ACTIVE_BOOKING, starts_at__gte=timezone.now()))
     rows = list(qs.select_related("unit", "slot__resource").order_by("starts_at")[:limit])
-    total = len(rows) if len(rows) < limit else qs.count()
+    total = qs.count()  # always: the panel costs the same queries for 2 visits as for 200
     return rows, total
 
 
@@ -221,7 +221,7 @@ def waitlist_for(actor: Actor, *, limit: int = WAITLIST_LIMIT) -> tuple[list[Wai
     unit_id = _own_unit(actor)
     qs = WaitlistEntry.objects.filter(unit_id=unit_id, status=WaitlistEntry.Status.WAITING)
     entries = list(qs.select_related("patient").order_by("priority_rank", "due_by", "added_at")[:limit])
-    total = len(entries) if len(entries) < limit else qs.count()
+    total = qs.count()
     days = conf.care_guarantee_days()
     today = timezone.localdate()
     rows = []
@@ -286,3 +286,24 @@ def parse_day(raw: str | None) -> dt.date:
     except ValueError:
         raise DomainError(_("Ange datumet som ÅÅÅÅ-MM-DD."), field="date") from None
 
+
+
+def patient_by_identifier(actor: Actor, raw: str) -> Patient:
+    """The patient to book, by complete personnummer (identity lookup, logged by the
+    access module). The booking service decides the rest."""
+    from django.core.exceptions import ValidationError
+
+    from vardmiljo.access import identify_patient
+    from vardmiljo.identifiers import parse_patient_id
+
+    require_assignment(actor)
+    if not (raw or "").strip():
+        raise DomainError(_("Ange patientens personnummer."), field="identifier")
+    try:
+        pid = parse_patient_id(raw)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="identifier") from None
+    patient = identify_patient(actor, pid.value)
+    if patient is None:
+        raise DomainError(_("Ingen patient med det numret finns registrerad."), field="identifier")
+    return patient

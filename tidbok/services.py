@@ -22,7 +22,7 @@ from vardmiljo.models import CareRelationship, CareUnit, Patient, Staff
 DOUBLE_BOOKING_CONSTRAINT = "tidbok_booking_one_active_per_slot"
 
 # The journal's kinds of contact for each slot type (journal.services.encounter_create(kind=...)).
-ENCOUNTER_KIND = {
+ENCOUNTER_KIND: dict[str, str] = {
     SlotType.NEW_VISIT: "visit",
     SlotType.RETURN_VISIT: "visit",
     SlotType.PHONE: "phone",
@@ -376,8 +376,10 @@ def booking_check_in(*, actor: Actor, booking_id: int) -> Booking:
 
 def _journal_encounter_create() -> Callable[..., object] | None:
     """journal.services.encounter_create, when the journal module provides it."""
+    from importlib import import_module
+
     try:
-        from journal import services as journal_services
+        journal_services = import_module("journal.services")
     except ImportError:
         return None
     return getattr(journal_services, "encounter_create", None)
