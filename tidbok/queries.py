@@ -274,10 +274,6 @@ def schedule_admin_for(actor: Actor) -> tuple[list[Resource], dict[int, list[Sch
     return resources, templates, counts
 
 
-def may_manage(actor: Actor) -> bool:
-    return actor.unit_id is not None and may_manage_unit(actor, actor.unit_id)
-
-
 def parse_day(raw: str | None) -> dt.date:
     if not raw:
         return timezone.localdate()
