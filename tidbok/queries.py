@@ -123,7 +123,8 @@ def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = N
     bookings = {
         b.slot_id: b
         for b in Booking.objects.filter(unit_id=unit.pk, starts_at__gte=lo, starts_at__lt=hi, status__in=ACTIVE_BOOKING)
-        .select_related("patient")
+        # The encrypted address is never shown here; deferring it spares a decryption per row.
+        .select_related("patient").defer("patient__address")
     }
     return DayList(unit=unit, day=day, resource=resource,
                    rows=[DayListRow(slot=s, booking=bookings.get(s.pk)) for s in slot_list])
@@ -159,7 +160,7 @@ def resource_week(actor: Actor, *, resource_id: int, start: dt.date) -> WeekView
     slots = list(Slot.objects.filter(resource_id=resource.pk, starts_at__gte=lo, starts_at__lt=hi).order_by("starts_at"))
     bookings = {b.slot_id: b for b in Booking.objects.filter(slot__resource_id=resource.pk, starts_at__gte=lo,
                                                               starts_at__lt=hi, status__in=ACTIVE_BOOKING)
-                .select_related("patient")}
+                .select_related("patient").defer("patient__address")}
     by_day: dict[dt.date, list[DayListRow]] = {monday + dt.timedelta(days=i): [] for i in range(7)}
     for s in slots:
         by_day.setdefault(timezone.localtime(s.starts_at).date(), []).append(DayListRow(slot=s, booking=bookings.get(s.pk)))
@@ -220,7 +221,7 @@ def waitlist_for(actor: Actor, *, limit: int = WAITLIST_LIMIT) -> tuple[list[Wai
     care-guarantee limit (vårdgarantin) or their own date flagged."""
     unit_id = _own_unit(actor)
     qs = WaitlistEntry.objects.filter(unit_id=unit_id, status=WaitlistEntry.Status.WAITING)
-    entries = list(qs.select_related("patient").order_by("priority_rank", "due_by", "added_at")[:limit])
+    entries = list(qs.select_related("patient").defer("patient__address").order_by("priority_rank", "due_by", "added_at")[:limit])
     total = qs.count()
     days = conf.care_guarantee_days()
     today = timezone.localdate()

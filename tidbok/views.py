@@ -17,7 +17,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tidbok import forms, queries, reminders, services
-from tidbok.models import Booking, SlotType
 from vardmiljo.errors import DomainError
 from vardmiljo.web import actor_required, form_error, get_actor
 
@@ -27,45 +26,6 @@ def _int(raw: str | None) -> int | None:
         return int(raw) if raw else None
     except ValueError:
         return None
-
-
-def _url_pattern(name: str) -> str:
-    """A reversed URL with a `{}` where the id goes: reversing once per page, not once per row."""
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
-
-
-def _daylist_rows(dl: queries.DayList, today: dt.date) -> list[dict[str, object]]:
-    """Display values of the day list, computed in Python: the page renders a few
-    hundred rows inside the time budget (see bench `tidbok.daylist`)."""
-    labels = dict(SlotType.choices)
-    status_labels = dict(Booking.Status.choices)
-    patient_url, book_url = _url_pattern("patient_overview"), _url_pattern("tidbok:book_slot")
-    week_url, cancel_url = _url_pattern("tidbok:week"), _url_pattern("tidbok:cancel")
-    checkin_url, rebook = _url_pattern("tidbok:check_in"), reverse("tidbok:book") + "?omboka="
-    is_today = dl.day == today
-    rows = []
-    for r in dl.rows:
-        s, b = r.slot, r.booking
-        start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
-        row: dict[str, object] = {
-            "time": f"{start:%H:%M}–{end:%H:%M}", "resource": s.resource.name,
-            "week_url": week_url.format(s.resource_id) + f"?datum={dl.day:%Y-%m-%d}", "type": labels.get(s.slot_type, ""),
-            "css": f"slot-{s.status}" + (f" booking-{b.status}" if b else ""), "blocked": s.status == "blocked",
-            "free_url": book_url.format(s.pk) if s.status == "free" and not b else "",
-        }
-        if b:
-            p = b.patient
-            row.update({
-                "patient": p.full_name, "pnr": p.display_identifier, "phone": p.phone, "patient_url": patient_url.format(p.pk),
-                "note": b.note, "status": status_labels.get(b.status, ""),
-                "checked_in": f"{timezone.localtime(b.checked_in_at):%H:%M}" if b.checked_in_at else "",
-                "active": b.status == Booking.Status.BOOKED,
-                "checkin_url": checkin_url.format(b.pk) if is_today and b.status == Booking.Status.BOOKED else "",
-                "checkin_label": _("Ankomstregistrera %(n)s") % {"n": p.full_name},
-                "cancel_url": cancel_url.format(b.pk), "rebook_url": f"{rebook}{b.pk}",
-            })
-        rows.append(row)
-    return rows
 
 
 @actor_required
@@ -79,7 +39,7 @@ def daylist(request: HttpRequest) -> HttpResponse:
     resource_id = _int(request.GET.get("resurs"))
     dl = queries.daylist_for(actor, day=day, resource_id=resource_id)
     return render(request, "tidbok/daylist.html", {
-        "dl": dl, "rows": _daylist_rows(dl, timezone.localdate()), "resources": queries.resources_for(actor),
+        "dl": dl, "resources": queries.resources_for(actor),
         "resource_id": resource_id, "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
     })
 
