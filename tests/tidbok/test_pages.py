@@ -226,3 +226,39 @@ def test_api_schema_generates(client, world: World) -> None:  # type: ignore[no-
     login(client, world.nurse)
     r = client.get("/api/v1/schema/")
     assert r.status_code == 200 and b"/api/v1/tidbok/bookings/" in r.content
+
+
+def test_book_from_waiting_list_and_rebook_through_pages(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    resource = make_resource(world.vc, "Dr Al")
+    s1, s2 = make_slot(resource, in_minutes=2000), make_slot(resource, in_minutes=4000)
+    entry = services.waitlist_add(actor=world.nurse, patient_id=world.patient.pk, unit_id=world.vc.pk,
+                                  priority="inom_3_manader", due_by=timezone.localdate() + dt.timedelta(days=30))
+    login(client, world.nurse)
+    r = client.get(reverse("tidbok:book"), {"vantelista": entry.pk})
+    assert f"vantelista={entry.pk}".encode() in r.content
+    r = client.get(reverse("tidbok:book_slot", args=[s1.pk]), {"vantelista": entry.pk})
+    assert b"Karin Karlsson" in r.content
+    r = client.post(reverse("tidbok:book_slot", args=[s1.pk]) + f"?vantelista={entry.pk}", {"note": "Från väntelistan"})
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    booking = Booking.objects.get(slot=s1)
+    assert entry.status == WaitlistEntry.Status.BOOKED and booking.source == Booking.Source.WAITLIST
+    r = client.post(reverse("tidbok:book_slot", args=[s2.pk]) + f"?omboka={booking.pk}", {"note": "Patienten bad om senare tid"})
+    assert r.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REBOOKED
+    assert Booking.objects.get(slot=s2, status="booked").rebooked_from_id == booking.pk
+
+
+def test_protected_patients_phone_is_not_on_the_day_list(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    from vardmiljo.models import Patient
+
+    p = f.make_patient(unit=world.vc, given_name="Sam", family_name="Skyddad",
+                       protection=Patient.Protection.PROTECTED_REGISTRATION)
+    p.phone = "070-9999999"
+    p.save()
+    slot = make_slot(make_resource(world.vc), in_minutes=600)
+    services.booking_create(actor=world.nurse, patient_id=p.pk, slot_id=slot.pk)
+    login(client, world.nurse)
+    r = client.get(reverse("tidbok:daylist"), {"datum": timezone.localtime(slot.starts_at).date().isoformat()})
+    assert b"Sam Skyddad" in r.content and b"070-9999999" not in r.content

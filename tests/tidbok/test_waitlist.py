@@ -35,6 +35,9 @@ def test_waitlist_add_signature_and_audit(world: World) -> None:
 def test_priority_aliases_and_unknown_priority(world: World) -> None:
     assert _add(world, priority="akut").priority == "acute"
     assert _add(world, priority="Inom 2 veckor").priority == "two_weeks"
+    # remisser's Referral.Priority values
+    assert _add(world, priority="inom_3_manader").priority == "three_months"
+    assert _add(world, priority="inom_2_veckor").priority == "two_weeks"
     with pytest.raises(DomainError, match="Okänd prioritet"):
         _add(world, priority="snart")
 

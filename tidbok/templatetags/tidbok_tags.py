@@ -49,7 +49,8 @@ def daylist_rows(context: dict[str, Any], dl: Any) -> SafeString:
         if b is not None:
             p = b.patient
             name = escape(p.full_name)
-            phone = f" · {escape(p.phone)}" if p.phone else ""
+            # Contact details of a protected identity stay off the list (and off the printout).
+            phone = f" · {escape(p.phone)}" if p.phone and not p.is_protected else ""
             who = f'<a href="{patient_url.format(p.pk)}">{name}</a> {escape(p.display_identifier)}{phone}'
             note = escape(b.note)
             status = statuses.get(b.status, "")
