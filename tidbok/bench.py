@@ -77,7 +77,7 @@ def _copy_slots(ctx: BenchContext, resources: list[Resource], today: dt.date) ->
     rng = random.Random(7)
     days = [today + dt.timedelta(days=d) for d in range(-DAYS_BACK, DAYS_AHEAD) if (today + dt.timedelta(days=d)).weekday() < 5]
     # Each (day, slot) as text once; a resource's rows are these plus its ids.
-    plan = []
+    plan: list[tuple[str, str, str, float]] = []
     for day in days:
         offset = (day - today).days
         fill = 0.85 if offset < 0 else (0.6 if offset < 28 else 0.1)
@@ -89,9 +89,9 @@ def _copy_slots(ctx: BenchContext, resources: list[Resource], today: dt.date) ->
             buf = io.StringIO()
             for r in resources[chunk_start:chunk_start + 50]:
                 prefix = f"{r.pk}\t{r.unit_id}\t"
-                for s, e, slot_type, fill in plan:
+                for s_txt, e_txt, type_txt, fill in plan:
                     status = "booked" if rng.random() < fill else "free"
-                    buf.write(f"{prefix}{s}\t{e}\t{slot_type}\t{status}\n")
+                    buf.write(f"{prefix}{s_txt}\t{e_txt}\t{type_txt}\t{status}\n")
             buf.seek(0)
             with cur.copy("COPY tidbok_slot (resource_id, unit_id, starts_at, ends_at, slot_type, status) FROM STDIN") as cp:
                 while data := buf.read(1 << 20):
