@@ -101,6 +101,8 @@ class DayList:
     day: dt.date
     resource: Resource | None
     rows: list[DayListRow] = field(default_factory=list)
+    # The unit's active resources (for choosing one), when the caller asked for them.
+    unit_resources: list[Resource] = field(default_factory=list)
 
     @property
     def patient_ids(self) -> list[int]:
@@ -111,21 +113,29 @@ class DayList:
         return sum(1 for r in self.rows if r.booking)
 
 
-def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = None) -> DayList:
+def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = None,
+                  resources: dict[int, Resource] | None = None) -> DayList:
     """The day list of a unit (or one resource): every slot of the day with its active
-    booking and patient, in two queries. No access check or log here: callers are
-    `daylist_for` (staff) and the downtime summaries (system, logged per batch)."""
+    booking and patient, in three small queries whatever the size of the unit. No access
+    check or log here: callers are `daylist_for` (staff) and the downtime summaries
+    (system, logged per batch)."""
     lo, hi = _day_bounds(day)
-    slots = Slot.objects.filter(unit_id=unit.pk, starts_at__gte=lo, starts_at__lt=hi).select_related("resource")
+    slots = Slot.objects.filter(unit_id=unit.pk, starts_at__gte=lo, starts_at__lt=hi)
     if resource is not None:
         slots = slots.filter(resource_id=resource.pk)
-    slot_list = list(slots.order_by("starts_at", "resource__name"))
+    slot_list = list(slots.order_by("starts_at", "resource_id"))
+    # A unit has a handful of resources: one small query instead of a join per slot.
+    if resources is None:
+        resources = {resource.pk: resource} if resource is not None else {
+            r.pk: r for r in Resource.objects.filter(pk__in={s.resource_id for s in slot_list})}
+    for slot in slot_list:
+        slot.resource = resources[slot.resource_id]
     bookings = {
         b.slot_id: b
-        for b in Booking.objects.filter(unit_id=unit.pk, starts_at__gte=lo, starts_at__lt=hi, status__in=ACTIVE_BOOKING)
+        for b in Booking.objects.filter(slot_id__in=[s.pk for s in slot_list], status__in=ACTIVE_BOOKING)
         # The encrypted address is never shown here; deferring it spares a decryption per row.
         .select_related("patient").defer("patient__address")
-    }
+    } if slot_list else {}
     return DayList(unit=unit, day=day, resource=resource,
                    rows=[DayListRow(slot=s, booking=bookings.get(s.pk)) for s in slot_list])
 
@@ -135,8 +145,14 @@ def daylist_for(actor: Actor, *, day: dt.date, resource_id: int | None = None) -
     unit_id = _own_unit(actor)
     unit = actor.unit
     assert unit is not None
-    resource = resource_for(actor, resource_id) if resource_id else None
-    daylist = build_daylist(unit=unit, day=day, resource=resource)
+    all_resources = {r.pk: r for r in Resource.objects.filter(unit_id=unit_id).order_by("name")}
+    resource = None
+    if resource_id:
+        resource = all_resources.get(resource_id)
+        if resource is None:
+            raise NotFound()
+    daylist = build_daylist(unit=unit, day=day, resource=resource, resources=all_resources)
+    daylist.unit_resources = [r for r in all_resources.values() if r.active]
     if daylist.patient_ids:
         audit.record(actor, "tidbok.daylist.read", ground=Ground.CARE_RELATIONSHIP,
                      detail={"unit_id": unit_id, "day": day.isoformat(), "resource_id": resource_id,

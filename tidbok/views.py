@@ -39,7 +39,7 @@ def daylist(request: HttpRequest) -> HttpResponse:
     resource_id = _int(request.GET.get("resurs"))
     dl = queries.daylist_for(actor, day=day, resource_id=resource_id)
     return render(request, "tidbok/daylist.html", {
-        "dl": dl, "resources": queries.resources_for(actor),
+        "dl": dl, "resources": dl.unit_resources,
         "resource_id": resource_id, "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
     })
 
