@@ -113,6 +113,11 @@ class DayList:
         return sum(1 for r in self.rows if r.booking)
 
 
+DAYLIST_DEFER = ("booked_at", "cancelled_at", "cancelled_by", "cancel_reason", "reminder_queued_at", "rebooked_from",
+                 "patient__address", "patient__created_at", "patient__updated_at", "patient__registry_objection",
+                 "patient__merged_into")
+
+
 def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = None,
                   resources: dict[int, Resource] | None = None) -> DayList:
     """The day list of a unit (or one resource): every slot of the day with its active
@@ -133,8 +138,9 @@ def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = N
     bookings = {
         b.slot_id: b
         for b in Booking.objects.filter(slot_id__in=[s.pk for s in slot_list], status__in=ACTIVE_BOOKING)
-        # The encrypted address is never shown here; deferring it spares a decryption per row.
-        .select_related("patient").defer("patient__address")
+        # Only what a day list shows is loaded: the encrypted address (a decryption per row)
+        # and bookkeeping columns stay in the database.
+        .select_related("patient").defer(*DAYLIST_DEFER)
     } if slot_list else {}
     return DayList(unit=unit, day=day, resource=resource,
                    rows=[DayListRow(slot=s, booking=bookings.get(s.pk)) for s in slot_list])
