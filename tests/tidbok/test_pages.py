@@ -262,3 +262,19 @@ def test_protected_patients_phone_is_not_on_the_day_list(client, world: World) -
     login(client, world.nurse)
     r = client.get(reverse("tidbok:daylist"), {"datum": timezone.localtime(slot.starts_at).date().isoformat()})
     assert b"Sam Skyddad" in r.content and b"070-9999999" not in r.content
+
+
+def test_api_rebook_and_colleague_refused(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    resource = make_resource(world.vc)
+    s1, s2 = make_slot(resource, in_minutes=2000), make_slot(resource, in_minutes=3000)
+    b = services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=s1.pk)
+    login(client, world.colleague)
+    assert client.get(f"/api/v1/tidbok/bookings/{b.pk}/").status_code == 404
+    assert client.post(f"/api/v1/tidbok/bookings/{b.pk}/rebook/", {"slot_id": s2.pk},
+                       content_type="application/json").status_code == 404
+    assert client.get(reverse("tidbok:week", args=[resource.pk])).status_code == 404
+    login(client, world.nurse)
+    r = client.post(f"/api/v1/tidbok/bookings/{b.pk}/rebook/", {"slot_id": s2.pk, "reason": "Krock"},
+                    content_type="application/json")
+    assert r.status_code == 201 and r.json()["slot_id"] == s2.pk
+    assert AccessLog.objects.filter(action="tidbok.booking.create", object_id=str(r.json()["id"])).exists()
