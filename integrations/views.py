@@ -24,12 +24,15 @@ from vardmiljo.web import actor_required, form_error, get_actor
 def simulated_registry(request: HttpRequest, name: str) -> HttpResponse:
     if not simulator.enabled():
         return JsonResponse({"error": "simulatorn är avstängd"}, status=404)
-    sleep = request.GET.get("sleep", "")
-    if sleep:
-        time.sleep(min(float(sleep), 30.0))
-    status = request.GET.get("status", "")
-    if status:
-        return JsonResponse({"error": f"simulerat fel {status}"}, status=int(status))
+    try:
+        sleep = float(request.GET.get("sleep") or 0)
+        status = int(request.GET.get("status") or 0)
+    except ValueError:
+        return JsonResponse({"error": "sleep och status måste vara tal"}, status=400)
+    if 0 < sleep:
+        time.sleep(min(sleep, 30.0))
+    if 100 <= status <= 599:
+        return JsonResponse({"error": f"simulerat fel {status}"}, status=status)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return JsonResponse({"error": "Idempotency-Key saknas"}, status=400)

@@ -74,6 +74,10 @@ def test_dry_run_command_shows_what_would_be_sent(imported, capsys):
     assert first["personnummer"] == ASTRID and first["variabler"]["hba1c"]["varde"] == 52.0
     assert "kvalificerade=1 skulle köas=1 oförändrade=0" in out
     assert not RegistryTransfer.objects.exists() and not Outbox.objects.exists()
+    from vardmiljo.models import AccessLog
+
+    row = AccessLog.objects.filter(action="registry.dry_run").latest("id")
+    assert row.detail["shown_patients"] == [Patient.objects.get(identifier=ASTRID).pk]
 
 
 def test_since_limits_to_patients_with_new_data(imported, capsys):

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from integrations import registries, services
+from vardmiljo import audit
+from vardmiljo.actor import system_actor
 from vardmiljo.errors import DomainError
 
 
@@ -30,12 +32,15 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         if opts["dry_run"]:
-            shown = 0
+            shown = []
             for p in summary.planned:
-                if p.already_sent or shown >= opts["show"]:
+                if p.already_sent or len(shown) >= opts["show"]:
                     continue
-                shown += 1
+                shown.append(p.patient.pk)
                 self.stdout.write(json.dumps(p.payload, ensure_ascii=False, default=str))
+            # Patient data shown on an operator's terminal: one system row in the access log.
+            audit.record(system_actor("registry"), "registry.dry_run", ground="system",
+                         detail={"registry": summary.registry, "qualifying": summary.qualifying, "shown_patients": shown})
         verb = "skulle köas" if opts["dry_run"] else "köade"
         self.stdout.write(f"register={summary.registry} kvalificerade={summary.qualifying} {verb}={summary.queued} "
                           f"oförändrade={summary.unchanged}")
