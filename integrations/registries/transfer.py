@@ -55,6 +55,8 @@ def plan(registry_name: str, *, since: dt.date | None = None) -> list[Planned]:
 
     result: list[Planned] = []
     patients = list(reg.patients(since=since).order_by("pk"))
+    # Content already queued or delivered is not sent again; a transfer stopped by a
+    # withdrawn objection is (transfer_enqueue reopens it).
     sent = set(
         RegistryTransfer.objects.filter(registry=reg.name, patient__in=patients)
         .exclude(status=RegistryTransfer.Status.CANCELLED)
@@ -89,10 +91,17 @@ def transfer_enqueue(*, registry: str, patient: Patient, payload: dict[str, Any]
         registry=registry, patient=patient, payload_sha256=sha256, defaults={"payload": payload},
     )
     if created or transfer.outbox_id is None:
-        row = outbox.enqueue(channel=CHANNEL, key=f"registry:{registry}:{transfer.pk}", obj=transfer,
-                             payload={"registry": registry, "transfer_id": transfer.pk}, patient=patient)
-        transfer.outbox = row
-        transfer.save(update_fields=["outbox"])
+        key = f"registry:{registry}:{transfer.pk}"
+    elif transfer.status == RegistryTransfer.Status.CANCELLED:
+        # Stopped by an objection the patient has since withdrawn: send it after all, as a new message.
+        transfer.status = RegistryTransfer.Status.QUEUED
+        key = f"registry:{registry}:{transfer.pk}:{timezone.now():%Y%m%d%H%M%S%f}"
+    else:
+        return transfer
+    row = outbox.enqueue(channel=CHANNEL, key=key, obj=transfer,
+                         payload={"registry": registry, "transfer_id": transfer.pk}, patient=patient)
+    transfer.outbox = row
+    transfer.save(update_fields=["outbox", "status"])
     return transfer
 
 

@@ -87,3 +87,15 @@ def test_patient_nav_links_to_the_page(client, world):
     login(client, world.physician)
     page = client.get(f"/patient/{world.patient.pk}/").content.decode()
     assert URL.format(world.patient.pk) in page and "Kvalitetsregister" in page
+
+
+def test_withdrawn_objection_lets_the_stopped_content_go(world, monkeypatch):
+    monkeypatch.delenv("REGISTRY_NDR_URL", raising=False)
+    t = _queue(world.patient)
+    services.registry_objection_set(actor=world.physician, patient_id=world.patient.pk, objection=True,
+                                    patient_statement="Nej tack")
+    services.registry_objection_set(actor=world.physician, patient_id=world.patient.pk, objection=False,
+                                    patient_statement="Ja ändå")
+    again = _queue(world.patient)
+    assert again.pk == t.pk and again.status == RegistryTransfer.Status.QUEUED and again.outbox_id != t.outbox_id
+    assert Outbox.objects.filter(channel="registry", object_id=str(t.pk)).count() == 2
