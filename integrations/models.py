@@ -23,6 +23,7 @@ class ImportJob(models.Model):
     class Source(models.TextChoices):
         HL7_ADT = "hl7_adt", _("HL7 v2 ADT (A04/A08/A40)")
         LEGACY_JSONL = "legacy_jsonl", _("Journalexport (JSON-rader)")
+        LEGACY_CSV = "legacy_csv", _("Journalexport (CSV)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Väntar")

@@ -22,6 +22,8 @@ SOURCE_ALIASES = {
     "jsonl": ImportJob.Source.LEGACY_JSONL,
     "legacy_jsonl": ImportJob.Source.LEGACY_JSONL,
     "journal": ImportJob.Source.LEGACY_JSONL,
+    "csv": ImportJob.Source.LEGACY_CSV,
+    "legacy_csv": ImportJob.Source.LEGACY_CSV,
 }
 
 
@@ -31,7 +33,7 @@ def job_create(*, source: str, path: str | Path, source_system: str = "legacy", 
     interrupted is returned instead, so the run continues from its last batch."""
     fmt = SOURCE_ALIASES.get(source.lower())
     if fmt is None:
-        raise DomainError(_("Okänt importformat %(s)s (hl7 eller jsonl).") % {"s": source}, field="source")
+        raise DomainError(_("Okänt importformat %(s)s (hl7, jsonl eller csv).") % {"s": source}, field="source")
     file = Path(path).resolve()
     if not file.is_file():
         raise DomainError(_("Filen %(f)s finns inte.") % {"f": str(path)}, field="file_name")

@@ -15,6 +15,7 @@ relationship at the record's unit.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -316,4 +317,37 @@ def _ensure_relationships(ctx: JobContext, pairs: set[tuple[int, int]], result: 
         result.detail["care_relationships"] = [[p, u] for p, u in missing]
 
 
+_BAD_ROW = "#fel-antal-fält#"
+
+
+class CsvFormat(JsonLinesFormat):
+    """The same export as CSV with a header row of the same keys (`typ;pnr;datum;enhet;…`),
+    separated by semicolon (Swedish Excel) or comma, UTF-8 with or without BOM. A record's
+    line is the file line where it starts (a quoted text may span lines)."""
+
+    def items(self, path: Path) -> Iterator[Item]:
+        with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            header = fh.readline()
+            delimiter = ";" if header.count(";") >= header.count(",") else ","
+            names = next(csv.reader([header], delimiter=delimiter))
+            names = [n.strip().lower() for n in names]
+            reader = csv.reader(fh, delimiter=delimiter)
+            start = 2
+            for row in reader:
+                line, start = start, reader.line_num + 2  # + the header line read before the reader
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(names):
+                    yield Item(line=line, text=f"{_BAD_ROW}{len(row)} fält, rubrikraden har {len(names)}")
+                    continue
+                yield Item(line=line, text=json.dumps({k: v for k, v in zip(names, row, strict=True) if v.strip()},
+                                                      ensure_ascii=False))
+
+    def _parse(self, ctx: JobContext, item: Item, pid_cache: dict[str, str], latest: dt.datetime) -> Record:
+        if item.text.startswith(_BAD_ROW):
+            raise Reject(f"Fel antal fält på raden: {item.text[len(_BAD_ROW):]}.")
+        return super()._parse(ctx, item, pid_cache, latest)
+
+
 FORMAT = JsonLinesFormat()
+CSV_FORMAT = CsvFormat()

@@ -79,7 +79,8 @@ class Format(Protocol):
 def _formats() -> dict[str, Format]:
     from integrations.legacy_import import hl7adt, records
 
-    return {ImportJob.Source.HL7_ADT: hl7adt.FORMAT, ImportJob.Source.LEGACY_JSONL: records.FORMAT}
+    return {ImportJob.Source.HL7_ADT: hl7adt.FORMAT, ImportJob.Source.LEGACY_JSONL: records.FORMAT,
+            ImportJob.Source.LEGACY_CSV: records.CSV_FORMAT}
 
 
 def file_sha256(path: Path) -> str:

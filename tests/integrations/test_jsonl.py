@@ -206,3 +206,19 @@ def test_batch_log_row_lists_the_care_relationships_it_created(demo_units, tmp_p
     assert set(row.detail["patients_registered"]) == ids
     assert CareRelationship.objects.filter(patient_id__in=ids, ground="import", unit=demo_units["vc"]).count() == 3
     assert not AccessLog.objects.filter(action="care_relationship.create", patient_id__in=ids).exists()
+
+
+def test_csv_variant_with_semicolons_and_multiline_text(registered, tmp_path):
+    from journal.models import Diagnosis, Note, Observation
+
+    path = tmp_path / "journal.csv"
+    shutil.copy(SAMPLES / "journal.csv", path)
+    job = runner.run_job(services.import_job_create(source="csv", path=path, source_system="ELVIS-journal").pk)
+    assert job.counts == {"note": 1, "observation": 1, "diagnosis": 1}
+    note = Note.objects.get(source_id="ELV-1")
+    assert note.headings == [{"heading": "Aktuellt", "text": "Årskontroll diabetes.\nMår bra; inga fotsår."}]
+    assert Observation.objects.get(kind="hba1c").value == 55 and Diagnosis.objects.get().code == "I10"
+    errors = dict(ImportErrorRow.objects.filter(job=job).values_list("line", "reason"))
+    assert errors == {6: "Datum saknas.", 7: "Fel antal fält på raden: 4 fält, rubrikraden har 10."}
+    again = runner.run_job(services.import_job_create(source="csv", path=path, source_system="ELVIS-journal").pk)
+    assert again.created_count == 0 and again.skipped_count == 3

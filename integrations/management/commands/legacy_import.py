@@ -1,4 +1,4 @@
-"""manage.py legacy_import SOURCE FILE... [--dry-run] [--inline] [--source-system NAME] [--resume JOB]"""
+"""manage.py legacy_import {hl7,jsonl,csv} FILE... [--dry-run] [--inline] [--source-system NAME]"""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from vardmiljo.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = ("Importera från tidigare system. SOURCE: hl7 (HL7 v2 ADT A04/A08/A40) eller jsonl (journalexport). "
+    help = ("Importera från tidigare system. SOURCE: hl7 (HL7 v2 ADT A04/A08/A40), jsonl eller csv (journalexport). "
             "Körs av en Celery-worker (direkt i processen när ingen broker finns) eller med --inline här. "
             "Samma fil två gånger ändrar ingenting; ett avbrutet jobb fortsätter från sista bekräftade omgång.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", choices=["hl7", "jsonl"])
+        parser.add_argument("source", choices=["hl7", "jsonl", "csv"])
         parser.add_argument("files", nargs="+")
         parser.add_argument("--dry-run", action="store_true", help="kontrollera bara; inget skrivs")
         parser.add_argument("--inline", action="store_true", help="kör i denna process i stället för i en worker")
