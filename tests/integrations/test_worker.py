@@ -55,36 +55,38 @@ def worker(tmp_path, live_server, monkeypatch):  # type: ignore[no-untyped-def]
     rdir = tmp_path / "redis"
     sock = rdir / "r.sock"
     embedded.start_redis(binary, rdir, sock, persist=False)
-    redis_url = f"redis+socket://{sock}"
-    sim = f"{live_server.url}/integrationer/sim/registry"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "VARDMILJO_DEMO": "1",
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "REGISTRY_NDR_URL": f"{sim}/ndr/",
-        "REGISTRY_HJARTSVIKT_URL": f"{sim}/hjartsvikt/?status=503",
-        "DB_CONN_MAX_AGE": "0",
-    }
-    celery_bin = str(Path(sys.executable).with_name("celery"))
+    proc = None
     log = (tmp_path / "worker.log").open("w")
-    proc = subprocess.Popen([celery_bin, "-A", "vardmiljo", "worker", "-P", "solo", "--loglevel=INFO",
-                             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    client = Celery(broker=redis_url)
-    client.worker_process = proc  # type: ignore[attr-defined]
-    # After commit, the outbox asks this broker (not the eager in-process runner) to deliver.
-    monkeypatch.setattr(outbox, "schedule", lambda pk: client.send_task("vardmiljo.tasks.deliver_outbox", args=[pk]))
     try:
+        redis_url = f"redis+socket://{sock}"
+        sim = f"{live_server.url}/integrationer/sim/registry"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "VARDMILJO_DEMO": "1",
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "REGISTRY_NDR_URL": f"{sim}/ndr/",
+            "REGISTRY_HJARTSVIKT_URL": f"{sim}/hjartsvikt/?status=503",
+            "DB_CONN_MAX_AGE": "0",
+        }
+        celery_bin = str(Path(sys.executable).with_name("celery"))
+        proc = subprocess.Popen([celery_bin, "-A", "vardmiljo", "worker", "-P", "solo", "--loglevel=INFO",
+                                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        client = Celery(broker=redis_url)
+        client.worker_process = proc  # type: ignore[attr-defined]
+        # After commit, the outbox asks this broker (not the eager in-process runner) to deliver.
+        monkeypatch.setattr(outbox, "schedule", lambda pk: client.send_task("vardmiljo.tasks.deliver_outbox", args=[pk]))
         yield client
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         log.close()
         embedded.stop_redis(rdir)
         print((tmp_path / "worker.log").read_text()[-3000:])
