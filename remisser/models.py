@@ -133,6 +133,9 @@ class ReferralEvent(models.Model):
         indexes = [models.Index(fields=["referral", "at"])]
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.staff_name}: {self.from_status} → {self.to_status}"
+
     def from_label(self) -> str:
         return str(S(self.from_status).label) if self.from_status in S.values else self.from_status
 
@@ -155,6 +158,9 @@ class ReferralReceipt(models.Model):
         verbose_name = _("mottagningskvitto")
         verbose_name_plural = _("mottagningskvitton")
 
+    def __str__(self) -> str:
+        return f"Kvitto {self.idempotency_key}"
+
 
 class ReferralReply(models.Model):
     """Remissvar: signed by its author, never changed afterwards."""
@@ -169,6 +175,9 @@ class ReferralReply(models.Model):
         verbose_name = _("remissvar")
         verbose_name_plural = _("remissvar")
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="referral_reply_needs_text")]
+
+    def __str__(self) -> str:
+        return f"Remissvar {self.referral_id}"
 
 
 class ReferralNotification(models.Model):
@@ -185,6 +194,9 @@ class ReferralNotification(models.Model):
         verbose_name = _("remisspåminnelse")
         verbose_name_plural = _("remisspåminnelser")
         indexes = [models.Index(fields=["unit", "created_at"], name="referral_notif_unit_idx", condition=Q(read_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class ReferralRoute(models.Model):

@@ -4,6 +4,7 @@ one access-log row per list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,7 @@ def _visible(actor: Actor, qs: QuerySet[Referral]) -> QuerySet[Referral]:
 
 @dataclass
 class ReferralList:
-    rows: list[Referral]
+    rows: Sequence[Referral]
     total: int
     offset: int = 0
     limit: int = PAGE
@@ -78,7 +79,7 @@ class ReferralList:
         return max(self.offset - self.limit, 0) if self.offset else None
 
 
-def _log_list(actor: Actor, action: str, rows: list[Referral]) -> None:
+def _log_list(actor: Actor, action: str, rows: Sequence[Referral]) -> None:
     if rows:
         audit.record(actor, action, ground=Ground.CARE_RELATIONSHIP,
                      detail={"referrals": [r.pk for r in rows], "patients": sorted({r.patient_id for r in rows})})
@@ -149,12 +150,13 @@ def patient_referrals(pa: PatientAccess, *, open_only: bool = True, limit: int |
         qs = qs.exclude(status__in=list(CLOSED_STATUSES))
     qs = qs.select_related("sender_unit", "receiver_unit", "owner_unit").order_by("-sent_at", "-id")
     rows = list(qs[:limit] if limit else qs)
-    return rows, (qs.count() if limit and len(rows) == limit else len(rows))
+    # Always count (when bounded) so the page costs the same for 1 referral as for 1,000.
+    return rows, (qs.count() if limit else len(rows))
 
 
 def receiver_units(actor: Actor) -> QuerySet[CareUnit]:
     """Units a referral can be sent to."""
-    return CareUnit.objects.filter(active=True).exclude(pk=actor.unit_id).select_related("provider").order_by("name")
+    return CareUnit.objects.filter(active=True).exclude(pk=actor.unit_id or 0).select_related("provider").order_by("name")
 
 
 def forward_units(referral: Referral) -> QuerySet[CareUnit]:
@@ -179,6 +181,6 @@ def require_unit(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def send_form_access(actor: Actor, patient_id: int) -> PatientAccess:
-    """The send form shows the patient (header) before anything is written."""
-    return patient_access(actor, patient_id, action="referral.new")
+def referral_patient_access(actor: Actor, patient_id: int, *, action: str = "referral.new") -> PatientAccess:
+    """Pages about one patient's referrals (the send form, the full list) read the patient first."""
+    return patient_access(actor, patient_id, action=action)

@@ -16,9 +16,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from remisser import conf
-from remisser.models import PRIORITY_RANK, RECEIVER_OPEN, Priority, Referral, ReferralEvent, ReferralNotification, ReferralReceipt, ReferralReply, ReferralRoute
+from remisser.models import (
+    PRIORITY_RANK,
+    RECEIVER_OPEN,
+    Priority,
+    Referral,
+    ReferralEvent,
+    ReferralNotification,
+    ReferralReceipt,
+    ReferralReply,
+    ReferralRoute,
+)
 from remisser.queries import referral_for
 from vardmiljo import audit, outbox
 from vardmiljo.access import Ground, patient_access, require_assignment
@@ -44,10 +55,10 @@ TRANSITIONS: dict[str, set[str]] = {
 # RECEIVED is taken by the delivery itself, never by a person.
 SENDER_STEPS = {S.SENT, S.CANCELLED, S.CLOSED, S.ACKNOWLEDGED}
 OWNER_STEPS = {S.ACCEPTED, S.REJECTED, S.FORWARDED, S.COMPLETION_REQUESTED, S.ANSWERED}
-NOTE_REQUIRED = {
-    S.REJECTED: _("Ange skäl till att remissen avvisas."),
-    S.CANCELLED: _("Ange skäl till att remissen makuleras."),
-    S.COMPLETION_REQUESTED: _("Ange vad som behöver kompletteras."),
+NOTE_REQUIRED: dict[str, Any] = {
+    S.REJECTED: gettext_lazy("Ange skäl till att remissen avvisas."),
+    S.CANCELLED: gettext_lazy("Ange skäl till att remissen makuleras."),
+    S.COMPLETION_REQUESTED: gettext_lazy("Ange vad som behöver kompletteras."),
 }
 CHANNEL_LOCAL = "referral"
 CHANNEL_REMOTE = "referral.remote"
@@ -183,7 +194,7 @@ def _receiver(actor: Actor, unit_id: int | str | None, *, field: str) -> CareUni
 def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None, priority: str, question: str,
                   idempotency_key: str = "", draft: bool = False) -> Referral:
     """Write and send a referral. The same idempotency key (from the form) sends once."""
-    require_assignment(actor)
+    assignment = require_assignment(actor)
     question = (question or "").strip()
     missing = [(name, label) for name, label, value in (
         ("receiver_unit", _("mottagande enhet"), receiver_unit_id),
@@ -205,8 +216,8 @@ def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
-                patient=pa.patient, sender_unit_id=actor.unit_id, sender_staff=actor.staff, receiver_unit=unit,
-                owner_unit_id=actor.unit_id, priority=priority, priority_rank=PRIORITY_RANK[priority], question=question,
+                patient=pa.patient, sender_unit=assignment.unit, sender_staff=actor.staff, receiver_unit=unit,
+                owner_unit_id=actor.unit_id, priority=priority, priority_rank=PRIORITY_RANK[Priority(priority)], question=question,
                 idempotency_key=key,
             )
     except IntegrityError:
@@ -281,9 +292,10 @@ def referral_answer(*, actor: Actor, referral_id: int, text: str, expected_versi
     """Remissvar: signed by the author and sent back to the sender for acknowledgement."""
     if not (text or "").strip():
         raise DomainError(_("Skriv remissvaret."), field="text", code="required")
+    assignment = require_assignment(actor)
     referral = referral_transition(actor=actor, referral_id=referral_id, to=S.ANSWERED, expected_version=expected_version,
                                    note=_("Remissvar signerat."))
-    reply = ReferralReply.objects.create(referral=referral, unit_id=actor.unit_id, author=actor.staff, text=text.strip())
+    reply = ReferralReply.objects.create(referral=referral, unit=assignment.unit, author=actor.staff, text=text.strip())
     audit.record(actor, "referral.reply.sign", patient=referral.patient_id, obj=reply, ground=Ground.CARE_RELATIONSHIP)
     return reply
 
@@ -353,7 +365,7 @@ def _coordinators(unit_id: int) -> list[int]:
     from guardian.shortcuts import get_users_with_perms
 
     unit = CareUnit.objects.get(pk=unit_id)
-    users = get_users_with_perms(unit, only_with_perms_in=["manage_unit"], with_superusers=False, with_group_users=True)
+    users: Any = get_users_with_perms(unit, only_with_perms_in=["manage_unit"], with_superusers=False, with_group_users=True)
     return list(users.values_list("pk", flat=True))
 
 
@@ -380,7 +392,7 @@ def referral_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 50
             cache[owner] = _coordinators(owner)
         text = (_("Remiss %(id)s är försenad: skulle vara hanterad senast %(due)s (%(status)s hos %(unit)s).")
                 % {"id": r.pk, "due": r.due_date, "status": status_label(r.status), "unit": r.owner_unit})[:300]
-        recipients = cache[owner] or [None]
+        recipients: list[int | None] = list(cache[owner]) or [None]
         notes += [ReferralNotification(referral=r, unit_id=owner, recipient_id=s, text=text, created_at=now) for s in recipients]
         notes.append(ReferralNotification(referral=r, unit_id=r.sender_unit_id, recipient_id=r.sender_staff_id, text=text, created_at=now))
         events.append(ReferralEvent(referral=r, kind=ReferralEvent.Kind.ESCALATION, at=now, staff_name=str(_("Systemet")),
