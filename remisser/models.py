@@ -85,6 +85,15 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"Remiss {self.pk} ({self.get_status_display()})"
 
+    # Cheaper than get_FOO_display(), which rebuilds and hashes the whole choice list per call.
+    @property
+    def priority_label(self) -> str:
+        return str(Priority(self.priority).label) if self.priority in _PRIORITIES else self.priority
+
+    @property
+    def status_label(self) -> str:
+        return str(Referral.Status(self.status).label) if self.status in _STATUSES else self.status
+
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED_STATUSES
@@ -102,6 +111,8 @@ class Referral(models.Model):
 
 
 S = Referral.Status
+_PRIORITIES = frozenset(Priority.values)
+_STATUSES = frozenset(S.values)
 CLOSED_STATUSES = frozenset({S.CLOSED, S.CANCELLED})
 # The receiver still owes the patient something: these can be overdue and are escalated.
 RECEIVER_OPEN = frozenset({S.SENT, S.FORWARDED, S.RECEIVED, S.ACCEPTED})

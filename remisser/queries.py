@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from remisser.models import CLOSED_STATUSES, RECEIVER_OPEN, Referral, ReferralEvent, ReferralNotification
@@ -20,7 +21,7 @@ from vardmiljo.models import CareUnit, Outbox
 
 S = Referral.Status
 NOT_LISTED = [S.DRAFT, S.CLOSED, S.CANCELLED]
-PAGE = 50
+PAGE = 25
 
 
 def involves_unit(referral: Referral, unit_id: int | None) -> bool:
@@ -89,8 +90,13 @@ def inbox(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
     """Inkorg: referrals in the actor's unit's hands, most urgent first, then by due date."""
     require_assignment(actor)
     base = Referral.objects.filter(owner_unit_id=actor.unit_id).exclude(status__in=NOT_LISTED)
-    qs = (_visible(actor, base).select_related("patient", "sender_unit", "receiver_unit")
-          .annotate(delivery_status=_delivery_status()).order_by("priority_rank", "due_date", "id"))
+    # Only what the list shows: this page is opened all day, with thousands of referrals behind it.
+    qs = (_visible(actor, base).select_related("patient", "sender_unit")
+          .only("id", "patient_id", "sender_unit_id", "priority", "status", "due_date",
+                "patient__given_name", "patient__family_name", "patient__identifier", "patient__id_kind",
+                "sender_unit__name")
+          .annotate(question_short=Left("question", 80))
+          .order_by("priority_rank", "due_date", "id"))
     rows = list(qs[offset:offset + limit])
     _log_list(actor, "referral.inbox", rows)
     return ReferralList(rows=rows, total=base.count(), offset=offset, limit=limit, notifications=notifications_for(actor))
@@ -111,8 +117,8 @@ def inbox_count(actor: Actor) -> int:
     """The worklist counter: referrals waiting for the unit (no patient data)."""
     if actor.unit_id is None:
         return 0
-    return Referral.objects.filter(owner_unit_id=actor.unit_id).exclude(status__in=NOT_LISTED).exclude(
-        status__in=[S.SENT, S.FORWARDED]).count()
+    # The same condition as the inbox's partial index: an index-only count.
+    return Referral.objects.filter(owner_unit_id=actor.unit_id).exclude(status__in=NOT_LISTED).count()
 
 
 def notifications_for(actor: Actor, limit: int = 10) -> list[ReferralNotification]:
