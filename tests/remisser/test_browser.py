@@ -43,6 +43,7 @@ def test_send_then_triage_by_keyboard_and_reject_needs_reason(page, world: World
     page.get_by_role("button", name="Avvisa").click()
     assert "Ange skäl" in page.get_by_role("alert").first.inner_text()
     page.get_by_label("Kommentar eller skäl").fill("Tar emot, kallas i dag.")
+    page.wait_for_load_state("load")  # app.js (deferred) binds the shortcuts
     page.keyboard.press("Alt+a")
     page.get_by_role("heading", name=re.compile(r"Remiss \d+: Accepterad")).wait_for()
     trail = page.get_by_role("table", name="Händelser").inner_text()
