@@ -228,10 +228,11 @@ def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None
         return _same_send(actor, existing)
     ReferralEvent.objects.create(referral=referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id,
                                  to_status=S.DRAFT, to_unit_id=actor.unit_id, note=_("Remissen skapades."))
-    audit.record(actor, "referral.create", patient=pa, obj=referral)
     if not draft:
         _apply(referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id, to=S.SENT)
-        audit.record(actor, "referral.sent", patient=pa, obj=referral, detail={"receiver_unit_id": unit.pk})
+    # One row for the write (patient_access above logged the access itself, with write=True).
+    audit.record(actor, "referral.sent" if not draft else "referral.create", patient=pa, obj=referral,
+                 detail={"receiver_unit_id": unit.pk})
     return referral
 
 

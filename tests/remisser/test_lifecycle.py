@@ -60,7 +60,8 @@ def test_full_lifecycle_trail_visible_to_both_sides(world: World) -> None:
         ctx = referral_detail(actor, ref.pk)
         assert [e.to_status for e in ctx["events"]] == steps
         assert ctx["reply"].text.startswith("Ingen")
-    for action in ("referral.create", "referral.sent", "referral.accepted", "referral.answered", "referral.reply.sign",
+    assert AccessLog.objects.filter(action="referral.send", patient_id=world.patient.pk, detail__write=True).exists()
+    for action in ("referral.sent", "referral.accepted", "referral.answered", "referral.reply.sign",
                    "referral.acknowledged", "referral.closed"):
         assert AccessLog.objects.filter(action=action, object_id__in=[str(ref.pk), str(reply.pk)]).exists(), action
 
