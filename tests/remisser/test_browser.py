@@ -7,18 +7,18 @@ import re
 import pytest
 
 from remisser.models import Referral
-from tests.browser.conftest import browser, browser_login, page  # noqa: F401 - the browser fixtures live there
+from tests.browser.conftest import browser, browser_login, page  # noqa: F401, F811 - the browser fixtures live there
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _logout(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Logga ut").click()
-    page.wait_for_url(re.compile(r"/login/"))
+def _logout(p) -> None:  # type: ignore[no-untyped-def]
+    p.get_by_role("button", name="Logga ut").click()
+    p.wait_for_url(re.compile(r"/login/"))
 
 
-def test_send_then_triage_by_keyboard_and_reject_needs_reason(page, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_send_then_triage_by_keyboard_and_reject_needs_reason(page, world: World) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     browser_login(page, world.physician.staff.username)
     page.goto(f"/patient/{world.patient.pk}/")
     page.get_by_role("link", name="Ny remiss").click()

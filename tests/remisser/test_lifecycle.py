@@ -233,3 +233,22 @@ def test_accept_with_waitlist_uses_tidbok_or_says_it_is_missing(world: World) ->
     services.referral_accept(actor=world.colleague, referral_id=ref.pk, waitlist=True, note="Nybesök")
     ref.refresh_from_db()
     assert ref.status == S.ACCEPTED
+
+
+def test_third_unit_caring_for_the_patient_reads_but_cannot_act(world: World) -> None:
+    from remisser.queries import referral_for
+    from tests import factories as f
+
+    ward = f.make_unit(world.region, "Avdelning 12")
+    nurse = f.make_actor(ward)
+    ref = send(world)
+    with pytest.raises(NotFound):
+        referral_for(nurse, ref.pk)  # no care relationship yet
+    f.relate(world.patient, ward)
+    assert referral_for(nurse, ref.pk)[0].pk == ref.pk  # same provider, part of the record
+    with pytest.raises(NotFound):
+        services.referral_accept(actor=nurse, referral_id=ref.pk)
+    # Another provider's unit with a care relationship but no consent reads nothing.
+    f.relate(world.patient, world.priv)
+    with pytest.raises(NotFound):
+        referral_for(world.outsider, ref.pk)
