@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
+from typing import Any
 
-from django.http import HttpResponse
 from django.utils import timezone
 
 from remisser.models import PRIORITY_RANK, Priority, Referral
@@ -56,7 +56,7 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
     patients = ctx.demo.patient_ids
     sends = itertools.count()
 
-    def send(_i: int) -> HttpResponse:
+    def send(_i: int) -> Any:
         n = next(sends)
         return vc_client.post(f"/remisser/ny/{patients[n % len(patients)]}/", {
             "receiver_unit": med_id, "priority": Priority.TWO_WEEKS, "question": "Benchmark: bedömning önskas.",
@@ -72,12 +72,15 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
             .order_by("-id").values_list("id", "version")[: n + 20]
         )
 
-    def triage(_i: int) -> HttpResponse:
+    def triage(_i: int) -> Any:
         ref_id, version = queue[next(triages)]
         return vc_client.post(f"/remisser/{ref_id}/acceptera/", {"version": version, "note": ""})
 
+    def inbox(_i: int) -> Any:
+        return vc_client.get("/remisser/")
+
     return [
         Scenario(name="remisser.send", run=send, n=200),
-        Scenario(name="remisser.inbox", run=lambda i: vc_client.get("/remisser/"), n=300),
+        Scenario(name="remisser.inbox", run=inbox, n=300),
         Scenario(name="remisser.triage", run=triage, n=200, prepare=prepare_triage),
     ]

@@ -46,6 +46,7 @@ class Command(BaseCommand):
         n = overdue = 0
         if not opts["json"]:
             self.stdout.write(f"{'id':>8}  {'status':<22}{'ansvarig enhet':<32}{'ålder':>9}  {'försenad':<9}leverans")
+        r: Any  # annotated with the delivery's status, time and error
         for r in audit_rows().iterator(chunk_size=2000):
             n += 1
             problem = ""
