@@ -10,6 +10,7 @@ referral to another system without a configured endpoint must be visibly queued.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,6 +108,7 @@ def broker() -> Iterator[tuple[Path, str]]:
         app._pool = None
         app.amqp._producer_pool = None
         embedded.stop_redis(d)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def test_kill_worker_and_restart_broker_mid_delivery_loses_and_duplicates_nothing(world: World, broker, tmp_path) -> None:  # type: ignore[no-untyped-def]
