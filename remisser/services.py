@@ -208,7 +208,7 @@ def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None
         raise DomainError(_("Okänd prioritet."), field="priority")
     key = (idempotency_key or "").strip()[:100] or None
     if key:
-        existing = Referral.objects.filter(idempotency_key=key).first()
+        existing = _by_key(key)
         if existing is not None:
             return _same_send(actor, existing)
     pa = patient_access(actor, patient_id, action="referral.send", write=True)
@@ -222,7 +222,7 @@ def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None
             )
     except IntegrityError:
         # A second click raced the first one: it waited on the key and finds the first referral.
-        existing = Referral.objects.filter(idempotency_key=key).first()
+        existing = _by_key(key) if key else None
         if existing is None:
             raise
         return _same_send(actor, existing)
@@ -234,6 +234,11 @@ def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None
     audit.record(actor, "referral.sent" if not draft else "referral.create", patient=pa, obj=referral,
                  detail={"receiver_unit_id": unit.pk})
     return referral
+
+
+def _by_key(key: str) -> Referral | None:
+    # No ORDER BY (first() would add one): a plain lookup on the unique index.
+    return next(iter(Referral.objects.filter(idempotency_key=key)[:1]), None)
 
 
 def _same_send(actor: Actor, existing: Referral) -> Referral:

@@ -47,24 +47,27 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = get_actor(request)
-    try:
-        pa = queries.referral_patient_access(actor, patient_id)
-    except NotFound:
-        return render(request, "vardmiljo/no_access.html", {"patient_id": patient_id}, status=404)
     form = SendForm(request.POST or None, units=queries.receiver_units(actor))
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             d = form.cleaned_data
             try:
-                ref = services.referral_send(actor=actor, patient_id=pa.patient_id, receiver_unit_id=d["receiver_unit"].pk,
+                # The service checks (and logs) the access itself; the page reads the patient only to show the form again.
+                ref = services.referral_send(actor=actor, patient_id=patient_id, receiver_unit_id=d["receiver_unit"].pk,
                                              priority=d["priority"], question=d["question"],
                                              idempotency_key=d["idempotency_key"])
                 messages.success(request, _("Remissen skickades till %(unit)s.") % {"unit": ref.receiver_unit})
                 return redirect("remisser:detail", referral_id=ref.pk)
+            except NotFound:
+                pass
             except DomainError as exc:
                 form_error(form, exc)
-        status = 400
+    try:
+        pa = queries.referral_patient_access(actor, patient_id)
+    except NotFound:
+        return render(request, "vardmiljo/no_access.html", {"patient_id": patient_id}, status=404)
     return render(request, "remisser/send.html", {"form": form, "pa": pa, "patient": pa.patient}, status=status)
 
 
