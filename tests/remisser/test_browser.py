@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
 from remisser.models import Referral
-from tests.browser.conftest import browser, browser_login, page  # noqa: F401, F811 - the browser fixtures live there
+from tests.browser.conftest import ARGS, CHROMIUM, browser_login, page  # noqa: F401 - `page` is the shared fixture
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _running_browser(request: pytest.FixtureRequest) -> object | None:
+    fm = request._fixturemanager
+    defs: list[object] = list(getattr(fm, "_arg2fixturedefs", {}).get("browser", []))
+    for per_node in getattr(fm, "_arg2node2fixturedefs", {}).get("browser", {}).values():
+        defs += per_node
+    for d in defs:
+        cached = getattr(d, "cached_result", None)
+        if cached is not None and cached[2] is None:
+            return cached[0]
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(request: pytest.FixtureRequest) -> Iterator[object]:
+    """tests/browser's session browser when it is already running (one Playwright per
+    process), else our own for this module."""
+    running = _running_browser(request)
+    if running is not None:
+        yield running
+        return
+    if not CHROMIUM:
+        pytest.skip("Ingen chromium installerad; webbläsartestet hoppas över.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
 
 
 def _logout(p) -> None:  # type: ignore[no-untyped-def]
