@@ -233,6 +233,10 @@ def test_accept_with_waitlist_uses_tidbok_or_says_it_is_missing(world: World) ->
     services.referral_accept(actor=world.colleague, referral_id=ref.pk, waitlist=True, note="Nybesök")
     ref.refresh_from_db()
     assert ref.status == S.ACCEPTED
+    from tidbok.models import WaitlistEntry  # type: ignore[attr-defined]
+
+    entry = WaitlistEntry.objects.get(referral_id=ref.pk)
+    assert entry.unit_id == world.med.pk and entry.patient_id == world.patient.pk and entry.due_by == ref.due_date
 
 
 def test_third_unit_caring_for_the_patient_reads_but_cannot_act(world: World) -> None:
