@@ -84,6 +84,7 @@ class TransitionIn(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
     to_unit_id = serializers.IntegerField(required=False, allow_null=True)
     waitlist = serializers.BooleanField(required=False, default=False)
+    text = serializers.CharField(required=False, allow_blank=True, default="", help_text="the signed reply (to=answered)")
 
 
 class AnswerIn(serializers.Serializer):
@@ -170,7 +171,8 @@ class ReferralTransitionView(APIView):
                                      waitlist=d["waitlist"])
         else:
             services.referral_transition(actor=actor, referral_id=referral_id, to=d["to"], note=d["note"],
-                                         expected_version=d.get("version"), to_unit_id=d.get("to_unit_id"))
+                                         expected_version=d.get("version"), to_unit_id=d.get("to_unit_id"),
+                                         reply_text=d["text"])
         return Response(_detail(actor, referral_id))
 
 

@@ -150,7 +150,7 @@ def _staff_name(actor: Actor) -> str:
 
 @transaction.atomic
 def referral_transition(*, actor: Actor, referral_id: int, to: str, note: str = "", expected_version: int | None = None,
-                        to_unit_id: int | None = None) -> Referral:
+                        to_unit_id: int | None = None, reply_text: str = "") -> Referral:
     """The one way a person moves a referral. An illegal step raises DomainError and changes nothing."""
     require_assignment(actor)
     if to not in S.values:
@@ -167,6 +167,10 @@ def referral_transition(*, actor: Actor, referral_id: int, to: str, note: str = 
     note = (note or "").strip()
     if to in NOTE_REQUIRED and not note:
         raise DomainError(str(NOTE_REQUIRED[to]), field="note", code="required")
+    reply_text = (reply_text or "").strip()
+    if to == S.ANSWERED and not reply_text:
+        # Never "answered" without a signed reply, whichever channel asks.
+        raise DomainError(_("Skriv remissvaret."), field="text", code="required")
     to_unit = None
     if to == S.FORWARDED or (to == S.SENT and to_unit_id):
         to_unit = _receiver(actor, to_unit_id, field="to_unit")
@@ -175,6 +179,10 @@ def referral_transition(*, actor: Actor, referral_id: int, to: str, note: str = 
     old = referral.status
     _apply(referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id, to=to, note=note, to_unit=to_unit)
     audit.record(actor, f"referral.{to}", patient=pa, obj=referral, detail={"from": old, "owner_unit_id": referral.owner_unit_id})
+    if to == S.ANSWERED:
+        reply = ReferralReply.objects.create(referral=referral, unit_id=referral.receiver_unit_id, author=actor.staff,
+                                             text=reply_text)
+        audit.record(actor, "referral.reply.sign", patient=pa, obj=reply)
     return referral
 
 
@@ -296,14 +304,9 @@ def referral_resend(*, actor: Actor, referral_id: int, note: str = "", question:
 @transaction.atomic
 def referral_answer(*, actor: Actor, referral_id: int, text: str, expected_version: int | None = None) -> ReferralReply:
     """Remissvar: signed by the author and sent back to the sender for acknowledgement."""
-    if not (text or "").strip():
-        raise DomainError(_("Skriv remissvaret."), field="text", code="required")
-    assignment = require_assignment(actor)
     referral = referral_transition(actor=actor, referral_id=referral_id, to=S.ANSWERED, expected_version=expected_version,
-                                   note=_("Remissvar signerat."))
-    reply = ReferralReply.objects.create(referral=referral, unit=assignment.unit, author=actor.staff, text=text.strip())
-    audit.record(actor, "referral.reply.sign", patient=referral.patient_id, obj=reply, ground=Ground.CARE_RELATIONSHIP)
-    return reply
+                                   note=_("Remissvar signerat."), reply_text=text)
+    return referral.reply
 
 
 @transaction.atomic

@@ -256,3 +256,15 @@ def test_third_unit_caring_for_the_patient_reads_but_cannot_act(world: World) ->
     f.relate(world.patient, world.priv)
     with pytest.raises(NotFound):
         referral_for(world.outsider, ref.pk)
+
+
+def test_answered_only_with_a_signed_reply_whichever_way(world: World) -> None:
+    ref = send(world)
+    services.referral_accept(actor=world.colleague, referral_id=ref.pk)
+    with pytest.raises(DomainError) as exc:
+        services.referral_transition(actor=world.colleague, referral_id=ref.pk, to=S.ANSWERED)
+    assert exc.value.field == "text"
+    with pytest.raises(DomainError):
+        services.referral_answer(actor=world.colleague, referral_id=ref.pk, text="  ")
+    ref.refresh_from_db()
+    assert ref.status == S.ACCEPTED and not ReferralReply.objects.exists()
