@@ -161,3 +161,26 @@ def test_api_send_missing_fields_and_lifecycle(client, world: World) -> None:  #
     login(client, world.physician)
     detail = client.get(f"{base}{ref_id}/").json()
     assert [e["to_status"] for e in detail["events"]] == ["draft", "sent", "received", "accepted", "answered"]
+
+
+def test_outbox_query_count_is_flat(client, world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    _many(world, 2)
+    login(client, world.physician)
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("remisser:outbox"))
+    _many(world, 10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = client.get(reverse("remisser:outbox"))
+    assert r.context["page"].total == 12
+
+
+def test_escalation_reminder_shows_in_inbox_and_can_be_marked_read(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    ref = send(world)
+    Referral.objects.filter(pk=ref.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    services.referral_escalate_overdue()
+    login(client, world.physician)
+    r = client.get(reverse("remisser:inbox"))
+    assert "Påminnelser" in r.content.decode() and "försenad" in r.content.decode()
+    note = r.context["page"].notifications[0]
+    assert client.post(reverse("remisser:notification_read", args=[note.pk])).status_code == 302
+    assert client.get(reverse("remisser:inbox")).context["page"].notifications == []
