@@ -263,11 +263,13 @@ def referral_accept(*, actor: Actor, referral_id: int, expected_version: int | N
                                        expected_version=expected_version)
         if waitlist:
             try:
-                from tidbok.services import waitlist_add  # type: ignore[attr-defined]
+                from tidbok.services import waitlist_add
             except ImportError:
                 raise DomainError(_("Väntelistan i tidboken är inte tillgänglig; acceptera utan väntelista."), field="waitlist")
-            waitlist_add(actor=actor, patient_id=referral.patient_id, unit_id=referral.owner_unit_id, priority=referral.priority,
-                         due_by=referral.due_date, referral_id=referral.pk, note=note)
+            # Accepted: the owner is the receiving unit and a sent referral always has its due date.
+            waitlist_add(actor=actor, patient_id=referral.patient_id, unit_id=referral.receiver_unit_id,
+                         priority=referral.priority, due_by=referral.due_date or timezone.localdate(),
+                         referral_id=referral.pk, note=note)
         return referral
 
 

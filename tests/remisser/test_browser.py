@@ -3,45 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from remisser.models import Referral
-from tests.browser.conftest import ARGS, CHROMIUM, browser_login, page  # noqa: F401 - `page` is the shared fixture
+from tests.browser_support import browser_login
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _running_browser(request: pytest.FixtureRequest) -> object | None:
-    fm = request._fixturemanager
-    defs: list[object] = list(getattr(fm, "_arg2fixturedefs", {}).get("browser", []))
-    for per_node in getattr(fm, "_arg2node2fixturedefs", {}).get("browser", {}).values():
-        defs += per_node
-    for d in defs:
-        cached = getattr(d, "cached_result", None)
-        if cached is not None and cached[2] is None:
-            return cached[0]
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser(request: pytest.FixtureRequest) -> Iterator[object]:
-    """tests/browser's session browser when it is already running (one Playwright per
-    process), else our own for this module."""
-    running = _running_browser(request)
-    if running is not None:
-        yield running
-        return
-    if not CHROMIUM:
-        pytest.skip("Ingen chromium installerad; webbläsartestet hoppas över.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _logout(p) -> None:  # type: ignore[no-untyped-def]
@@ -49,7 +18,7 @@ def _logout(p) -> None:  # type: ignore[no-untyped-def]
     p.wait_for_url(re.compile(r"/login/"))
 
 
-def test_send_then_triage_by_keyboard_and_reject_needs_reason(page, world: World) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_send_then_triage_by_keyboard_and_reject_needs_reason(page, world: World) -> None:  # type: ignore[no-untyped-def]
     browser_login(page, world.physician.staff.username)
     page.goto(f"/patient/{world.patient.pk}/")
     page.get_by_role("link", name="Ny remiss").click()
@@ -74,6 +43,7 @@ def test_send_then_triage_by_keyboard_and_reject_needs_reason(page, world: World
     page.get_by_role("button", name="Avvisa").click()
     assert "Ange skäl" in page.get_by_role("alert").first.inner_text()
     page.get_by_label("Kommentar eller skäl").fill("Tar emot, kallas i dag.")
+    page.get_by_label("Sätt patienten på enhetens väntelista").check()
     page.wait_for_load_state("load")  # app.js (deferred) binds the shortcuts
     page.keyboard.press("Alt+a")
     page.get_by_role("heading", name=re.compile(r"Remiss \d+: Accepterad")).wait_for()
@@ -81,3 +51,6 @@ def test_send_then_triage_by_keyboard_and_reject_needs_reason(page, world: World
     assert "Mottagen → Accepterad" in trail and "Tar emot, kallas i dag." in trail
     ref.refresh_from_db()
     assert ref.status == Referral.Status.ACCEPTED
+    from tidbok.models import WaitlistEntry
+
+    assert WaitlistEntry.objects.filter(referral_id=ref.pk, unit=world.med).count() == 1

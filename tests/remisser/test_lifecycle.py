@@ -222,7 +222,7 @@ def test_send_to_own_unit_is_refused(world: World) -> None:
 def test_accept_with_waitlist_uses_tidbok_or_says_it_is_missing(world: World) -> None:
     ref = send(world)
     try:
-        from tidbok.services import waitlist_add  # type: ignore[attr-defined]  # noqa: F401
+        from tidbok.services import waitlist_add  # noqa: F401
     except ImportError:
         with pytest.raises(DomainError) as exc:
             services.referral_accept(actor=world.colleague, referral_id=ref.pk, waitlist=True)
@@ -233,7 +233,7 @@ def test_accept_with_waitlist_uses_tidbok_or_says_it_is_missing(world: World) ->
     services.referral_accept(actor=world.colleague, referral_id=ref.pk, waitlist=True, note="Nybesök")
     ref.refresh_from_db()
     assert ref.status == S.ACCEPTED
-    from tidbok.models import WaitlistEntry  # type: ignore[attr-defined]
+    from tidbok.models import WaitlistEntry
 
     entry = WaitlistEntry.objects.get(referral_id=ref.pk)
     assert entry.unit_id == world.med.pk and entry.patient_id == world.patient.pk and entry.due_by == ref.due_date
