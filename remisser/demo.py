@@ -50,7 +50,7 @@ def seed(ctx: DemoContext) -> None:
     Referral.objects.filter(pk=overdue.pk).update(due_date=timezone.localdate() - dt.timedelta(days=3))
     # Accepted, waiting for the reply.
     r = send(3, "med")
-    services.referral_accept(actor=actor["cecilia"], referral_id=r.pk, note="Kallas till mottagningen.")
+    services.referral_accept(actor=actor["cecilia"], referral_id=r.pk, note="Kallas till mottagningen.", waitlist=True)
     # Rejected: back in Vårdcentral Centrum's inbox.
     r = send(4, "med", Priority.THREE_MONTHS)
     services.referral_reject(actor=actor["cecilia"], referral_id=r.pk, reason="Ortopedisk frågeställning: remittera till ortopeden.")
