@@ -1,3 +1,17 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from lakemedel import api
+
+urlpatterns = [
+    path("products/", api.ProductSearchView.as_view(), name="api-lakemedel-products"),
+    path("patients/<int:patient_id>/orders/", api.MedicationListView.as_view(), name="api-lakemedel-list"),
+    path("patients/<int:patient_id>/orders/new/", api.OrderCreateView.as_view(), name="api-lakemedel-order-create"),
+    path("patients/<int:patient_id>/orders/<int:order_id>/", api.OrderChangeView.as_view(), name="api-lakemedel-order-change"),
+    path("patients/<int:patient_id>/orders/<int:order_id>/discontinue/", api.OrderDiscontinueView.as_view(),
+         name="api-lakemedel-order-discontinue"),
+    path("patients/<int:patient_id>/orders/<int:order_id>/prescribe/", api.PrescribeView.as_view(),
+         name="api-lakemedel-prescribe"),
+    path("patients/<int:patient_id>/renew/", api.RenewView.as_view(), name="api-lakemedel-renew"),
+]

@@ -62,7 +62,7 @@ class _ProductHandler(ContentHandler):
         self._locator = locator
 
     def _line(self) -> int:
-        return self._locator.getLineNumber() if self._locator else 0
+        return int(self._locator.getLineNumber() or 0) if self._locator else 0
 
     def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802
         self._text = []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import urllib.error
 import urllib.request
 from typing import Any
@@ -55,7 +54,7 @@ def send(payload: dict[str, Any], *, key: str) -> dict[str, Any]:
         if exc.code in (408, 425, 429) or exc.code >= 500:
             raise TemporaryFailure(f"HTTP {exc.code}: {text}")
         raise PermanentFailure(f"HTTP {exc.code}: {text}")
-    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
+    except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
         raise TemporaryFailure(f"{type(exc).__name__}: {exc}")
     except ValueError as exc:
         raise TemporaryFailure(f"ogiltigt svar: {exc}")

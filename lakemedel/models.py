@@ -7,10 +7,10 @@ module can narrow it (`PatientAccess.filter`).
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.contrib.postgres.indexes import OpClass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -188,6 +188,9 @@ class MedicationOrderVersion(OrderFields):
         ordering = ["order", "-version"]
         constraints = [models.UniqueConstraint(fields=["order", "version"], name="lm_version_uniq")]
 
+    def __str__(self) -> str:
+        return f"{self.order_id} v{self.version} ({self.kind})"
+
 
 class SafetyAlert(models.Model):
     """A safety check result present when an order was saved, with the
@@ -216,6 +219,9 @@ class SafetyAlert(models.Model):
         verbose_name_plural = _("säkerhetsvarningar")
         constraints = [models.CheckConstraint(condition=Q(severe=False) | ~Q(override_reason=""), name="lm_alert_override_reason")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
 
 class MedicationReview(models.Model):
     """Läkemedelsgenomgång: the list was reviewed, by whom and when."""
@@ -230,6 +236,9 @@ class MedicationReview(models.Model):
         verbose_name = _("läkemedelsgenomgång")
         verbose_name_plural = _("läkemedelsgenomgångar")
         indexes = [models.Index(fields=["patient", "-reviewed_at"], name="lm_review_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewed_at:%Y-%m-%d} {self.reviewed_by}"
 
 
 class Prescription(models.Model):
@@ -300,3 +309,6 @@ class SimulatedEreceptMessage(models.Model):
     class Meta:
         verbose_name = _("simulerat e-receptmeddelande")
         verbose_name_plural = _("simulerade e-receptmeddelanden")
+
+    def __str__(self) -> str:
+        return self.idempotency_key

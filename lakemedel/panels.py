@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from lakemedel import queries
 from vardmiljo.access import PatientAccess
 from vardmiljo.actor import Actor

@@ -45,6 +45,20 @@ _VERSIONED = ("product", "substance", "atc_code", "dose", "dose_unit", "route", 
               "prn_max_per_day", "indication", "start_date", "planned_end_date", "prescriber")
 
 
+def _unit_id(actor: Actor) -> int:
+    if actor.unit_id is None:  # patient_access has already refused actors without an assignment
+        raise NotFound()
+    return actor.unit_id
+
+
+def _write_access(actor: Actor, patient_id: int | str, action: str, obj: Any = None) -> PatientAccess:
+    """Decide (and log) access before the write's transaction opens, so that a
+    refusal stays in the access log even though the write is rolled back."""
+    if obj is not None:
+        obj = queries._Ref("lakemedel.medicationorder", obj)
+    return patient_access(actor, patient_id, action=action, obj=obj, write=True)
+
+
 def require_prescriber(actor: Actor) -> str:
     code = (getattr(actor.staff, "prescriber_code", "") or "").strip()
     if not PRESCRIBER_CODE_RE.match(code):
@@ -124,15 +138,19 @@ def _apply_checks(pa: PatientAccess, order: MedicationOrder, checks: CheckResult
     return rows
 
 
-@transaction.atomic
 def order_create(*, actor: Actor, patient_id: int | str, data: OrderInput, override_reason: str = "") -> MedicationOrder:
     require_prescriber(actor)
-    pa = patient_access(actor, patient_id, action="lakemedel.order.create", write=True)
+    pa = _write_access(actor, patient_id, "lakemedel.order.create")
+    with transaction.atomic():
+        return _order_create(pa, actor, data, override_reason)
+
+
+def _order_create(pa: PatientAccess, actor: Actor, data: OrderInput, override_reason: str) -> MedicationOrder:
     product, fields = clean_order_input(data)
     checks = check_order(pa, product, indication=fields["indication"])
     now = timezone.now()
     order = MedicationOrder.objects.create(
-        patient=pa.patient, unit_id=actor.unit_id, prescriber=actor.staff, status=Status.ACTIVE, version=1,
+        patient=pa.patient, unit_id=_unit_id(actor), prescriber=actor.staff, status=Status.ACTIVE, version=1,
         created_at=now, updated_at=now, **fields,
     )
     _snapshot(order, kind=Kind.CREATED, actor=actor)
@@ -148,11 +166,17 @@ def _expect_version(order: MedicationOrder, expected_version: int | None) -> Non
                        % {"v": order.version}, code="stale")
 
 
-@transaction.atomic
 def order_change(*, actor: Actor, patient_id: int | str, order_id: int | str, data: OrderInput,
                  expected_version: int | None = None, reason: str = "", override_reason: str = "") -> MedicationOrder:
     require_prescriber(actor)
-    pa, order = queries.order_for(actor, patient_id, order_id, action="lakemedel.order.change", write=True, lock=True)
+    pa = _write_access(actor, patient_id, "lakemedel.order.change", order_id)
+    with transaction.atomic():
+        return _order_change(pa, actor, order_id, data, expected_version, reason, override_reason)
+
+
+def _order_change(pa: PatientAccess, actor: Actor, order_id: int | str, data: OrderInput, expected_version: int | None,
+                  reason: str, override_reason: str) -> MedicationOrder:
+    order = queries.order_in(pa, order_id, lock=True)
     if order.status == Status.DISCONTINUED:
         raise DomainError(_("En utsatt ordination kan inte ändras. Sätt in en ny."), code="discontinued")
     _expect_version(order, expected_version)
@@ -182,14 +206,20 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 _KIND = {"pause": Kind.PAUSED, "resume": Kind.RESUMED, "discontinue": Kind.DISCONTINUED}
 
 
-@transaction.atomic
 def _order_transition(*, actor: Actor, patient_id: int | str, order_id: int | str, action: str, reason: str,
                       expected_version: int | None) -> MedicationOrder:
     require_prescriber(actor)
     reason = (reason or "").strip()
     if action == "discontinue" and not reason:
         raise DomainError(_("Ange skäl för utsättningen."), field="reason")
-    pa, order = queries.order_for(actor, patient_id, order_id, action=f"lakemedel.order.{action}", write=True, lock=True)
+    pa = _write_access(actor, patient_id, f"lakemedel.order.{action}", order_id)
+    with transaction.atomic():
+        return _transition_locked(pa, actor, order_id, action, reason, expected_version)
+
+
+def _transition_locked(pa: PatientAccess, actor: Actor, order_id: int | str, action: str, reason: str,
+                       expected_version: int | None) -> MedicationOrder:
+    order = queries.order_in(pa, order_id, lock=True)
     _expect_version(order, expected_version)
     to = TRANSITIONS[action].get(order.status)
     if to is None:
@@ -230,13 +260,13 @@ def order_discontinue(*, actor: Actor, patient_id: int | str, order_id: int | st
                              expected_version=expected_version)
 
 
-@transaction.atomic
 def medication_review_record(*, actor: Actor, patient_id: int | str, note: str = "") -> MedicationReview:
     require_prescriber(actor)
-    pa = patient_access(actor, patient_id, action="lakemedel.review", write=True)
-    review = MedicationReview.objects.create(patient=pa.patient, unit_id=actor.unit_id, reviewed_by=actor.staff,
-                                             note=(note or "").strip())
-    audit.record(actor, "lakemedel.review", patient=pa, obj=review)
+    pa = _write_access(actor, patient_id, "lakemedel.review")
+    with transaction.atomic():
+        review = MedicationReview.objects.create(patient=pa.patient, unit_id=_unit_id(actor), reviewed_by=actor.staff,
+                                                 note=(note or "").strip())
+        audit.record(actor, "lakemedel.review", patient=pa, obj=review)
     return review
 
 
@@ -315,15 +345,21 @@ def _clean_rx(data: PrescriptionInput, product: Product) -> dict[str, Any]:
             "pharmacy_message": msg}
 
 
-@transaction.atomic
 def prescription_create(*, actor: Actor, patient_id: int | str, order_id: int | str, data: PrescriptionInput,
                         idempotency_key: str | None = None) -> Prescription:
     """E-recept from an ordination, in one step. The outbox row is written in
-    this transaction; delivery happens after commit."""
+    the same transaction as the prescription; delivery happens after commit."""
     code = require_prescriber(actor)
     key = f"p:{clean_key(idempotency_key)}"
+    pa = _write_access(actor, patient_id, "lakemedel.prescribe", order_id)
+    with transaction.atomic():
+        return _prescription_create(pa, actor, code, key, order_id, data)
+
+
+def _prescription_create(pa: PatientAccess, actor: Actor, code: str, key: str, order_id: int | str,
+                         data: PrescriptionInput) -> Prescription:
     # Lock the order first: a double submit waits here and then finds the first one's prescription.
-    pa, order = queries.order_for(actor, patient_id, order_id, action="lakemedel.prescribe", write=True, lock=True)
+    order = queries.order_in(pa, order_id, lock=True)
     existing = Prescription.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.order_id != order.pk:
@@ -334,7 +370,7 @@ def prescription_create(*, actor: Actor, patient_id: int | str, order_id: int | 
                           code="transition")
     fields = _clean_rx(data, order.product)
     rx = Prescription.objects.create(
-        order=order, patient_id=order.patient_id, unit_id=actor.unit_id, product=order.product, prescriber=actor.staff,
+        order=order, patient_id=order.patient_id, unit_id=_unit_id(actor), product=order.product, prescriber=actor.staff,
         prescriber_code=code, dosage_text=order.dosage_text, idempotency_key=key, **fields,
     )
     _send(rx, order, pa, actor)
@@ -343,7 +379,6 @@ def prescription_create(*, actor: Actor, patient_id: int | str, order_id: int | 
     return rx
 
 
-@transaction.atomic
 def prescriptions_renew(*, actor: Actor, patient_id: int | str, prescription_ids: list[int] | list[str],
                         idempotency_key: str | None = None) -> list[Prescription]:
     """Renew one or many prescriptions in one act. The same form key renews
@@ -356,7 +391,12 @@ def prescriptions_renew(*, actor: Actor, patient_id: int | str, prescription_ids
         raise DomainError(_("Ogiltigt urval av recept."), field="prescriptions")
     if not ids:
         raise DomainError(_("Välj minst ett recept att förnya."), field="prescriptions")
-    pa = patient_access(actor, patient_id, action="lakemedel.renew", write=True)
+    pa = _write_access(actor, patient_id, "lakemedel.renew")
+    with transaction.atomic():
+        return _renew(pa, actor, code, base_key, ids)
+
+
+def _renew(pa: PatientAccess, actor: Actor, code: str, base_key: str, ids: list[int]) -> list[Prescription]:
     # Row locks in id order: a double click waits here instead of renewing twice.
     sources = list(
         pa.filter(Prescription.objects.filter(pk__in=ids)).select_for_update(of=("self",))
@@ -380,7 +420,7 @@ def prescriptions_renew(*, actor: Actor, patient_id: int | str, prescription_ids
             raise DomainError(_("Ordinationen för %(p)s är %(s)s och kan inte förnyas.")
                               % {"p": src.product, "s": order.get_status_display().lower()}, code="transition")
         rx = Prescription.objects.create(
-            order=order, patient_id=src.patient_id, unit_id=actor.unit_id, product=src.product, prescriber=actor.staff,
+            order=order, patient_id=src.patient_id, unit_id=_unit_id(actor), product=src.product, prescriber=actor.staff,
             prescriber_code=code, dosage_text=order.dosage_text, packages=src.packages, package_size=src.package_size,
             dispensings=src.dispensings, interval_days=src.interval_days, valid_until=today + dt.timedelta(days=365),
             pharmacy_message=src.pharmacy_message, renewed_from=src, idempotency_key=keys[src.pk],

@@ -31,7 +31,7 @@ def _no_access(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "vardmiljo/no_access.html", {"patient_id": patient_id}, status=404)
 
 
-def _order_input(cd: dict[str, Any], product_id: str | None) -> services.OrderInput:
+def _order_input(cd: dict[str, Any], product_id: str | int | None) -> services.OrderInput:
     return services.OrderInput(
         product_id=product_id, dose=cd.get("dose") or "", dose_unit=cd.get("dose_unit") or "",
         frequency=cd.get("frequency") or "", times=cd.get("times"), period=cd.get("period") or "day",
@@ -146,7 +146,7 @@ def order_check(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "lakemedel/_checks.html", {"checks": checks, "product": product})
 
 
-_TRANSITION_PAGES = {
+_TRANSITION_PAGES: dict[str, tuple[Any, str, str, Any, str]] = {
     "pause": (ReasonForm, _("Pausa ordination"), _("Pausa"), services.order_pause, _("Ordinationen är pausad.")),
     "resume": (ReasonForm, _("Återuppta ordination"), _("Återuppta"), services.order_resume, _("Ordinationen är återupptagen.")),
     "discontinue": (DiscontinueForm, _("Sätt ut läkemedel"), _("Sätt ut"), services.order_discontinue,
