@@ -6,6 +6,7 @@ import pytest
 
 from lakemedel import catalogue, services
 from lakemedel.models import MedicationOrder, Prescription, Product
+from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures, for test_browser.py
 from vardmiljo.actor import Actor
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from lakemedel import catalogue
 from lakemedel.models import Prescription
-from tests.browser.conftest import browser, browser_login, page  # noqa: F401 - fixtures live in tests/browser
+from tests.browser.conftest import browser_login
 from tests.conftest import World
 from tests.lakemedel.conftest import order, prescribe
 
