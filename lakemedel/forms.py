@@ -74,4 +74,8 @@ class PrescriptionForm(forms.Form):
 
     def __init__(self, *args: object, sizes: list[int] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["package_size"].choices = [(s, f"{s} st") for s in (sizes or [])]  # type: ignore[attr-defined]
+        if sizes is None:
+            # Parsing a POST before the order is loaded: the service checks the size against the product.
+            self.fields["package_size"] = forms.IntegerField(label=_("Förpackningsstorlek"), min_value=1)
+        else:
+            self.fields["package_size"].choices = [(s, f"{s} st") for s in sizes]  # type: ignore[attr-defined]

@@ -55,6 +55,29 @@ def medication_list(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _order_page(request: HttpRequest, patient_id: int, *, order_id: int | None) -> HttpResponse:
     actor = get_actor(request)
+    form_cls = ChangeForm if order_id else OrderForm
+    error: DomainError | None = None
+    product_id = request.POST.get("product") if request.method == "POST" else None
+    if request.method == "POST":
+        # Straight to the service (it checks access); the page is read only when there is something to show.
+        posted = form_cls(request.POST)
+        if posted.is_valid():
+            cd = posted.cleaned_data
+            try:
+                if order_id is None:
+                    services.order_create(actor=actor, patient_id=patient_id, data=_order_input(cd, product_id),
+                                          override_reason=cd.get("override_reason") or "")
+                    messages.success(request, _("Ordinationen är insatt."))
+                else:
+                    services.order_change(actor=actor, patient_id=patient_id, order_id=order_id,
+                                          data=_order_input(cd, product_id), expected_version=cd.get("version"),
+                                          reason=cd.get("reason") or "", override_reason=cd.get("override_reason") or "")
+                    messages.success(request, _("Ordinationen är ändrad."))
+                return redirect("lakemedel:list", patient_id=patient_id)
+            except NotFound:
+                return _no_access(request, patient_id)
+            except DomainError as exc:
+                error = exc
     try:
         if order_id is None:
             pa = queries.access_for(actor, patient_id, action="lakemedel.order.form")
@@ -63,11 +86,9 @@ def _order_page(request: HttpRequest, patient_id: int, *, order_id: int | None) 
             pa, order = queries.order_for(actor, patient_id, order_id, action="lakemedel.order.form")
     except NotFound:
         return _no_access(request, patient_id)
-    form_cls = ChangeForm if order else OrderForm
     initial: dict[str, Any] = {"start_date": timezone.localdate()}
-    product = None
+    product = order.product if order is not None else None
     if order is not None:
-        product = order.product
         initial = {"dose": format_number(order.dose), "dose_unit": order.dose_unit, "frequency": order.frequency,
                    "times": order.times, "period": order.period, "prn_max_per_day": order.prn_max_per_day,
                    "route": order.route, "indication": order.indication, "start_date": order.start_date,
@@ -75,30 +96,17 @@ def _order_page(request: HttpRequest, patient_id: int, *, order_id: int | None) 
     form = form_cls(request.POST or None, initial=initial)
     product_error = ""
     checks = None
-    product_id = request.POST.get("product") if request.method == "POST" else (order.product_id if order else None)
     if request.method == "POST":
+        form.is_valid()
         try:
             product = queries.product_get(product_id) if product_id else None
         except DomainError:
             product = None
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                if order is None:
-                    services.order_create(actor=actor, patient_id=patient_id, data=_order_input(cd, product_id),
-                                          override_reason=cd.get("override_reason") or "")
-                    messages.success(request, _("Ordinationen är insatt."))
-                else:
-                    services.order_change(actor=actor, patient_id=patient_id, order_id=order.pk,
-                                          data=_order_input(cd, product_id), expected_version=cd.get("version"),
-                                          reason=cd.get("reason") or "", override_reason=cd.get("override_reason") or "")
-                    messages.success(request, _("Ordinationen är ändrad."))
-                return redirect("lakemedel:list", patient_id=patient_id)
-            except DomainError as exc:
-                if exc.field == "product":
-                    product_error = exc.message
-                else:
-                    form_error(form, exc)
+        if error is not None:
+            if error.field == "product":
+                product_error = error.message
+            else:
+                form_error(form, error)
         if product is not None:
             checks = check_order(pa, product, indication=request.POST.get("indication", ""),
                                  exclude_order_id=order.pk if order else None)
@@ -157,19 +165,28 @@ _TRANSITION_PAGES: dict[str, tuple[Any, str, str, Any, str]] = {
 def _transition(request: HttpRequest, patient_id: int, order_id: int, action: str) -> HttpResponse:
     actor = get_actor(request)
     form_cls, title, submit, service, done = _TRANSITION_PAGES[action]
+    error: DomainError | None = None
+    if request.method == "POST":
+        posted = form_cls(request.POST)
+        if posted.is_valid():
+            try:
+                service(actor=actor, patient_id=patient_id, order_id=order_id, reason=posted.cleaned_data["reason"],
+                        expected_version=posted.cleaned_data.get("version"))
+                messages.success(request, str(done))
+                return redirect("lakemedel:list", patient_id=patient_id)
+            except NotFound:
+                return _no_access(request, patient_id)
+            except DomainError as exc:
+                error = exc
     try:
         pa, order = queries.order_for(actor, patient_id, order_id, action=f"lakemedel.order.{action}.form")
     except NotFound:
         return _no_access(request, patient_id)
     form = form_cls(request.POST or None, initial={"version": order.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(actor=actor, patient_id=patient_id, order_id=order_id, reason=form.cleaned_data["reason"],
-                    expected_version=form.cleaned_data.get("version"))
-            messages.success(request, str(done))
-            return redirect("lakemedel:list", patient_id=patient_id)
-        except DomainError as exc:
-            form_error(form, exc)
+    if request.method == "POST":
+        form.is_valid()
+        if error is not None:
+            form_error(form, error)
     return render(request, "lakemedel/transition.html", {
         "pa": pa, "patient": pa.patient, "order": order, "form": form, "title": title, "submit": submit,
     }, status=400 if request.method == "POST" else 200)
@@ -210,24 +227,35 @@ def order_history(request: HttpRequest, patient_id: int, order_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def prescribe(request: HttpRequest, patient_id: int, order_id: int) -> HttpResponse:
     actor = get_actor(request)
+    error: DomainError | None = None
+    if request.method == "POST":
+        # The fast path: straight to the service (which checks access); the page is read only to show errors.
+        posted = PrescriptionForm(request.POST, sizes=None)
+        if posted.is_valid():
+            cd = posted.cleaned_data
+            try:
+                services.prescription_create(
+                    actor=actor, patient_id=patient_id, order_id=order_id, idempotency_key=cd.get("idempotency_key"),
+                    data=services.PrescriptionInput(packages=cd["packages"], package_size=cd["package_size"],
+                                                    dispensings=cd["dispensings"], interval_days=cd.get("interval_days"),
+                                                    valid_until=cd["valid_until"],
+                                                    pharmacy_message=cd.get("pharmacy_message", "")))
+                messages.success(request, _("E-receptet är skickat till utkorgen."))
+                return redirect("lakemedel:list", patient_id=patient_id)
+            except NotFound:
+                return _no_access(request, patient_id)
+            except DomainError as exc:
+                error = exc
     try:
         pa, order = queries.order_for(actor, patient_id, order_id, action="lakemedel.prescribe.form")
     except NotFound:
         return _no_access(request, patient_id)
     sizes = [int(s) for s in order.product.package_sizes or []]
     form = PrescriptionForm(request.POST or None, sizes=sizes, initial={"idempotency_key": uuid.uuid4().hex})
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        try:
-            services.prescription_create(
-                actor=actor, patient_id=patient_id, order_id=order_id, idempotency_key=cd.get("idempotency_key"),
-                data=services.PrescriptionInput(packages=cd["packages"], package_size=cd["package_size"],
-                                                dispensings=cd["dispensings"], interval_days=cd.get("interval_days"),
-                                                valid_until=cd["valid_until"], pharmacy_message=cd.get("pharmacy_message", "")))
-            messages.success(request, _("E-receptet är skickat till utkorgen."))
-            return redirect("lakemedel:list", patient_id=patient_id)
-        except DomainError as exc:
-            form_error(form, exc)
+    if request.method == "POST":
+        form.is_valid()
+        if error is not None:
+            form_error(form, error)
     return render(request, "lakemedel/prescribe.html", {"pa": pa, "patient": pa.patient, "order": order, "form": form},
                   status=400 if request.method == "POST" else 200)
 
