@@ -110,12 +110,15 @@ def check_order(pa: PatientAccess, product: Product, *, indication: str = "", ex
                                 "i denna installation. Kontrollera allergier manuellt."))
     else:
         for al in allergies:
+            if (getattr(al, "kind", "allergy") or "allergy") != "allergy":
+                continue  # serious conditions and infections are signals, not hypersensitivities
             code = (getattr(al, "atc_code", "") or "").upper()
             substance = (getattr(al, "substance", "") or "").strip()
             hit = (code and atc.startswith(code)) or (
                 not code and substance and substance.lower() in product.substance.lower())
             if hit:
-                sev = str(getattr(al, "severity", "") or "")
+                display = getattr(al, "get_severity_display", None)
+                sev = str(display() if callable(display) else (getattr(al, "severity", "") or "")).lower()
                 result.alerts.insert(0, Alert(Kind.ALLERGY, True, _(
                     "Allergi: patienten har registrerad överkänslighet mot %(s)s%(c)s%(v)s.")
                     % {"s": substance or code, "c": f" ({code})" if code else "",

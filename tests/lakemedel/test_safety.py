@@ -73,3 +73,24 @@ def test_allergy_lookup_survives_a_missing_journal_helper(world: World) -> None:
     pa = patient_access(world.physician, world.patient.pk, action="test")
     result = safety.active_allergies_or_none(pa)
     assert result is None or isinstance(result, list)
+
+
+def test_allergy_from_the_journal_for_real(world: World, drugs: None) -> None:
+    """Runs once the journal's allergy list is merged (journal.queries.active_allergies)."""
+    try:
+        from journal.queries import active_allergies  # type: ignore[attr-defined]  # noqa: F401
+
+        from journal.models import Allergy  # type: ignore[attr-defined]
+    except ImportError:
+        pytest.skip("journal.queries.active_allergies finns inte ännu (journal-grenen är inte sammanfogad)")
+    Allergy.objects.create(patient=world.patient, unit=world.vc, substance="Penicillin", atc_code="J01C",
+                           severity="severe", recorded_by=world.physician.staff)
+    Allergy.objects.create(patient=world.patient, unit=world.vc, kind="infection", substance="Amoxicillin-resistent",
+                           atc_code="", recorded_by=world.physician.staff)
+    with pytest.raises(DomainError) as exc:
+        order(world.physician, world.patient.pk, "Kåvepenin", "1 g", times=3, indication="tonsillit")
+    assert "Allergi" in exc.value.message and "Penicillin" in exc.value.message
+    o = order(world.physician, world.patient.pk, "Kåvepenin", "1 g", times=3, indication="tonsillit",
+              override="tålt penicillin 2024 utan reaktion")
+    assert SafetyAlert.objects.get(order=o, kind="allergy").override_reason.startswith("tålt")
+    order(world.physician, world.patient.pk, "Doxyferm", times=1, indication="borrelia")  # other class: no alert
