@@ -151,7 +151,11 @@ def order_check(request: HttpRequest, patient_id: int) -> HttpResponse:
     exclude = request.POST.get("order_id")
     checks = check_order(pa, product, indication=request.POST.get("indication", ""),
                          exclude_order_id=int(exclude) if exclude and exclude.isdigit() else None)
-    return render(request, "lakemedel/_checks.html", {"checks": checks, "product": product})
+    unit_select = ""
+    if not request.POST.get("dose_unit") and product.dose_unit:
+        # Offer the product's natural dose unit (the prescriber can still change it).
+        unit_select = OrderForm(initial={"dose_unit": product.dose_unit})["dose_unit"].as_widget(attrs={"hx-swap-oob": "true"})
+    return render(request, "lakemedel/_checks.html", {"checks": checks, "product": product, "unit_select": unit_select})
 
 
 _TRANSITION_PAGES: dict[str, tuple[Any, str, str, Any, str]] = {

@@ -94,6 +94,7 @@ def test_search_as_you_type_and_inline_checks(client, world: World, drugs: None)
                     {"product": product("Ipren", "400 mg").pk}, HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert "Allvarlig" in html and "Interaktion D" in html
+    assert 'hx-swap-oob="true"' in html and '<option value="tablett" selected>' in html
 
 
 def test_renew_page_in_one_post_and_double_post_renews_once(client, world: World, drugs: None) -> None:  # type: ignore[no-untyped-def]
