@@ -166,27 +166,28 @@ def handout(actor: Actor, patient_id: int | str) -> MedicationList:
 FAILED = (Outbox.Status.FAILED, Outbox.Status.DEAD)
 
 
+def _needs_attention_q() -> Q:
+    """Failed or dead, or still queued after OUTBOX_STUCK_MINUTES (e.g. no endpoint configured)."""
+    from django.conf import settings
+
+    stuck = timezone.now() - dt.timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
+    return Q(outbox__status__in=FAILED) | Q(outbox__status=Outbox.Status.QUEUED, outbox__created_at__lt=stuck)
+
+
 def failed_prescriptions_count(actor: Actor) -> int:
-    """Prescriptions by this prescriber that the national service has not accepted."""
+    """The prescriber's prescriptions that the national service has not accepted."""
     if actor.assignment is None:
         return 0
-    return Prescription.objects.filter(prescriber=actor.staff, outbox__status__in=FAILED).count()
+    return Prescription.objects.filter(_needs_attention_q(), prescriber=actor.staff).count()
 
 
 def failed_prescriptions(actor: Actor, limit: int = 100) -> list[Prescription]:
     if actor.assignment is None:
         return []
     return list(
-        Prescription.objects.filter(prescriber=actor.staff, outbox__status__in=FAILED)
+        Prescription.objects.filter(_needs_attention_q(), prescriber=actor.staff)
         .select_related("product", "patient", "outbox").order_by("-created_at")[:limit]
     )
-
-
-def queued_prescriptions_count(actor: Actor) -> int:
-    if actor.assignment is None:
-        return 0
-    return Prescription.objects.filter(prescriber=actor.staff, outbox__status=Outbox.Status.QUEUED,
-                                       created_at__lt=timezone.now() - dt.timedelta(minutes=5)).count()
 
 
 class _Ref:

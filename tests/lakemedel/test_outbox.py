@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -27,6 +29,9 @@ def test_not_configured_stays_visibly_queued(world: World, drugs: None, monkeypa
     ob = Outbox.objects.get(pk=rx.outbox_id)
     assert ob.status == "queued" and "ERECEPT_ENDPOINT" in ob.last_error and ob.next_attempt_at > timezone.now()
     assert queries.failed_prescriptions_count(world.physician) == 0
+    # Still queued after OUTBOX_STUCK_MINUTES: it appears in the prescriber's worklist.
+    Outbox.objects.filter(pk=ob.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    assert queries.failed_prescriptions_count(world.physician) == 1
 
 
 def test_delivered_through_the_in_process_simulator_once(world: World, drugs: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
