@@ -270,7 +270,8 @@ def renew(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = get_actor(request)
     try:
         renewed = services.prescriptions_renew(actor=actor, patient_id=patient_id,
-                                               prescription_ids=request.POST.getlist("rx"),
+                                               prescription_ids=request.POST.getlist("all_rx" if request.POST.get("all")
+                                                                                     else "rx"),
                                                idempotency_key=request.POST.get("idempotency_key"))
     except NotFound:
         return _no_access(request, patient_id)

@@ -157,3 +157,15 @@ def test_simulated_endpoint_deduplicates(client, settings) -> None:  # type: ign
     assert client.post(url, {}, content_type="application/json").status_code == 400
     settings.DEMO = False
     assert client.post(url, {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="x").status_code == 404
+
+
+def test_renew_all_shown_in_one_click(client, world: World, drugs: None) -> None:  # type: ignore[no-untyped-def]
+    a = prescribe(world.physician, world.patient.pk, order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1))
+    b = prescribe(world.physician, world.patient.pk, order(world.physician, world.patient.pk, "Furix", "40 mg", times=1))
+    login(client, world.physician)
+    html = client.get(reverse("lakemedel:list", args=[world.patient.pk])).content.decode()
+    ids = re.findall(r'name="all_rx" value="(\d+)"', html)
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html).group(1)  # type: ignore[union-attr]
+    assert sorted(ids) == sorted([str(a.pk), str(b.pk)])
+    r = client.post(reverse("lakemedel:renew", args=[world.patient.pk]), {"all": "1", "all_rx": ids, "idempotency_key": key})
+    assert r.status_code == 302 and Prescription.objects.filter(renewed_from__in=[a, b]).count() == 2
