@@ -18,6 +18,7 @@ from lakemedel.models import (
     MedicationReview,
     Prescription,
     Product,
+    SafetyAlert,
 )
 from vardmiljo.access import PatientAccess, patient_access
 from vardmiljo.actor import Actor
@@ -147,6 +148,10 @@ def order_history(actor: Actor, patient_id: int | str, order_id: int | str) -> t
         .order_by("-version")
     )
     return pa, order, versions
+
+
+def alerts_of_order(pa: PatientAccess, order: MedicationOrder) -> list[SafetyAlert]:
+    return list(pa.filter(SafetyAlert.objects.filter(order=order)).select_related("recorded_by").order_by("-version", "pk"))
 
 
 def prescriptions_of_order(pa: PatientAccess, order: MedicationOrder, limit: int = 20) -> list[Prescription]:

@@ -223,7 +223,7 @@ def order_history(request: HttpRequest, patient_id: int, order_id: int) -> HttpR
         return _no_access(request, patient_id)
     return render(request, "lakemedel/history.html", {
         "pa": pa, "patient": pa.patient, "order": order, "versions": versions,
-        "prescriptions": queries.prescriptions_of_order(pa, order),
+        "prescriptions": queries.prescriptions_of_order(pa, order), "alerts": queries.alerts_of_order(pa, order),
     })
 
 

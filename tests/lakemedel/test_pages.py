@@ -169,3 +169,11 @@ def test_renew_all_shown_in_one_click(client, world: World, drugs: None) -> None
     assert sorted(ids) == sorted([str(a.pk), str(b.pk)])
     r = client.post(reverse("lakemedel:renew", args=[world.patient.pk]), {"all": "1", "all_rx": ids, "idempotency_key": key})
     assert r.status_code == 302 and Prescription.objects.filter(renewed_from__in=[a, b]).count() == 2
+
+
+def test_history_shows_versions_and_overrides(client, world: World, drugs: None) -> None:  # type: ignore[no-untyped-def]
+    order(world.physician, world.patient.pk, "Waran", times=1, indication="förmaksflimmer")
+    o = order(world.physician, world.patient.pk, "Ipren", "400 mg", override="kort kur med PK-INR")
+    login(client, world.physician)
+    html = client.get(reverse("lakemedel:order_history", args=[world.patient.pk, o.pk])).content.decode()
+    assert "Insatt" in html and "kort kur med PK-INR" in html and "Interaktion D" in html
