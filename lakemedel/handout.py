@@ -8,6 +8,7 @@ database: callers pass data they have already fetched through the access module.
 
 from __future__ import annotations
 
+import logging
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -20,6 +21,9 @@ from fpdf.enums import XPos, YPos
 
 if TYPE_CHECKING:
     from lakemedel.queries import MedicationList
+
+# fpdf2 subsets fonts with fontTools, which logs every table it prunes at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_DIR = os.environ.get("VARDMILJO_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 REGULAR = os.path.join(FONT_DIR, "DejaVuSans.ttf")
