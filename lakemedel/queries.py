@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Upper
+from django.db.models import Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,11 +113,26 @@ def medication_list_for(pa: PatientAccess, *, include_past: bool = False, limit:
 
 
 def panel_context(pa: PatientAccess) -> dict[str, Any]:
-    """The medication panel on the patient overview: bounded (latest N + count)."""
-    base = orders_qs(pa).exclude(status=MedicationOrder.Status.DISCONTINUED)
-    rows = list(base.order_by("product__name", "pk")[: PANEL_LIMIT + 1])
-    more = len(rows) > PANEL_LIMIT
-    return {"orders": rows[:PANEL_LIMIT], "more": more, "review": latest_review(pa), "patient_id": pa.patient_id}
+    """The medication panel on the patient overview: bounded (latest N + "visa alla"),
+    and one query in the usual case (the latest review rides along as an InitPlan)."""
+    reviews = pa.filter(MedicationReview.objects.all()).order_by("-reviewed_at")
+    rows = list(
+        orders_qs(pa).exclude(status=MedicationOrder.Status.DISCONTINUED)
+        .annotate(_rev_at=Subquery(reviews.values("reviewed_at")[:1]),
+                  _rev_by=Subquery(reviews.annotate(_n=Concat("reviewed_by__first_name", Value(" "),
+                                                              "reviewed_by__last_name")).values("_n")[:1]))
+        .order_by("product__name", "pk")[: PANEL_LIMIT + 1]
+    )
+    review: dict[str, Any] | None = None
+    if rows:
+        first: Any = rows[0]
+        if first._rev_at is not None:
+            review = {"reviewed_at": first._rev_at, "reviewed_by": first._rev_by}
+    else:
+        r = latest_review(pa)
+        review = {"reviewed_at": r.reviewed_at, "reviewed_by": str(r.reviewed_by)} if r else None
+    return {"orders": rows[:PANEL_LIMIT], "more": len(rows) > PANEL_LIMIT, "review": review,
+            "patient_id": pa.patient_id}
 
 
 def order_for(actor: Actor, patient_id: int | str, order_id: int | str, *, action: str, write: bool = False,

@@ -177,3 +177,16 @@ def test_history_shows_versions_and_overrides(client, world: World, drugs: None)
     login(client, world.physician)
     html = client.get(reverse("lakemedel:order_history", args=[world.patient.pk, o.pk])).content.decode()
     assert "Insatt" in html and "kort kur med PK-INR" in html and "Interaktion D" in html
+
+
+def test_panel_shows_latest_review(client, world: World, drugs: None) -> None:  # type: ignore[no-untyped-def]
+    from lakemedel import services
+
+    login(client, world.physician)
+    url = reverse("patient_overview", args=[world.patient.pk])
+    assert "Ingen läkemedelsgenomgång" in client.get(url).content.decode()
+    services.medication_review_record(actor=world.physician, patient_id=world.patient.pk)
+    assert str(world.physician.staff) in client.get(url).content.decode()  # no orders: separate query
+    order(world.physician, world.patient.pk, "Alvedon", "500 mg")
+    html = client.get(url).content.decode()
+    assert "Läkemedelsgenomgång 20" in html and str(world.physician.staff) in html
