@@ -173,10 +173,6 @@ class MedicationListView(APIView):
             o.active_prescriptions = []  # type: ignore[attr-defined]
         return Response(MedicationListOut(ml).data)
 
-
-class OrderCreateView(APIView):
-    serializer_class = OrderOut
-
     @extend_schema(request=OrderIn, responses={201: OrderOut})
     def post(self, request: Request, patient_id: int) -> Response:
         d = _valid(OrderIn, request)

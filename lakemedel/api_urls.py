@@ -7,7 +7,6 @@ from lakemedel import api
 urlpatterns = [
     path("products/", api.ProductSearchView.as_view(), name="api-lakemedel-products"),
     path("patients/<int:patient_id>/orders/", api.MedicationListView.as_view(), name="api-lakemedel-list"),
-    path("patients/<int:patient_id>/orders/new/", api.OrderCreateView.as_view(), name="api-lakemedel-order-create"),
     path("patients/<int:patient_id>/orders/<int:order_id>/", api.OrderChangeView.as_view(), name="api-lakemedel-order-change"),
     path("patients/<int:patient_id>/orders/<int:order_id>/discontinue/", api.OrderDiscontinueView.as_view(),
          name="api-lakemedel-order-discontinue"),

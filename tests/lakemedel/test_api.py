@@ -25,7 +25,7 @@ def test_api_order_prescribe_renew_discontinue(world: World, drugs: None) -> Non
     pid = world.patient.pk
     assert c.get(f"{BASE}/products/", {"q": "levax"}).json()[0]["name"] == "Levaxin"
     p = product("Levaxin", "50 mikrog")
-    r = c.post(f"{BASE}/patients/{pid}/orders/new/", {"npl_id": p.npl_id, "dose": "1", "dose_unit": "tablett",
+    r = c.post(f"{BASE}/patients/{pid}/orders/", {"npl_id": p.npl_id, "dose": "1", "dose_unit": "tablett",
                                                       "frequency": "regular", "times": 1}, format="json")
     assert r.status_code == 201, r.json()
     oid = r.json()["id"]
@@ -55,7 +55,7 @@ def test_api_order_prescribe_renew_discontinue(world: World, drugs: None) -> Non
 
 def test_api_bad_input_is_400_in_swedish(world: World, drugs: None) -> None:
     c = _client(world.physician)
-    r = c.post(f"{BASE}/patients/{world.patient.pk}/orders/new/", {"npl_id": "00000000000000", "dose": "1",
+    r = c.post(f"{BASE}/patients/{world.patient.pk}/orders/", {"npl_id": "00000000000000", "dose": "1",
                                                                    "dose_unit": "tablett", "frequency": "regular",
                                                                    "times": 1}, format="json")
     assert r.status_code == 400 and "Okänt läkemedel" in r.json()["detail"] and r.json()["field"] == "product"
@@ -72,7 +72,7 @@ def test_api_refuses_outsider_and_colleague(world: World, drugs: None, who: str)
     c = _client(getattr(world, who))
     assert c.get(f"{BASE}/patients/{world.patient.pk}/orders/").status_code == 404
     p = product("Levaxin", "50 mikrog")
-    r = c.post(f"{BASE}/patients/{world.patient.pk}/orders/new/", {"product_id": p.pk, "dose": "1", "dose_unit": "tablett",
+    r = c.post(f"{BASE}/patients/{world.patient.pk}/orders/", {"product_id": p.pk, "dose": "1", "dose_unit": "tablett",
                                                                    "frequency": "regular", "times": 1}, format="json")
     assert r.status_code == 404 and MedicationOrder.objects.count() == 0
     assert AccessLog.objects.filter(staff_id=getattr(world, who).staff.pk, ground="denied").count() == 2
