@@ -341,7 +341,7 @@ def _clean_rx(data: PrescriptionInput, product: Product) -> dict[str, Any]:
     if len(msg) > 500:
         raise DomainError(_("Meddelandet till apoteket får vara högst 500 tecken."), field="pharmacy_message")
     return {"packages": data.packages, "package_size": size, "dispensings": data.dispensings,
-            "interval_days": interval if data.dispensings > 1 else interval, "valid_until": valid_until,
+            "interval_days": interval, "valid_until": valid_until,
             "pharmacy_message": msg}
 
 
