@@ -234,8 +234,15 @@ def _transition_locked(pa: PatientAccess, actor: Actor, order_id: int | str, act
     if to == Status.DISCONTINUED:
         order.discontinued_reason = reason
         order.discontinued_at = now
-        # Valid prescriptions of a discontinued order are withdrawn (makuleras).
-        Prescription.objects.filter(order=order, status=Prescription.Status.ACTIVE).update(status=Prescription.Status.CANCELLED)
+        # Valid prescriptions of a discontinued order are withdrawn (makuleras), and the
+        # national service is told through the outbox in this same transaction.
+        for rx in Prescription.objects.filter(order=order, status=Prescription.Status.ACTIVE).select_for_update():
+            rx.status = Prescription.Status.CANCELLED
+            rx.save(update_fields=["status"])
+            outbox.enqueue(channel=CHANNEL, key=f"erecept-makulera:{rx.pk}", obj=rx, patient=pa.patient, payload={
+                "action": "makulera", "prescription_id": rx.pk, "original_key": f"erecept:{rx.idempotency_key}",
+                "reason": reason, "prescriber": {"hsa_id": actor.staff.hsa_id or "", "code": rx.prescriber_code},
+            })
     order.save()
     _snapshot(order, kind=_KIND[action], actor=actor, reason=reason)
     audit.record(actor, f"lakemedel.order.{action}", patient=pa, obj=order, reason=reason, detail={"version": order.version})
@@ -437,7 +444,7 @@ def _renew(pa: PatientAccess, actor: Actor, code: str, base_key: str, ids: list[
 def prescription_receipt_store(*, outbox_row: Outbox, receipt: dict[str, Any]) -> None:
     """Called by the delivery handler (outside any transaction) when the national
     service has answered; idempotent."""
-    if outbox_row.object_type != "lakemedel.prescription":
+    if outbox_row.object_type != "lakemedel.prescription" or outbox_row.payload.get("action") == "makulera":
         return
     Prescription.objects.filter(pk=int(outbox_row.object_id)).update(
         receipt_id=str(receipt.get("receipt_id", ""))[:100], sent_at=timezone.now())

@@ -104,6 +104,8 @@ def test_renew_refuses_discontinued_orders(world: World, drugs: None) -> None:
     services.order_discontinue(actor=world.physician, patient_id=world.patient.pk, order_id=o.pk, reason="klart")
     rx.refresh_from_db()
     assert rx.status == "cancelled"
+    cancel = Outbox.objects.get(idempotency_key=f"erecept-makulera:{rx.pk}")
+    assert cancel.payload["action"] == "makulera" and cancel.payload["reason"] == "klart"
     with pytest.raises(DomainError):
         services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[rx.pk])
 
