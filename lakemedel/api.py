@@ -105,6 +105,29 @@ class OrderChangeIn(OrderIn):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class VersionOut(serializers.Serializer):
+    version = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.CharField()
+    reason = serializers.CharField()
+    dosage_text = serializers.CharField()
+    indication = serializers.CharField()
+    start_date = serializers.DateField()
+    planned_end_date = serializers.DateField(allow_null=True)
+    product = ProductOut()
+
+
+class ReviewIn(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PauseIn(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True)
+
+
 class DiscontinueIn(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     version = serializers.IntegerField(required=False, allow_null=True)
@@ -227,3 +250,37 @@ class RenewView(APIView):
         out = services.prescriptions_renew(actor=actor_of(request), patient_id=patient_id,
                                            prescription_ids=d["prescription_ids"], idempotency_key=d.get("idempotency_key"))
         return Response(PrescriptionOut(out, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class OrderPauseView(APIView):
+    """POST …/pause/ or …/resume/ (the URL names the action)."""
+
+    serializer_class = OrderOut
+    verb = "pause"
+
+    @extend_schema(request=PauseIn, responses=OrderOut)
+    def post(self, request: Request, patient_id: int, order_id: int) -> Response:
+        d = _valid(PauseIn, request)
+        service = services.order_pause if self.verb == "pause" else services.order_resume
+        order = service(actor=actor_of(request), patient_id=patient_id, order_id=order_id, reason=d.get("reason", ""),
+                        expected_version=d.get("version"))
+        return Response(_order_out(order))
+
+
+class OrderHistoryView(APIView):
+    serializer_class = VersionOut
+
+    @extend_schema(responses=VersionOut(many=True))
+    def get(self, request: Request, patient_id: int, order_id: int) -> Response:
+        _pa, _order, versions = queries.order_history(actor_of(request), patient_id, order_id)
+        return Response(VersionOut(versions, many=True).data)
+
+
+class ReviewView(APIView):
+    serializer_class = ReviewOut
+
+    @extend_schema(request=ReviewIn, responses={201: ReviewOut})
+    def post(self, request: Request, patient_id: int) -> Response:
+        d = _valid(ReviewIn, request)
+        review = services.medication_review_record(actor=actor_of(request), patient_id=patient_id, note=d.get("note", ""))
+        return Response(ReviewOut(review).data, status=status.HTTP_201_CREATED)

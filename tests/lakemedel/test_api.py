@@ -76,3 +76,18 @@ def test_api_refuses_outsider_and_colleague(world: World, drugs: None, who: str)
                                                                    "frequency": "regular", "times": 1}, format="json")
     assert r.status_code == 404 and MedicationOrder.objects.count() == 0
     assert AccessLog.objects.filter(staff_id=getattr(world, who).staff.pk, ground="denied").count() == 2
+
+
+def test_api_pause_resume_history_review(world: World, drugs: None) -> None:
+    c = _client(world.physician)
+    pid = world.patient.pk
+    p = product("Levaxin", "50 mikrog")
+    oid = c.post(f"{BASE}/patients/{pid}/orders/", {"product_id": p.pk, "dose": "1", "dose_unit": "tablett",
+                                                    "frequency": "regular", "times": 1}, format="json").json()["id"]
+    assert c.post(f"{BASE}/patients/{pid}/orders/{oid}/pause/", {"reason": "inför op"}, format="json").json()["status"] == "paused"
+    assert c.post(f"{BASE}/patients/{pid}/orders/{oid}/pause/", {}, format="json").status_code == 400
+    assert c.post(f"{BASE}/patients/{pid}/orders/{oid}/resume/", {}, format="json").json()["status"] == "active"
+    hist = c.get(f"{BASE}/patients/{pid}/orders/{oid}/history/").json()
+    assert [v["kind"] for v in hist] == ["resumed", "paused", "created"] and hist[1]["reason"] == "inför op"
+    r = c.post(f"{BASE}/patients/{pid}/review/", {"note": "ok"}, format="json")
+    assert r.status_code == 201 and r.json()["note"] == "ok"
