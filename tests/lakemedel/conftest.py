@@ -6,34 +6,7 @@ import pytest
 
 from lakemedel import catalogue, services
 from lakemedel.models import MedicationOrder, Prescription, Product
-from tests.browser import conftest as browser_conftest
-from tests.browser.conftest import page  # noqa: F401 - the page fixture, for test_browser.py
 from vardmiljo.actor import Actor
-
-
-def _other_browser_defs(request) -> list:  # type: ignore[no-untyped-def,type-arg]
-    fm = request._fixturemanager
-    by_node = getattr(fm, "_arg2node2fixturedefs", None)
-    if by_node is not None:
-        return [d for defs in by_node.get("browser", {}).values() for d in defs]
-    return list(getattr(fm, "_arg2fixturedefs", {}).get("browser", []))
-
-
-@pytest.fixture(scope="module")
-def browser(request):  # type: ignore[no-untyped-def]
-    """tests/browser's session fixture is not visible from this folder, and a process can run
-    only one sync Playwright. Reuse tests/browser's browser when it is already running, else
-    run one for this module only (closed before any later module starts its own)."""
-    for fdef in _other_browser_defs(request):
-        cached = getattr(fdef, "cached_result", None)
-        if cached is not None and cached[2] is None:
-            yield cached[0]
-            return
-    gen = browser_conftest.browser._get_wrapped_function()()
-    try:
-        yield next(gen)
-    finally:
-        gen.close()
 
 
 @pytest.fixture
