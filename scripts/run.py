@@ -53,6 +53,9 @@ def main() -> int:
         marker.touch()
 
     port = env.get("PORT", "8000")
+    if env.get("VARDMILJO_DEMO", "1") != "0":
+        # The demo delivers to the simulated national services served by the app itself.
+        env.setdefault("ERECEPT_ENDPOINT", f"http://127.0.0.1:{port}/lakemedel/sim/erecept/")
     procs: list[tuple[str, subprocess.Popen[bytes]]] = []
     procs.append(("web", subprocess.Popen(
         [str(BIN / "gunicorn"), "vardmiljo.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", env.get("WEB_WORKERS", "2"),

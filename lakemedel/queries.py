@@ -1,0 +1,221 @@
+"""Every read of läkemedel data. Patient data starts with patient_access()
+(which decides and logs); the catalogue is not patient data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Upper
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lakemedel.models import (
+    MedicationOrder,
+    MedicationOrderVersion,
+    MedicationReview,
+    Prescription,
+    Product,
+    SafetyAlert,
+)
+from vardmiljo.access import PatientAccess, patient_access
+from vardmiljo.actor import Actor
+from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.models import Outbox
+
+SEARCH_LIMIT = 20
+PANEL_LIMIT = 12
+LIST_LIMIT = 200
+
+
+# --- Catalogue -----------------------------------------------------------------
+
+def product_search(query: str, limit: int = SEARCH_LIMIT) -> list[Product]:
+    """Prefix search on name, substance or ATC code, as you type."""
+    q = (query or "").strip()
+    if len(q) < 2:
+        return []
+    up = q.upper()
+    qs = Product.objects.filter(active=True).alias(_n=Upper("name"), _s=Upper("substance"))
+    cond = Q(_n__startswith=up) | Q(_s__startswith=up)
+    if up[0].isalpha() and (len(up) == 1 or up[1:3].isdigit()):
+        cond |= Q(atc_code__startswith=up)
+    return list(qs.filter(cond).order_by("name", "strength")[:limit])
+
+
+def product_get(product_id: int | str | None) -> Product:
+    try:
+        pk = int(product_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DomainError(_("Välj ett läkemedel ur produktregistret."), field="product")
+    product = Product.objects.filter(pk=pk, active=True).first()
+    if product is None:
+        raise DomainError(_("Okänt läkemedel: produkten finns inte i produktregistret."), field="product")
+    return product
+
+
+def product_by_npl(npl_id: str) -> Product:
+    product = Product.objects.filter(npl_id=(npl_id or "").strip(), active=True).first()
+    if product is None:
+        raise DomainError(_("Okänt läkemedel: NPL-id %(n)s finns inte i produktregistret.") % {"n": npl_id}, field="product")
+    return product
+
+
+# --- Medication list -------------------------------------------------------------
+
+def access_for(actor: Actor, patient_id: int | str, *, action: str) -> PatientAccess:
+    return patient_access(actor, patient_id, action=action)
+
+
+def _active_rx() -> Prefetch:
+    return Prefetch(
+        "prescriptions",
+        queryset=Prescription.objects.filter(status=Prescription.Status.ACTIVE).select_related("outbox").order_by("-created_at"),
+        to_attr="active_prescriptions",
+    )
+
+
+def orders_qs(pa: PatientAccess) -> QuerySet[MedicationOrder]:
+    return pa.filter(MedicationOrder.objects.all()).select_related("product", "prescriber")
+
+
+@dataclass
+class MedicationList:
+    pa: PatientAccess
+    current: list[MedicationOrder]
+    past: list[MedicationOrder] = field(default_factory=list)
+    review: MedicationReview | None = None
+    current_total: int = 0
+
+
+def latest_review(pa: PatientAccess) -> MedicationReview | None:
+    return pa.filter(MedicationReview.objects.select_related("reviewed_by")).order_by("-reviewed_at").first()
+
+
+def medication_list(actor: Actor, patient_id: int | str, *, include_past: bool = False,
+                    action: str = "lakemedel.list.read") -> MedicationList:
+    pa = patient_access(actor, patient_id, action=action)
+    return medication_list_for(pa, include_past=include_past)
+
+
+def medication_list_for(pa: PatientAccess, *, include_past: bool = False, limit: int = LIST_LIMIT) -> MedicationList:
+    base = orders_qs(pa)
+    current = list(
+        base.exclude(status=MedicationOrder.Status.DISCONTINUED).prefetch_related(_active_rx())
+        .order_by("product__name", "pk")[:limit]
+    )
+    past: list[MedicationOrder] = []
+    if include_past:
+        past = list(base.filter(status=MedicationOrder.Status.DISCONTINUED).order_by("-discontinued_at")[:limit])
+    return MedicationList(pa=pa, current=current, past=past, review=latest_review(pa), current_total=len(current))
+
+
+def panel_context(pa: PatientAccess) -> dict[str, Any]:
+    """The medication panel on the patient overview: bounded (latest N + "visa alla"),
+    and one query in the usual case (the latest review rides along as an InitPlan)."""
+    reviews = pa.filter(MedicationReview.objects.all()).order_by("-reviewed_at")
+    rows = list(
+        orders_qs(pa).exclude(status=MedicationOrder.Status.DISCONTINUED)
+        .annotate(_rev_at=Subquery(reviews.values("reviewed_at")[:1]),
+                  _rev_by=Subquery(reviews.annotate(_n=Concat("reviewed_by__first_name", Value(" "),
+                                                              "reviewed_by__last_name")).values("_n")[:1]))
+        .order_by("product__name", "pk")[: PANEL_LIMIT + 1]
+    )
+    review: dict[str, Any] | None = None
+    if rows:
+        first: Any = rows[0]
+        if first._rev_at is not None:
+            review = {"reviewed_at": first._rev_at, "reviewed_by": first._rev_by}
+    else:
+        r = latest_review(pa)
+        review = {"reviewed_at": r.reviewed_at, "reviewed_by": str(r.reviewed_by)} if r else None
+    return {"orders": rows[:PANEL_LIMIT], "more": len(rows) > PANEL_LIMIT, "review": review,
+            "patient_id": pa.patient_id}
+
+
+def order_for(actor: Actor, patient_id: int | str, order_id: int | str, *, action: str, write: bool = False,
+              lock: bool = False) -> tuple[PatientAccess, MedicationOrder]:
+    pa = patient_access(actor, patient_id, action=action, obj=_Ref("lakemedel.medicationorder", order_id), write=write)
+    return pa, order_in(pa, order_id, lock=lock)
+
+
+def order_in(pa: PatientAccess, order_id: int | str, *, lock: bool = False) -> MedicationOrder:
+    try:
+        pk = int(order_id)
+    except (TypeError, ValueError):
+        raise NotFound()
+    qs = orders_qs(pa)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    order = qs.filter(pk=pk).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def order_history(actor: Actor, patient_id: int | str, order_id: int | str) -> tuple[PatientAccess, MedicationOrder,
+                                                                                     list[MedicationOrderVersion]]:
+    pa, order = order_for(actor, patient_id, order_id, action="lakemedel.order.history")
+    versions = list(
+        MedicationOrderVersion.objects.filter(order=order).select_related("product", "changed_by", "prescriber")
+        .order_by("-version")
+    )
+    return pa, order, versions
+
+
+def alerts_of_order(pa: PatientAccess, order: MedicationOrder) -> list[SafetyAlert]:
+    return list(pa.filter(SafetyAlert.objects.filter(order=order)).select_related("recorded_by").order_by("-version", "pk"))
+
+
+def prescriptions_of_order(pa: PatientAccess, order: MedicationOrder, limit: int = 20) -> list[Prescription]:
+    return list(
+        pa.filter(Prescription.objects.filter(order=order)).select_related("prescriber", "outbox")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def handout(actor: Actor, patient_id: int | str) -> MedicationList:
+    """The medication list for printing; recorded in the access log as a print."""
+    return medication_list(actor, patient_id, action="lakemedel.print")
+
+
+# --- Worklist ------------------------------------------------------------------
+
+FAILED = (Outbox.Status.FAILED, Outbox.Status.DEAD)
+
+
+def _needs_attention_q() -> Q:
+    """Failed or dead, or still queued after OUTBOX_STUCK_MINUTES (e.g. no endpoint configured)."""
+    from django.conf import settings
+
+    stuck = timezone.now() - dt.timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
+    return Q(outbox__status__in=FAILED) | Q(outbox__status=Outbox.Status.QUEUED, outbox__created_at__lt=stuck)
+
+
+def failed_prescriptions_count(actor: Actor) -> int:
+    """The prescriber's prescriptions that the national service has not accepted."""
+    if actor.assignment is None:
+        return 0
+    return Prescription.objects.filter(_needs_attention_q(), prescriber=actor.staff).count()
+
+
+def failed_prescriptions(actor: Actor, limit: int = 100) -> list[Prescription]:
+    if actor.assignment is None:
+        return []
+    return list(
+        Prescription.objects.filter(_needs_attention_q(), prescriber=actor.staff)
+        .select_related("product", "patient", "outbox").order_by("-created_at")[:limit]
+    )
+
+
+class _Ref:
+    """An object reference for the access log before the object is loaded."""
+
+    def __init__(self, label: str, pk: object) -> None:
+        class _Meta:
+            label_lower = label
+
+        self._meta = _Meta
+        self.pk = pk

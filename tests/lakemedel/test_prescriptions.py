@@ -1,0 +1,144 @@
+"""Prescribing and renewing: one step, prescriber code, idempotency, access, outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from lakemedel import services
+from lakemedel.models import Prescription
+from tests.conftest import World
+from tests.lakemedel.conftest import order, prescribe
+from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.models import AccessLog, Outbox
+
+pytestmark = pytest.mark.django_db
+
+
+def test_prescribe_in_one_step_writes_outbox_in_same_transaction(world: World, drugs: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("ERECEPT_ENDPOINT", raising=False)
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1, indication="hypotyreos")
+    rx = prescribe(world.physician, world.patient.pk, o, packages=2, package_size=100, dispensings=3, interval_days=90,
+                   pharmacy_message="Dosetthjälp")
+    assert rx.prescriber_code == "1234567" and rx.dosage_text == "1 tablett 1 gång dagligen"
+    assert rx.valid_until == timezone.localdate() + dt.timedelta(days=365)
+    ob = Outbox.objects.get(pk=rx.outbox_id)
+    assert ob.channel == "erecept" and ob.object_id == str(rx.pk) and ob.patient_id == world.patient.pk
+    assert ob.payload["product"]["npl_id"] == o.product.npl_id and ob.payload["dispensings"] == 3
+    assert AccessLog.objects.filter(action="lakemedel.prescribe", object_id=str(rx.pk)).exists()
+
+
+@pytest.mark.parametrize(("kw", "field"), [
+    ({"packages": 0}, "packages"),
+    ({"package_size": 7}, "package_size"),
+    ({"dispensings": 3}, "interval_days"),
+    ({"dispensings": 40, "interval_days": 30}, "dispensings"),
+    ({"valid_until": dt.date(2000, 1, 1)}, "valid_until"),
+    ({"valid_until": dt.date.today() + dt.timedelta(days=800)}, "valid_until"),
+])
+def test_bad_prescription_is_refused_and_nothing_stored(world: World, drugs: None, kw: dict, field: str) -> None:  # type: ignore[type-arg]
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    with pytest.raises(DomainError) as exc:
+        prescribe(world.physician, world.patient.pk, o, **kw)
+    assert exc.value.field == field
+    assert Prescription.objects.count() == 0 and Outbox.objects.count() == 0
+
+
+def test_no_prescriber_code_is_refused_in_swedish(world: World, drugs: None) -> None:
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    with pytest.raises(DomainError) as exc:
+        prescribe(world.nurse, world.patient.pk, o)
+    assert "förskrivarkod" in exc.value.message
+    assert Prescription.objects.count() == 0 and Outbox.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["outsider", "colleague"])
+def test_outsider_and_colleague_cannot_prescribe_or_renew(world: World, drugs: None, who: str) -> None:
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    rx = prescribe(world.physician, world.patient.pk, o)
+    actor = getattr(world, who)
+    with pytest.raises(NotFound):
+        prescribe(actor, world.patient.pk, o)
+    with pytest.raises(NotFound):
+        services.prescriptions_renew(actor=actor, patient_id=world.patient.pk, prescription_ids=[rx.pk])
+    assert Prescription.objects.count() == 1
+    assert AccessLog.objects.filter(staff_id=actor.staff.pk, action="lakemedel.renew.denied").exists()
+
+
+def test_prescribe_twice_with_same_key_makes_one(world: World, drugs: None) -> None:
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    a = prescribe(world.physician, world.patient.pk, o, key="formkey-123456")
+    b = prescribe(world.physician, world.patient.pk, o, key="formkey-123456")
+    assert a.pk == b.pk and Prescription.objects.count() == 1 and Outbox.objects.count() == 1
+
+
+def test_renew_many_in_one_act_and_a_double_click_renews_once(world: World, drugs: None) -> None:
+    o1 = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    o2 = order(world.physician, world.patient.pk, "Seloken ZOC", "50 mg", times=1)
+    r1, r2 = prescribe(world.physician, world.patient.pk, o1), prescribe(world.physician, world.patient.pk, o2)
+    first = services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk,
+                                         prescription_ids=[r1.pk, r2.pk], idempotency_key="click-abcdef12")
+    again = services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk,
+                                         prescription_ids=[r1.pk, r2.pk], idempotency_key="click-abcdef12")
+    assert [r.pk for r in first] == [r.pk for r in again]
+    assert Prescription.objects.filter(renewed_from__isnull=False).count() == 2
+    assert Outbox.objects.count() == 4
+    r1.refresh_from_db()
+    assert r1.status == "renewed" and first[0].renewed_from_id == r1.pk
+    # Renewing the replaced prescription again (another form) is refused.
+    with pytest.raises(DomainError) as exc:
+        services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[r1.pk],
+                                     idempotency_key="other-abcdef12")
+    assert "redan förnyat" in exc.value.message
+    audits = [r for r in AccessLog.objects.filter(action="lakemedel.renew", patient_id=world.patient.pk) if r.detail.get("renewed")]
+    assert len(audits) == 2 and audits[0].detail["renewed"] == {str(r1.pk): first[0].pk, str(r2.pk): first[1].pk}
+
+
+def test_renew_refuses_discontinued_orders(world: World, drugs: None) -> None:
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    rx = prescribe(world.physician, world.patient.pk, o)
+    services.order_discontinue(actor=world.physician, patient_id=world.patient.pk, order_id=o.pk, reason="klart")
+    rx.refresh_from_db()
+    assert rx.status == "cancelled"
+    cancel = Outbox.objects.get(idempotency_key=f"erecept-makulera:{rx.pk}")
+    assert cancel.payload["action"] == "makulera" and cancel.payload["reason"] == "klart"
+    with pytest.raises(DomainError):
+        services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[rx.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_click_renews_once(world: World, drugs: None) -> None:
+    """Two requests with the same form key at the same moment: the row lock makes the second wait and return the first."""
+    from django.db import close_old_connections
+
+    from lakemedel import catalogue
+
+    catalogue.ensure_sample()
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    rx = prescribe(world.physician, world.patient.pk, o)
+    results: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def click() -> None:
+        try:
+            barrier.wait()
+            out = services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk,
+                                               prescription_ids=[rx.pk], idempotency_key="dbl-click-0001")
+            results.append(out[0].pk)
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(results) == 2 and results[0] == results[1], results
+    assert Prescription.objects.filter(renewed_from=rx).count() == 1
