@@ -1,0 +1,67 @@
+"""What the journal adds to the shell: overview panels, the attention signal,
+worklists and links in the patient's navigation bar. Every panel is bounded:
+the same number of queries for 5 notes as for 5,000."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from journal import queries
+from journal.models import Allergy
+from vardmiljo.access import PatientAccess
+from vardmiljo.actor import Actor
+from vardmiljo.registry import header_signal, patient_link, patient_panel, worklist
+
+
+@patient_panel("journal.notes", title=str(_("Senaste anteckningar")), template="journal/panels/notes.html", order=10)
+def notes_panel(pa: PatientAccess) -> dict[str, Any]:
+    return {
+        "notes": queries.latest_notes(pa),
+        "unsigned": queries.patient_unsigned_count(pa),
+        "templates": queries.template_choices(pa.actor),
+        "patient_id": pa.patient_id,
+    }
+
+
+@patient_panel("journal.diagnoses", title=str(_("Aktuella diagnoser")), template="journal/panels/diagnoses.html", order=20)
+def diagnoses_panel(pa: PatientAccess) -> dict[str, Any]:
+    return {"diagnoses": queries.active_diagnoses(pa), "patient_id": pa.patient_id}
+
+
+@patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html",
+               order=60)
+def observations_panel(pa: PatientAccess) -> dict[str, Any]:
+    return {"observations": queries.latest_observations(pa), "patient_id": pa.patient_id}
+
+
+SEVERE = {Allergy.Severity.SEVERE, Allergy.Severity.LIFE_THREATENING}
+
+
+@header_signal("journal.alerts")
+def alerts_signal(pa: PatientAccess) -> list[dict[str, str]]:
+    out = []
+    for a in queries.active_allergies(pa):
+        text = a.substance + (f" ({a.atc_code})" if a.atc_code else "")
+        if a.severity in SEVERE:
+            text += f" – {a.get_severity_display()}"
+        out.append({"kind": a.kind, "label": str(a.get_kind_display()), "text": text})
+    return out
+
+
+@worklist("journal.unsigned", title=str(_("Osignerade")), url_name="journal:unsigned")
+def unsigned_worklist(actor: Actor) -> int:
+    return queries.unsigned_count(actor)
+
+
+@worklist("journal.acknowledgements", title=str(_("Vidimering")), url_name="journal:acknowledgements")
+def ack_worklist(actor: Actor) -> int:
+    return queries.acknowledgements_count(actor)
+
+
+patient_link("journal.timeline", title=str(_("Journal")), url_name="journal:timeline", order=10, shortcut="alt+j")
+patient_link("journal.observations", title=str(_("Mätvärden")), url_name="journal:observations", order=20, shortcut="alt+m")
+patient_link("journal.diagnoses", title=str(_("Diagnoser")), url_name="journal:diagnoses", order=25)
+patient_link("journal.alerts", title=str(_("Uppmärksamhetssignal")), url_name="journal:allergies", order=30)
+patient_link("journal.print", title=str(_("Utskrift")), url_name="journal:print", order=90)

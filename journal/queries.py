@@ -1,0 +1,297 @@
+"""Every read of the record. Patient data is read through `patient_access()`
+(which logs the read) and narrowed with `pa.filter()`; lists are bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q, QuerySet
+
+from journal import codes
+from journal.models import (
+    Acknowledgement,
+    Allergy,
+    Diagnosis,
+    Note,
+    NoteTemplate,
+    NoteVersion,
+    Observation,
+    Procedure,
+)
+from vardmiljo import audit
+from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
+from vardmiljo.actor import Actor
+from vardmiljo.errors import NotFound
+from vardmiljo.models import CareUnit
+
+PANEL_NOTES = 5
+PANEL_DIAGNOSES = 8
+TIMELINE_PAGE = 50
+WORKLIST_LIMIT = 200
+
+
+def access(actor: Actor, patient_id: int | str, action: str) -> PatientAccess:
+    return patient_access(actor, patient_id, action=action)
+
+
+# --- Templates and codes (no patient data) --------------------------------
+
+
+def templates_for(actor: Actor) -> list[NoteTemplate]:
+    prof = actor.staff.profession
+    return list(
+        NoteTemplate.objects.filter(active=True)
+        .filter(Q(profession="") | Q(profession=prof))
+        .filter(Q(unit__isnull=True) | Q(unit_id=actor.unit_id))
+        .prefetch_related("headings")
+        .order_by("order", "name")
+    )
+
+
+def template_choices(actor: Actor) -> list[tuple[int, str, bool]]:
+    """(id, name, is_default) for the template picker; the profession's own template first."""
+    prof = actor.staff.profession
+    rows = list(
+        NoteTemplate.objects.filter(active=True)
+        .filter(Q(profession="") | Q(profession=prof))
+        .filter(Q(unit__isnull=True) | Q(unit_id=actor.unit_id))
+        .order_by("order", "name")
+        .values_list("pk", "name", "profession")
+    )
+    rows.sort(key=lambda r: (r[2] != prof,))
+    return [(pk, name, i == 0) for i, (pk, name, _p) in enumerate(rows)]
+
+
+def code_search(system: str, q: str, limit: int = 10) -> list[Any]:
+    if system not in codes.MODELS:
+        return []
+    return list(codes.search(system, q, limit))
+
+
+# --- Notes ----------------------------------------------------------------
+
+
+def note_for(actor: Actor, note_id: int, *, action: str = "journal.note.read") -> tuple[Note, PatientAccess]:
+    patient_id = Note.objects.filter(pk=note_id).values_list("patient_id", flat=True).first()
+    if patient_id is None:
+        raise NotFound()
+    pa = patient_access(actor, patient_id, action=action, obj=note_id)
+    note = (
+        pa.filter(Note.objects.filter(pk=note_id))
+        .select_related("unit", "author", "signed_by", "error_by", "template")
+        .first()
+    )
+    if note is None:
+        raise NotFound()
+    return note, pa
+
+
+def note_versions(note: Note) -> list[NoteVersion]:
+    return list(note.versions.select_related("signed_by").order_by("-version_no"))
+
+
+def note_codes(pa: PatientAccess, note: Note) -> tuple[list[Diagnosis], list[Procedure]]:
+    dx = list(pa.filter(Diagnosis.objects.filter(note=note, entered_in_error=False)).order_by("recorded_at"))
+    pr = list(pa.filter(Procedure.objects.filter(note=note, entered_in_error=False)).order_by("performed_at"))
+    return dx, pr
+
+
+def _notes(pa: PatientAccess) -> QuerySet[Note]:
+    qs = pa.filter(Note.objects.all())
+    # Someone else's draft is not part of the record yet.
+    return qs.filter(~Q(status=Note.Status.DRAFT) | Q(author_id=pa.actor.staff.pk))
+
+
+def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Note]:
+    return list(_notes(pa).select_related("unit").order_by("-event_at", "-pk")[:n])
+
+
+def patient_unsigned_count(pa: PatientAccess) -> int:
+    return pa.filter(Note.objects.filter(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk,
+                                         entered_in_error=False)).count()
+
+
+@dataclass
+class TimelineFilter:
+    unit: int | None = None
+    profession: str = ""
+    note_type: str = ""
+    keyword: str = ""
+    q: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return any([self.unit, self.profession, self.note_type, self.keyword, self.q, self.date_from, self.date_to])
+
+
+@dataclass
+class Timeline:
+    pa: PatientAccess
+    filters: TimelineFilter
+    notes: list[Note]
+    has_next: bool
+    diagnoses: dict[int, list[Diagnosis]] = field(default_factory=dict)
+    units: list[CareUnit] = field(default_factory=list)
+    note_types: list[str] = field(default_factory=list)
+
+
+def filter_notes(qs: QuerySet[Note], f: TimelineFilter) -> QuerySet[Note]:
+    if f.unit:
+        qs = qs.filter(unit_id=f.unit)
+    if f.profession:
+        qs = qs.filter(author_profession=f.profession)
+    if f.note_type:
+        qs = qs.filter(note_type=f.note_type)
+    if f.keyword:
+        qs = qs.filter(headings__contains=[{"heading": f.keyword}])
+    if f.date_from:
+        qs = qs.filter(event_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(event_at__date__lte=f.date_to)
+    if f.q:
+        qs = qs.filter(search=SearchQuery(f.q, config="swedish", search_type="websearch"))
+    return qs
+
+
+def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
+    """The whole record, newest first, one page at a time; with full-text search (Swedish stemming)."""
+    pa = patient_access(actor, patient_id, action="journal.search" if f.q else "journal.timeline",
+                        obj=None)
+    qs = filter_notes(_notes(pa), f).select_related("unit", "author", "signed_by").order_by("-event_at", "-pk")
+    start = (max(f.page, 1) - 1) * TIMELINE_PAGE
+    rows = list(qs[start:start + TIMELINE_PAGE + 1])
+    notes = rows[:TIMELINE_PAGE]
+    by_note: dict[int, list[Diagnosis]] = defaultdict(list)
+    if notes:
+        for dx in pa.filter(Diagnosis.objects.filter(note_id__in=[n.pk for n in notes], entered_in_error=False)):
+            by_note[dx.note_id or 0].append(dx)  # type: ignore[index]
+    for n in notes:
+        n.dx_list = by_note.get(n.pk, [])  # type: ignore[attr-defined]
+    return Timeline(pa=pa, filters=f, notes=notes, has_next=len(rows) > TIMELINE_PAGE, diagnoses=dict(by_note))
+
+
+def timeline_facets(pa: PatientAccess) -> tuple[list[CareUnit], list[str]]:
+    """Units and note types present in this patient's readable record, for the filter menus."""
+    notes = pa.filter(Note.objects.all())
+    unit_ids = set(notes.values_list("unit_id", flat=True).distinct())
+    units = list(CareUnit.objects.filter(pk__in=unit_ids).order_by("name"))
+    note_types = list(notes.values_list("note_type", flat=True).distinct().order_by("note_type"))
+    return units, note_types
+
+
+def unsigned_for(actor: Actor) -> list[Note]:
+    """The author's unsigned notes (at the current unit); listing them is logged once."""
+    if actor.assignment is None:
+        return []
+    rows = list(
+        Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
+                            entered_in_error=False, patient__in=patients_visible_to(actor))
+        .select_related("patient")
+        .order_by("created_at")[:WORKLIST_LIMIT]
+    )
+    if rows:
+        audit.record(actor, "journal.unsigned.list", ground=Ground.CARE_RELATIONSHIP,
+                     detail={"notes": [n.pk for n in rows]})
+    return rows
+
+
+def unsigned_count(actor: Actor) -> int:
+    if actor.assignment is None:
+        return 0
+    return Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
+                               entered_in_error=False).count()
+
+
+def print_selection(actor: Actor, patient_id: int, f: TimelineFilter, *, note_ids: list[int] | None = None,
+                    include_codes: bool = True, limit: int = 500) -> dict[str, Any]:
+    """What goes into the patient's copy; the read is logged as a print (journal.print)."""
+    pa = patient_access(actor, patient_id, action="journal.print")
+    qs = filter_notes(_notes(pa).exclude(status=Note.Status.DRAFT), f)
+    if note_ids:
+        qs = qs.filter(pk__in=note_ids)
+    notes = list(qs.select_related("unit").order_by("event_at", "pk")[:limit])
+    out: dict[str, Any] = {"pa": pa, "notes": notes}
+    if include_codes:
+        out["diagnoses"] = active_diagnoses(pa, n=100)
+        out["allergies"] = active_allergies(pa)
+        out["observations"] = latest_observations(pa)
+    audit.record(actor, "journal.print", patient=pa, detail={"notes": [n.pk for n in notes]})
+    return out
+
+
+# --- Coded data, measurements, alerts -------------------------------------
+
+
+def active_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[Diagnosis]:
+    return list(pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False))
+                .order_by("-recorded_at")[:n])
+
+
+def diagnoses_all(pa: PatientAccess, limit: int = 500) -> list[Diagnosis]:
+    return list(pa.filter(Diagnosis.objects.all()).select_related("unit").order_by("-recorded_at")[:limit])
+
+
+def procedures_all(pa: PatientAccess, limit: int = 500) -> list[Procedure]:
+    return list(pa.filter(Procedure.objects.all()).select_related("unit").order_by("-performed_at")[:limit])
+
+
+def latest_observations(pa: PatientAccess) -> list[Observation]:
+    """The latest value of each kind: one indexed query (DISTINCT ON kind)."""
+    rows = list(
+        pa.filter(Observation.objects.filter(entered_in_error=False))
+        .order_by("kind", "-observed_at", "-pk")
+        .distinct("kind")
+    )
+    order = {k: i for i, k in enumerate(Observation.Kind.values)}
+    return sorted(rows, key=lambda o: order.get(o.kind, 99))
+
+
+def observations_all(pa: PatientAccess, kind: str = "", limit: int = 300) -> list[Observation]:
+    qs = pa.filter(Observation.objects.all())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.select_related("unit").order_by("-observed_at", "-pk")[:limit])
+
+
+def active_allergies(pa: PatientAccess) -> list[Allergy]:
+    """Active allergies and alerts (objects with .substance, .atc_code, .severity, .kind);
+    the medication module checks orders against the ATC codes."""
+    return list(pa.filter(Allergy.objects.filter(active=True)).order_by("kind", "substance"))
+
+
+def allergies_all(pa: PatientAccess) -> list[Allergy]:
+    return list(pa.filter(Allergy.objects.all()).select_related("unit").order_by("-active", "substance"))
+
+
+# --- Acknowledgement ------------------------------------------------------
+
+
+def _open_acks(actor: Actor) -> QuerySet[Acknowledgement]:
+    return Acknowledgement.objects.filter(
+        Q(responsible_id=actor.staff.pk) | Q(responsible__isnull=True), unit_id=actor.unit_id,
+        acknowledged_at__isnull=True,
+    )
+
+
+def acknowledgements_open(actor: Actor) -> list[Acknowledgement]:
+    if actor.assignment is None:
+        return []
+    rows = list(_open_acks(actor).filter(patient__in=patients_visible_to(actor))
+                .select_related("patient").order_by("created_at")[:WORKLIST_LIMIT])
+    if rows:
+        audit.record(actor, "journal.acknowledgement.list", ground=Ground.CARE_RELATIONSHIP,
+                     detail={"items": [a.pk for a in rows]})
+    return rows
+
+
+def acknowledgements_count(actor: Actor) -> int:
+    if actor.assignment is None:
+        return 0
+    return _open_acks(actor).count()
