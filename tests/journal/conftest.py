@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import browser, page  # noqa: F401  (Playwright fixtures for test_browser_*)
+
 
 @pytest.fixture(autouse=True)
 def journal_defaults(request: pytest.FixtureRequest) -> None:

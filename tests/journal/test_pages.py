@@ -56,7 +56,6 @@ def test_overview_query_count_is_flat_with_5_and_200_notes(client, world: World)
 
 def test_new_note_editor_autosave_and_sign(client, world: World) -> None:  # type: ignore[no-untyped-def]
     login(client, world.physician)
-    tpl = next(iter(Note.objects.none()), None)
     from journal.queries import template_choices
 
     tpl = next(pk for pk, _n, d in template_choices(world.physician) if d)
