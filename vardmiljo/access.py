@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ from vardmiljo.errors import NotFound, PermissionDenied
 from vardmiljo.models import AccessLog, Assignment, Block, CareRelationship, CareUnit, Consent, EmergencyAccess, Patient
 
 Ground = AccessLog.Ground
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _relationship_q(unit_id: int | None, now: object) -> Exists:
 def _emergency_q(actor: Actor, now: object) -> Exists:
     return Exists(
         EmergencyAccess.objects.filter(
-            patient=OuterRef("pk"), assignment_id=actor.assignment.pk if actor.assignment else None, expires_at__gt=now
+            patient=OuterRef("pk"), assignment_id=actor.assignment.pk if actor.assignment else 0, expires_at__gt=now
         )
     )
 
@@ -235,6 +235,8 @@ def require_unit_manager(actor: Actor, unit: CareUnit | int) -> None:
 
 def require_follow_up(actor: Actor) -> None:
     """Log review and log extracts need an assignment for follow-up (or a log-reviewer role)."""
+    if actor.is_system:
+        return  # an operator's management command: recorded as a system action
     a = actor.assignment
     if a is None or not a.is_active():
         raise PermissionDenied(_("Ditt medarbetaruppdrag är inte giltigt."))

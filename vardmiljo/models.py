@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -172,7 +173,7 @@ class Patient(models.Model):
         verbose_name_plural = _("patienter")
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
-            models.Index(models.functions.Upper("family_name"), "given_name", name="patient_uname_idx"),
+            models.Index(Upper("family_name"), "given_name", name="patient_uname_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -58,3 +59,14 @@ def patient_search(actor: Actor, query: str) -> SearchResult:
 
 def overview_access(actor: Actor, patient_id: int | str) -> PatientAccess:
     return patient_access(actor, patient_id, action="patient.overview")
+
+
+def consent_and_blocks(actor: Actor, patient_id: int | str) -> tuple[PatientAccess, list[Any], list[Any], list[Any]]:
+    """The patient's consents and blocks, and the units a block may name."""
+    from vardmiljo.models import Block, CareUnit, Consent
+
+    pa = patient_access(actor, patient_id, action="consent.list")
+    consents = list(Consent.objects.filter(patient=pa.patient).select_related("provider", "recorded_by").order_by("-recorded_at")[:50])
+    blocks = list(Block.objects.filter(patient=pa.patient).select_related("provider", "unit", "set_by").order_by("-set_at")[:50])
+    units = list(CareUnit.objects.filter(care_relationships__patient=pa.patient).select_related("provider").distinct().order_by("name"))
+    return pa, consents, blocks, units

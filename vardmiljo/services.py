@@ -23,7 +23,7 @@ def care_relationship_ensure(
     *,
     actor: Actor,
     patient: Patient | int,
-    unit: CareUnit | int,
+    unit: CareUnit | int | None,
     ground: str,
     reason: str = "",
     valid_to: dt.datetime | None = None,
@@ -31,8 +31,10 @@ def care_relationship_ensure(
     """The one way clinical modules create a care relationship (booking, visit,
     referral received, admission). Reuses an open relationship on the same
     ground instead of stacking duplicates."""
-    patient_id = getattr(patient, "pk", patient)
-    unit_id = getattr(unit, "pk", unit)
+    patient_id: int = patient.pk if isinstance(patient, Patient) else patient
+    unit_id: int | None = unit.pk if isinstance(unit, CareUnit) else unit
+    if unit_id is None:
+        raise DomainError(_("Ingen vårdenhet angiven."))
     if ground == CareRelationship.Ground.MANUAL and not reason.strip():
         raise DomainError(_("En manuell vårdrelation kräver ett skäl."), field="reason")
     now = timezone.now()
@@ -92,7 +94,7 @@ def consent_record(*, actor: Actor, patient_id: int, valid_until: dt.datetime, p
         raise DomainError(_("Samtycke kan inte registreras för en patient som inte är identifierad (reservnummer)."))
     if valid_until <= timezone.now():
         raise DomainError(_("Samtycket måste gälla till ett datum i framtiden."), field="valid_until")
-    provider = CareProvider.objects.get(pk=provider_id or actor.provider_id)
+    provider = CareProvider.objects.get(pk=provider_id or actor.provider_id or 0)
     consent = Consent.objects.create(patient=pa.patient, provider=provider, recorded_by=actor.staff, valid_until=valid_until)
     audit.record(actor, "consent.recorded", patient=pa, obj=consent)
     return consent
@@ -121,7 +123,7 @@ def block_set(*, actor: Actor, patient_id: int, unit_id: int | None = None, prov
     unit = CareUnit.objects.filter(pk=unit_id).first() if unit_id else None
     if unit_id and unit is None:
         raise DomainError(_("Okänd vårdenhet."), field="unit")
-    provider_pk = unit.provider_id if unit else (provider_id or actor.provider_id)
+    provider_pk: int = unit.provider_id if unit else (provider_id or actor.provider_id or 0)
     block = Block.objects.create(patient=pa.patient, unit=unit, provider_id=provider_pk, set_by=actor.staff,
                                  requested_by_patient_note=patient_request.strip())
     audit.record(actor, "block.set", patient=pa, obj=block)

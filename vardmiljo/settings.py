@@ -93,7 +93,7 @@ def parse_database_url(url: str) -> dict[str, object]:
 
 
 # --- Mode -------------------------------------------------------------------
-_database_url = os.environ.get("DATABASE_URL", "")
+_database_url = env_str("DATABASE_URL", "")
 DEMO = env_bool("VARDMILJO_DEMO", default=not _database_url)
 if not _database_url:
     if not env_bool("VARDMILJO_EMBEDDED", True):
@@ -279,7 +279,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery -----------------------------------------------------------------
-_redis_url = os.environ.get("REDIS_URL", "")
+_redis_url = env_str("REDIS_URL", "")
 if not _redis_url and env_bool("VARDMILJO_EMBEDDED", True) and env_bool("VARDMILJO_LOCAL_REDIS", True):
     _redis_url = embedded.redis_url() or ""
 REDIS_URL = _redis_url

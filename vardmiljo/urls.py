@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from vardmiljo import views, views_followup
+from vardmiljo import views, views_consent, views_followup
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("patient/<int:patient_id>/", views.patient_overview, name="patient_overview"),
     path("patient/<int:patient_id>/nodatkomst/", views.emergency_access, name="emergency_access"),
     path("patient/<int:patient_id>/vardrelation/", views.care_relationship_new, name="care_relationship_new"),
+    path("patient/<int:patient_id>/samtycke/", views_consent.consent_page, name="consent_page"),
     path("uppfoljning/loggutdrag/", views_followup.log_extract, name="log_extract"),
     path("uppfoljning/loggkontroll/", views_followup.log_review, name="log_review"),
     path("healthz", views.healthz, name="healthz"),

@@ -62,7 +62,7 @@ def log_review(request: HttpRequest) -> HttpResponse:
                                       since=dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
     except PermissionDenied as exc:
         return render(request, "vardmiljo/forbidden.html", {"message": str(exc)}, status=403)
-    reviewed = set(LogReview.objects.filter(access_log_id__in=[r.pk for r in rows]).values_list("access_log_id", flat=True))
+    reviewed = followup.reviewed_ids([r.pk for r in rows])
     return render(request, "vardmiljo/log_review.html", {
         "rows": rows, "reviewed": reviewed, "error": error, "verdicts": LogReview.Verdict.choices,
     })

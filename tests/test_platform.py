@@ -1,0 +1,111 @@
+"""The platform: settings fail loudly, nothing leaves the machine, health, API schema."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import World, login
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "integrations"]
+OUTSIDE = re.compile(r"""(?:src|href|action)\s*=\s*["']\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//|fetch\(\s*["']https?://""", re.I)
+
+
+def _front_end_files() -> list[Path]:
+    files: list[Path] = []
+    for app in APPS:
+        for ext in ("*.html", "*.css", "*.js"):
+            files += [p for p in (ROOT / app).rglob(ext) if "vendor" not in p.parts]
+    return files
+
+
+def test_no_front_end_file_references_another_host() -> None:
+    offenders = []
+    for path in _front_end_files():
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if OUTSIDE.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()[:120]}")
+    assert not offenders, "front-end files load from another host:\n" + "\n".join(offenders)
+
+
+def test_vendored_assets_have_no_outside_urls_they_would_load() -> None:
+    for path in (ROOT / "vardmiljo" / "static" / "vendor").glob("*.js"):
+        assert "https://" not in path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "needle"),
+    [
+        ("SESSION_IDLE_SECONDS", "tretti", "SESSION_IDLE_SECONDS"),
+        ("DEBUG", "kanske", "DEBUG"),
+        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL"),
+        ("FIELD_ENCRYPTION_KEYS", "not-a-key", "FIELD_ENCRYPTION_KEYS"),
+    ],
+)
+def test_malformed_environment_stops_startup_naming_the_variable(var: str, value: str, needle: str) -> None:
+    env = {**os.environ, var: value}
+    if var == "FIELD_ENCRYPTION_KEYS":
+        env["SECRET_KEY"] = "x" * 50
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert needle in result.stderr
+
+
+def test_production_requires_secret_key() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["VARDMILJO_DEMO"] = "0"
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_checks_database_and_broker(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/healthz").json()
+    assert body["checks"]["database"] == "ok"
+    assert "broker" in body["checks"]
+
+
+@pytest.mark.django_db
+def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]
+    resp = client.get("/login/")
+    assert resp["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in resp["Content-Security-Policy"]
+    assert resp.cookies.get("csrftoken") is None or resp.cookies["csrftoken"]["httponly"]
+
+
+@pytest.mark.django_db
+def test_openapi_schema_is_served(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.physician)
+    resp = client.get("/api/v1/schema/")
+    assert resp.status_code == 200
+    assert b"/api/v1/patients/" in resp.content
+
+
+@pytest.mark.django_db
+def test_swedish_is_default_language(client) -> None:  # type: ignore[no-untyped-def]
+    assert "Logga in" in client.get("/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_wrong_password_does_not_say_which_part(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    resp = client.post("/login/", {"username": world.physician.staff.username, "password": "fel"})
+    text = resp.content.decode()
+    assert "korrekt användarnamn och lösenord" in text
+
+
+def test_views_api_and_tasks_never_touch_managers_directly() -> None:
+    """Every read of patient data goes through queries/services and the access module."""
+    offenders = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if path.name in ("views.py", "api.py", "tasks.py") or path.name.startswith("views_"):
+                for n, line in enumerate(path.read_text().splitlines(), 1):
+                    if ".objects" in line and not line.strip().startswith("#"):
+                        offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not offenders, "views/api/tasks must call queries.py/services.py:\n" + "\n".join(offenders)
