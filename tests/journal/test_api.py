@@ -56,7 +56,7 @@ def test_diagnoses_and_observations(world: World) -> None:
     r = c.post(f"/api/v1/journal/patients/{world.patient.pk}/observations/", {"kind": "bp", "value": "130/80"},
                format="json")
     assert r.status_code == 201 and r.json()["display"] == "130/80 mmHg"
-    assert c.get(f"/api/v1/journal/codes/icd10/", {"q": "J06"}).json()[0]["code"] == "J06.9"
+    assert c.get("/api/v1/journal/codes/icd10/", {"q": "J06"}).json()[0]["code"] == "J06.9"
 
 
 @pytest.mark.parametrize("who", ["colleague", "outsider"])
