@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
-from django.http import HttpResponse
 from django.utils import timezone
 
 from journal import services
@@ -156,18 +155,18 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
     def pick(i: int) -> tuple[int, str, str, str]:
         return people[i % len(people)]
 
-    def search_pnr(i: int) -> HttpResponse:
+    def search_pnr(i: int) -> Any:
         pnr = pick(i)[1]
         return anna.get("/", {"q": f"{pnr[:8]}-{pnr[8:]}"})
 
-    def search_name(i: int) -> HttpResponse:
+    def search_name(i: int) -> Any:
         _pk, _pnr, given, family = pick(i)
         return anna.get("/", {"q": f"{family} {given}"})
 
-    def overview(i: int) -> HttpResponse:
+    def overview(i: int) -> Any:
         return anna.get(f"/patient/{pick(i)[0]}/")
 
-    def timeline(i: int) -> HttpResponse:
+    def timeline(i: int) -> Any:
         return anna.get(f"/journal/patient/{pick(i)[0]}/journal/")
 
     def _make_drafts(n: int) -> list[tuple[int, int]]:
@@ -180,7 +179,7 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
     def prepare_drafts(n: int) -> None:
         drafts[:] = _make_drafts(n)
 
-    def save_draft(i: int) -> HttpResponse:
+    def save_draft(i: int) -> Any:
         note_id, revision = drafts[i % len(drafts)]
         return anna.post(f"/journal/anteckning/{note_id}/autospara/", {
             "revision": revision, "edit_session": "bench", "h-title": list(PHRASES),
@@ -192,7 +191,7 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     counter = itertools.count()
 
-    def sign(i: int) -> HttpResponse:
+    def sign(i: int) -> Any:
         note_id = to_sign[next(counter) % len(to_sign)]
         return anna.post(f"/journal/anteckning/{note_id}/signera/", {
             "revision": 1, "edit_session": "bench", "h-title": list(PHRASES),

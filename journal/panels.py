@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from journal import queries
-from journal.models import Allergy
+from journal.models import Allergy, NoteTemplate, TemplateHeading
 from vardmiljo.access import PatientAccess
 from vardmiljo.actor import Actor
 from vardmiljo.registry import header_signal, patient_link, patient_panel, worklist
@@ -17,9 +18,10 @@ from vardmiljo.registry import header_signal, patient_link, patient_panel, workl
 
 @patient_panel("journal.notes", title=str(_("Senaste anteckningar")), template="journal/panels/notes.html", order=10)
 def notes_panel(pa: PatientAccess) -> dict[str, Any]:
+    notes = queries.latest_notes(pa)
     return {
-        "notes": queries.latest_notes(pa),
-        "unsigned": queries.patient_unsigned_count(pa),
+        "notes": notes,
+        "unsigned": sum(1 for n in notes if n.status == "draft" and n.author_id == pa.actor.staff.pk),
         "templates": queries.template_choices(pa.actor),
         "patient_id": pa.patient_id,
     }
@@ -41,6 +43,8 @@ SEVERE = {Allergy.Severity.SEVERE, Allergy.Severity.LIFE_THREATENING}
 
 @header_signal("journal.alerts")
 def alerts_signal(pa: PatientAccess) -> list[dict[str, str]]:
+    if not isinstance(pa, PatientAccess):
+        return []  # a page that shows a patient header without a decided access (e.g. log extract)
     out = []
     for a in queries.active_allergies(pa):
         text = a.substance + (f" ({a.atc_code})" if a.atc_code else "")
@@ -65,3 +69,7 @@ patient_link("journal.observations", title=str(_("Mätvärden")), url_name="jour
 patient_link("journal.diagnoses", title=str(_("Diagnoser")), url_name="journal:diagnoses", order=25)
 patient_link("journal.alerts", title=str(_("Uppmärksamhetssignal")), url_name="journal:allergies", order=30)
 patient_link("journal.print", title=str(_("Utskrift")), url_name="journal:print", order=90)
+
+for _model in (NoteTemplate, TemplateHeading):
+    post_save.connect(queries.clear_template_cache, sender=_model, dispatch_uid=f"journal.tplcache.save.{_model.__name__}")
+    post_delete.connect(queries.clear_template_cache, sender=_model, dispatch_uid=f"journal.tplcache.del.{_model.__name__}")

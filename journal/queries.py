@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from journal import codes
 from journal.models import (
@@ -52,9 +53,23 @@ def templates_for(actor: Actor) -> list[NoteTemplate]:
     )
 
 
+# Templates change rarely (Django admin) and are read on every overview: keep the
+# picker rows in process memory for a minute; a save in this process clears it.
+_TEMPLATE_CACHE: dict[tuple[str, int | None], tuple[float, list[tuple[int, str, bool]]]] = {}
+TEMPLATE_CACHE_SECONDS = 60.0
+
+
+def clear_template_cache(**_kwargs: Any) -> None:
+    _TEMPLATE_CACHE.clear()
+
+
 def template_choices(actor: Actor) -> list[tuple[int, str, bool]]:
     """(id, name, is_default) for the template picker; the profession's own template first."""
     prof = actor.staff.profession
+    key = (prof, actor.unit_id)
+    hit = _TEMPLATE_CACHE.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
     rows = list(
         NoteTemplate.objects.filter(active=True)
         .filter(Q(profession="") | Q(profession=prof))
@@ -63,7 +78,9 @@ def template_choices(actor: Actor) -> list[tuple[int, str, bool]]:
         .values_list("pk", "name", "profession")
     )
     rows.sort(key=lambda r: (r[2] != prof,))
-    return [(pk, name, i == 0) for i, (pk, name, _p) in enumerate(rows)]
+    out = [(pk, name, i == 0) for i, (pk, name, _p) in enumerate(rows)]
+    _TEMPLATE_CACHE[key] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, out)
+    return out
 
 
 def code_search(system: str, q: str, limit: int = 10) -> list[Any]:
@@ -107,12 +124,10 @@ def _notes(pa: PatientAccess) -> QuerySet[Note]:
 
 
 def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Note]:
-    return list(_notes(pa).select_related("unit").order_by("-event_at", "-pk")[:n])
-
-
-def patient_unsigned_count(pa: PatientAccess) -> int:
-    return pa.filter(Note.objects.filter(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk,
-                                         entered_in_error=False)).count()
+    """The latest notes, the actor's own unsigned drafts of this patient first (one query)."""
+    mine_draft = Case(When(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk, then=Value(0)), default=Value(1),
+                      output_field=IntegerField())
+    return list(_notes(pa).select_related("unit").alias(_d=mine_draft).order_by("_d", "-event_at", "-pk")[:n])
 
 
 @dataclass

@@ -43,6 +43,7 @@ def test_overview_query_count_is_flat_with_5_and_200_notes(client, world: World)
     login(client, world.physician)
     services.allergy_record(actor=world.physician, patient_id=world.patient.pk, substance="Penicillin", atc_code="J01C")
     _bulk_notes(world, 5)
+    client.get(f"/patient/{world.patient.pk}/")  # warm the template cache
     few = _overview_queries(client, world)
     _bulk_notes(world, 195)
     many = _overview_queries(client, world)
@@ -52,6 +53,9 @@ def test_overview_query_count_is_flat_with_5_and_200_notes(client, world: World)
     assert "Penicillin" in html and "Senaste anteckningar" in html and "Anteckning 0" in html
     assert "Anteckning 199" not in html  # bounded: latest N only
     assert "Läkaranteckning" in html and "Alt+N" in html
+    draft(world)  # own drafts come first in the panel, counted without another query
+    assert _overview_queries(client, world) == many
+    assert "1 osignerad anteckning av dig" in client.get(f"/patient/{world.patient.pk}/").content.decode()
 
 
 def test_new_note_editor_autosave_and_sign(client, world: World) -> None:  # type: ignore[no-untyped-def]
