@@ -93,17 +93,16 @@ def code_search(system: str, q: str, limit: int = 10) -> list[Any]:
 
 
 def note_for(actor: Actor, note_id: int, *, action: str = "journal.note.read") -> tuple[Note, PatientAccess]:
-    patient_id = Note.objects.filter(pk=note_id).values_list("patient_id", flat=True).first()
-    if patient_id is None:
-        raise NotFound()
-    pa = patient_access(actor, patient_id, action=action, obj=note_id)
-    note = (
-        pa.filter(Note.objects.filter(pk=note_id))
-        .select_related("unit", "author", "signed_by", "error_by", "template")
-        .first()
-    )
+    note = (Note.objects.filter(pk=note_id)
+            .select_related("unit", "author", "signed_by", "error_by", "template").first())
     if note is None:
         raise NotFound()
+    # The access check decides (and logs) before anything of the note is returned.
+    pa = patient_access(actor, note.patient_id, action=action, obj=note_id)
+    if not pa.may_read_unit(note.unit):
+        raise NotFound()
+    if note.status == Note.Status.DRAFT and note.author_id != actor.staff.pk:
+        raise NotFound()  # someone else's draft is not part of the record yet
     return note, pa
 
 

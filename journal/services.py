@@ -24,6 +24,7 @@ from journal.models import (
     NoteVersion,
     Observation,
     Procedure,
+    TemplateHeading,
     headings_text,
 )
 from journal.queries import templates_for
@@ -104,13 +105,13 @@ def clean_headings(headings: Any) -> list[dict[str, str]]:
 
 
 def _lock_note(actor: Actor, note_id: int, action: str) -> tuple[Note, PatientAccess]:
-    row = Note.objects.filter(pk=note_id).values_list("patient_id", flat=True).first()
-    if row is None:
-        raise NotFound()
-    pa = patient_access(actor, row, action=action, obj=note_id, write=True)
-    # Lock first: an autosave and a sign from two tabs may arrive together.
-    note = pa.filter(Note.objects.select_for_update(of=("self",)).filter(pk=note_id)).first()
+    # Lock first: an autosave and a sign from two tabs may arrive together. The
+    # row is only shown to the caller after the access check below.
+    note = Note.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=note_id).first()
     if note is None:
+        raise NotFound()
+    pa = patient_access(actor, note.patient_id, action=action, obj=note_id, write=True)
+    if not pa.may_read_unit(note.unit):
         raise NotFound()
     return note, pa
 
@@ -194,7 +195,8 @@ def _require_content(note: Note) -> None:
         raise DomainError(_("Anteckningen är tom. Skriv under minst ett sökord innan du signerar."), field="headings",
                           code="empty")
     if note.template_id:
-        required = {h.title for h in note.template.headings.all() if h.required}  # type: ignore[union-attr]
+        required = set(TemplateHeading.objects.filter(template_id=note.template_id, required=True)
+                       .values_list("title", flat=True))
         missing = [h["heading"] for h in note.headings if h["heading"] in required and not h["text"].strip()]
         missing += sorted(required - {h["heading"] for h in note.headings})
         if missing:
@@ -342,12 +344,11 @@ def diagnosis_add(*, actor: Actor, patient_id: int, code: str, note_id: int | No
 
 
 def _lock_row(actor: Actor, model: Any, pk: int, action: str) -> tuple[Any, PatientAccess]:
-    patient_id = model.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
-    if patient_id is None:
-        raise NotFound()
-    pa = patient_access(actor, patient_id, action=action, obj=pk, write=True)
-    obj = pa.filter(model.objects.select_for_update(of=("self",)).filter(pk=pk)).first()
+    obj = model.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=pk).first()
     if obj is None:
+        raise NotFound()
+    pa = patient_access(actor, obj.patient_id, action=action, obj=pk, write=True)
+    if not pa.may_read_unit(obj.unit):
         raise NotFound()
     return obj, pa
 
