@@ -114,10 +114,14 @@ class Note(models.Model):
         SIGNED = "signed", _("Signerad")
         IMPORTED = "imported", _("Migrerad (ej signerad i detta system)")
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
+    # Few indexes on purpose: every signing rewrites the row. (patient, -event_at) serves
+    # the patient's record; the partial index serves the unsigned list.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"),
+                             db_index=False)
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, null=True, blank=True, related_name="notes")
-    template = models.ForeignKey(NoteTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    template = models.ForeignKey(NoteTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 db_index=False)
     note_type = models.CharField(_("anteckningstyp"), max_length=60)
     # headings: [{"heading": "Aktuellt", "text": "..."}, ...] in display order.
     headings = models.JSONField(_("sökord"), default=list)
@@ -137,7 +141,7 @@ class Note(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
-    signed_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    signed_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     version_no = models.PositiveIntegerField(_("version"), default=1)
     revision = models.PositiveIntegerField(default=1)
     # The editor tab that wrote last: a tab may overwrite its own autosaves, never another's.
@@ -145,7 +149,7 @@ class Note(models.Model):
     entered_in_error = models.BooleanField(_("felaktigt registrerad"), default=False)
     error_reason = models.TextField(_("skäl"), blank=True)
     error_at = models.DateTimeField(null=True, blank=True)
-    error_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    error_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     source_system = models.CharField(_("källsystem"), max_length=60, blank=True, help_text=_("Tomt = detta system."))
     source_id = models.CharField(_("id i källsystemet"), max_length=100, blank=True)
 
@@ -241,14 +245,15 @@ class ProcedureCode(CodeBase):
 class CodedEntry(models.Model):
     """What a diagnosis and a procedure share."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
     note = models.ForeignKey(Note, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     code = models.CharField(_("kod"), max_length=12)
     code_text = models.CharField(_("text"), max_length=300, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    db_index=False)
     author_name = models.CharField(max_length=200, blank=True)
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.TextField(blank=True)
@@ -309,7 +314,7 @@ class Observation(models.Model):
         FORMER = "former", _("Före detta rökare")
         CURRENT = "current", _("Röker")
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
     note = models.ForeignKey(Note, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     kind = models.CharField(_("mätvärde"), max_length=20, choices=Kind.choices)
@@ -318,7 +323,8 @@ class Observation(models.Model):
     value_text = models.CharField(_("värde (text)"), max_length=20, blank=True)
     unit_text = models.CharField(_("enhet"), max_length=20, blank=True)
     observed_at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
-    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    db_index=False)
     author_name = models.CharField(max_length=200, blank=True)
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.TextField(blank=True)

@@ -193,11 +193,9 @@ def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
 
 def timeline_facets(pa: PatientAccess) -> tuple[list[CareUnit], list[str]]:
     """Units and note types present in this patient's readable record, for the filter menus."""
-    notes = pa.filter(Note.objects.all())
-    unit_ids = set(notes.values_list("unit_id", flat=True).distinct())
-    units = list(CareUnit.objects.filter(pk__in=unit_ids).order_by("name"))
-    note_types = list(notes.values_list("note_type", flat=True).distinct().order_by("note_type"))
-    return units, note_types
+    pairs = list(pa.filter(Note.objects.all()).order_by().values_list("unit_id", "note_type").distinct())
+    units = list(CareUnit.objects.filter(pk__in={u for u, _t in pairs}).order_by("name"))
+    return units, sorted({t for _u, t in pairs})
 
 
 def unsigned_for(actor: Actor) -> list[Note]:

@@ -230,3 +230,19 @@ def test_template_headings_marked_required_must_be_written(world: World) -> None
         services.note_sign(actor=world.physician, note_id=n.pk, revision=n.revision,
                            headings=[{"heading": "Aktuellt", "text": "x"}, {"heading": "Bedömning", "text": ""}])
     assert "Bedömning" in exc.value.message
+
+
+def test_imported_notes_bulk_create_and_correction_keeps_original(world: World) -> None:
+    from journal.models import headings_text
+
+    hs = [{"heading": "Anteckning", "text": "Migrerad text från gamla systemet."}]
+    [imp] = Note.objects.bulk_create([Note(patient=world.patient, unit=world.vc, note_type="Läkaranteckning", headings=hs,
+                                           text=headings_text(hs), status=Note.Status.IMPORTED, source_system="ELVIS",
+                                           source_id="A-1", author_name="Dr Gammal")])
+    tl = queries.timeline(world.physician, world.patient.pk, queries.TimelineFilter(q="migrerad"))
+    assert [n.pk for n in tl.notes] == [imp.pk]
+    c = services.note_correct(actor=world.physician, note_id=imp.pk, revision=1,
+                              headings=[{"heading": "Anteckning", "text": "Rättad text."}], reason="Felstavat")
+    assert c.status == Note.Status.SIGNED and c.version_no == 2
+    v1 = NoteVersion.objects.get(note=imp, version_no=1)
+    assert v1.signed_by_name == "Dr Gammal" and "Migrerad" in v1.headings[0]["text"]
