@@ -152,8 +152,9 @@ class Timeline:
     notes: list[Note]
     has_next: bool
     diagnoses: dict[int, list[Diagnosis]] = field(default_factory=dict)
-    units: list[CareUnit] = field(default_factory=list)
-    note_types: list[str] = field(default_factory=list)
+    # Notes, and (without note-only filters) the diagnoses, procedures and measurements
+    # of the same period, newest first: [(time, "note"|"dx"|"proc"|"obs", row), ...]
+    events: list[tuple[dt.datetime, str, Any]] = field(default_factory=list)
 
 
 def filter_notes(qs: QuerySet[Note], f: TimelineFilter) -> QuerySet[Note]:
@@ -188,7 +189,37 @@ def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
             by_note[dx.note_id or 0].append(dx)  # type: ignore[index]
     for n in notes:
         n.dx_list = by_note.get(n.pk, [])  # type: ignore[attr-defined]
-    return Timeline(pa=pa, filters=f, notes=notes, has_next=len(rows) > TIMELINE_PAGE, diagnoses=dict(by_note))
+    has_next = len(rows) > TIMELINE_PAGE
+    events: list[tuple[dt.datetime, str, Any]] = [(n.event_at, "note", n) for n in notes]
+    if not (f.profession or f.note_type or f.keyword or f.q):
+        events += _other_events(pa, f, newest=notes[0].event_at if notes and f.page > 1 else None,
+                                oldest=notes[-1].event_at if notes and has_next else None)
+        events.sort(key=lambda e: e[0], reverse=True)
+    return Timeline(pa=pa, filters=f, notes=notes, has_next=has_next, diagnoses=dict(by_note), events=events)
+
+
+def _other_events(pa: PatientAccess, f: TimelineFilter, *, newest: dt.datetime | None,
+                  oldest: dt.datetime | None) -> list[tuple[dt.datetime, str, Any]]:
+    """Diagnoses (not already shown under their note), procedures and measurements in the
+    period the page of notes covers; bounded like the notes."""
+    out: list[tuple[dt.datetime, str, Any]] = []
+    for model, kind, at in ((Diagnosis, "dx", "recorded_at"), (Procedure, "proc", "performed_at"),
+                            (Observation, "obs", "observed_at")):
+        qs = pa.filter(model.objects.all())
+        if model is not Observation:
+            qs = qs.filter(note__isnull=True)
+        if f.unit:
+            qs = qs.filter(unit_id=f.unit)
+        if f.date_from:
+            qs = qs.filter(**{f"{at}__date__gte": f.date_from})
+        if f.date_to:
+            qs = qs.filter(**{f"{at}__date__lte": f.date_to})
+        if newest is not None:
+            qs = qs.filter(**{f"{at}__lt": newest})
+        if oldest is not None:
+            qs = qs.filter(**{f"{at}__gte": oldest})
+        out += [(getattr(r, at), kind, r) for r in qs.select_related("unit").order_by(f"-{at}")[:TIMELINE_PAGE]]
+    return out
 
 
 def timeline_facets(pa: PatientAccess) -> tuple[list[CareUnit], list[str]]:

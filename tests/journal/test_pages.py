@@ -155,3 +155,14 @@ def test_worklists(client, world: World) -> None:  # type: ignore[no-untyped-def
     services.acknowledgement_request(actor=world.nurse, patient_id=world.patient.pk, summary="Krea 140")
     r = client.get("/journal/vidimering/")
     assert "Krea 140" in r.content.decode()
+
+
+def test_timeline_shows_measurements_and_diagnoses_between_notes(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.physician)
+    signed(world)
+    services.observation_record(actor=world.nurse, patient_id=world.patient.pk, kind="pulse", value="72")
+    services.diagnosis_add(actor=world.physician, patient_id=world.patient.pk, code="I10.9")
+    html = client.get(f"/journal/patient/{world.patient.pk}/journal/").content.decode()
+    assert "Puls: 72 slag/min" in html and "I10.9" in html and "Hosta sedan en vecka" in html
+    html = client.get(f"/journal/patient/{world.patient.pk}/journal/", {"typ": "Läkaranteckning"}).content.decode()
+    assert "Puls: 72" not in html
