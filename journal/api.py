@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journal import queries, services
-from journal.models import Allergy, Diagnosis, Note, Observation
+from journal.models import Allergy, Diagnosis, Encounter, Note, Observation
 from vardmiljo.api_auth import actor_of
 
 # --- Serializers ----------------------------------------------------------
@@ -90,6 +90,19 @@ class AllergyOut(serializers.ModelSerializer):
     class Meta:
         model = Allergy
         fields = ["id", "patient_id", "kind", "substance", "atc_code", "severity", "reaction", "active", "recorded_at"]
+
+
+class EncounterIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Encounter.Kind.choices)
+    unit = serializers.IntegerField(required=False, allow_null=True)
+    started_at = serializers.DateTimeField(required=False, allow_null=True)
+    booking_id = serializers.IntegerField(required=False, allow_null=True)
+
+
+class EncounterOut(serializers.ModelSerializer):
+    class Meta:
+        model = Encounter
+        fields = ["id", "patient_id", "unit_id", "kind", "responsible_id", "started_at", "ended_at", "booking_id"]
 
 
 class CodeOut(serializers.Serializer):
@@ -207,3 +220,15 @@ class CodeSearchView(APIView):
     def get(self, request: Request, system: str) -> Response:
         actor_of(request)
         return Response(CodeOut(queries.code_search(system, request.query_params.get("q", ""), 20), many=True).data)
+
+
+class PatientEncountersView(APIView):
+    serializer_class = EncounterOut
+
+    @extend_schema(request=EncounterIn, responses={201: EncounterOut})
+    def post(self, request: Request, patient_id: int) -> Response:
+        data = _valid(EncounterIn, request.data)
+        enc = services.encounter_create(actor=actor_of(request), patient_id=patient_id, kind=data["kind"],
+                                        unit_id=data.get("unit"), started_at=data.get("started_at"),
+                                        booking_id=data.get("booking_id"))
+        return Response(EncounterOut(enc).data, status=status.HTTP_201_CREATED)

@@ -157,9 +157,16 @@ def note_create(*, actor: Actor, patient_id: int, template_id: int | None = None
     note_type = (note_type or (template.note_type if template else "")).strip()[:60]
     if not note_type:
         raise DomainError(_("Välj en mall eller ange anteckningstyp."), field="template")
-    if encounter_id is not None and not pa.filter(Encounter.objects.filter(pk=encounter_id)).exists():
-        raise DomainError(_("Kontakten hör inte till patienten."), field="encounter")
     now = timezone.now()
+    if encounter_id is not None:
+        if not pa.filter(Encounter.objects.filter(pk=encounter_id)).exists():
+            raise DomainError(_("Kontakten hör inte till patienten."), field="encounter")
+    else:
+        # The note belongs to today's contact at this unit (e.g. from check-in), if there is one.
+        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        encounter_id = (Encounter.objects.filter(patient_id=pa.patient_id, unit_id=actor.unit_id, started_at__gte=start,
+                                                 started_at__lte=now)
+                        .order_by("-started_at").values_list("pk", flat=True).first())
     note = Note.objects.create(
         patient_id=pa.patient_id, unit_id=actor.unit_id, encounter_id=encounter_id, template=template,
         note_type=note_type, headings=cleaned, text=headings_text(cleaned), status=Note.Status.DRAFT,

@@ -73,3 +73,13 @@ def test_schema_generates(world: World) -> None:
     c = _client(world.physician)
     r = c.get("/api/v1/schema/")
     assert r.status_code == 200 and b"/api/v1/journal/notes/{note_id}/sign/" in r.content
+
+
+def test_encounter_via_api_and_note_joins_todays_encounter(world: World) -> None:
+    c = _client(world.physician)
+    r = c.post(f"/api/v1/journal/patients/{world.patient.pk}/encounters/", {"kind": "phone"}, format="json")
+    assert r.status_code == 201, r.content
+    r2 = c.post(f"/api/v1/journal/patients/{world.patient.pk}/notes/", {"template": doctor_template().pk}, format="json")
+    assert Note.objects.get(pk=r2.json()["id"]).encounter_id == r.json()["id"]
+    assert c.post(f"/api/v1/journal/patients/{world.patient.pk}/encounters/", {"kind": "x"},
+                  format="json").status_code == 400
