@@ -57,6 +57,7 @@ class NoteSignIn(serializers.Serializer):
 
 
 class DiagnosisOut(serializers.ModelSerializer):
+    kind = serializers.CharField()
     class Meta:
         model = Diagnosis
         fields = ["id", "patient_id", "unit_id", "note_id", "code", "code_text", "kind", "status", "onset_date",
@@ -66,11 +67,12 @@ class DiagnosisOut(serializers.ModelSerializer):
 class DiagnosisIn(serializers.Serializer):
     code = serializers.CharField(max_length=40)
     note = serializers.IntegerField(required=False, allow_null=True)
-    kind = serializers.ChoiceField(choices=Diagnosis.Kind.choices, default=Diagnosis.Kind.MAIN)
+    kind = serializers.CharField(default=Diagnosis.Kind.MAIN, help_text="main | secondary")
     onset_date = serializers.DateField(required=False, allow_null=True)
 
 
 class ObservationOut(serializers.ModelSerializer):
+    kind = serializers.CharField()
     class Meta:
         model = Observation
         fields = ["id", "patient_id", "unit_id", "kind", "value", "value2", "value_text", "unit_text", "display",
@@ -78,7 +80,7 @@ class ObservationOut(serializers.ModelSerializer):
 
 
 class ObservationIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Observation.Kind.choices)
+    kind = serializers.CharField(help_text="bp | pulse | temp | weight | height | spo2 | hba1c | smoking")
     value = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     value2 = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     value_text = serializers.CharField(required=False, allow_blank=True)
@@ -87,19 +89,21 @@ class ObservationIn(serializers.Serializer):
 
 
 class AllergyOut(serializers.ModelSerializer):
+    kind = serializers.CharField()
     class Meta:
         model = Allergy
         fields = ["id", "patient_id", "kind", "substance", "atc_code", "severity", "reaction", "active", "recorded_at"]
 
 
 class EncounterIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Encounter.Kind.choices)
+    kind = serializers.CharField(help_text="visit | phone | video | admission")
     unit = serializers.IntegerField(required=False, allow_null=True)
     started_at = serializers.DateTimeField(required=False, allow_null=True)
     booking_id = serializers.IntegerField(required=False, allow_null=True)
 
 
 class EncounterOut(serializers.ModelSerializer):
+    kind = serializers.CharField()
     class Meta:
         model = Encounter
         fields = ["id", "patient_id", "unit_id", "kind", "responsible_id", "started_at", "ended_at", "booking_id"]
