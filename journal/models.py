@@ -125,7 +125,8 @@ class Note(models.Model):
     note_type = models.CharField(_("anteckningstyp"), max_length=60)
     # headings: [{"heading": "Aktuellt", "text": "..."}, ...] in display order.
     headings = models.JSONField(_("sökord"), default=list)
-    # Plain text of all headings (headings_text()); what search and print read.
+    # Plain text of all headings (headings_text()); what search and print read. Set when the
+    # note is created, signed or corrected (autosaves of a draft change only `headings`).
     text = models.TextField(blank=True)
     search = models.GeneratedField(
         expression=SearchVector("note_type", "text", config="swedish"),

@@ -186,13 +186,13 @@ def note_save_draft(*, actor: Actor, note_id: int, revision: int | str | None, h
         raise DomainError(_("Anteckningen är signerad och kan inte ändras. Gör en rättelse i stället."), code="signed")
     _require_author(actor, note)
     _check_revision(note, revision, edit_session)
-    cleaned = clean_headings(headings)
-    note.headings = cleaned
-    note.text = headings_text(cleaned)
+    # Only unindexed columns change, so PostgreSQL can update the row in place (HOT): the
+    # search text of a draft is filled when it is signed.
+    note.headings = clean_headings(headings)
     note.revision += 1
     note.edit_session = edit_session[:40]
     note.updated_at = timezone.now()
-    note.save(update_fields=["headings", "text", "revision", "edit_session", "updated_at"])
+    note.save(update_fields=["headings", "revision", "edit_session", "updated_at"])
     audit.record(actor, "journal.note.save_draft", patient=pa, obj=note)
     return note
 
@@ -222,7 +222,7 @@ def note_sign(*, actor: Actor, note_id: int, revision: int | str | None,
     _check_revision(note, revision, edit_session)
     if headings is not None:
         note.headings = clean_headings(headings)
-        note.text = headings_text(note.headings)
+    note.text = headings_text(note.headings)
     _require_content(note)
     now = timezone.now()
     note.status = Note.Status.SIGNED

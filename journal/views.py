@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,8 +102,9 @@ def note_autosave(request: HttpRequest, note_id: int) -> HttpResponse:
         ctx = {"note": note, "saved": True}
     except DomainError as exc:
         ctx = {"error": exc.message, "conflict": isinstance(exc, Conflict)}
-    # 200 even on refusal: htmx swaps only 2xx, and the message must show.
-    return render(request, "journal/_autosave.html", ctx)
+    # 200 even on refusal: htmx swaps only 2xx, and the message must show. Rendered
+    # without the request context: the top bar's worklist counts are not needed here.
+    return HttpResponse(render_to_string("journal/_autosave.html", ctx))
 
 
 @actor_required

@@ -73,7 +73,7 @@ def test_new_note_editor_autosave_and_sign(client, world: World) -> None:  # typ
     r = client.post(f"/journal/anteckning/{note.pk}/autospara/", data, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "Utkastet sparat" in r.content.decode()
     note.refresh_from_db()
-    assert "Hosta" in note.text and note.revision == 2
+    assert "Hosta" in note.headings[0]["text"] and note.revision == 2
     # A stale tab (other session, old revision) is refused and told why.
     r = client.post(f"/journal/anteckning/{note.pk}/autospara/", {**data, "edit_session": "t2"}, HTTP_HX_REQUEST="true")
     assert "ändrats sedan du öppnade" in r.content.decode()

@@ -52,7 +52,7 @@ def test_stale_save_is_refused_with_an_explanation_and_changes_nothing(world: Wo
                                  headings=[{"heading": "Aktuellt", "text": "Flik B"}], edit_session="b")
     assert "ändrats sedan du öppnade" in exc.value.message
     n.refresh_from_db()
-    assert n.text == "Aktuellt: Flik A" and n.revision == tab_a.revision
+    assert n.headings == [{"heading": "Aktuellt", "text": "Flik A"}] and n.revision == tab_a.revision
     # The same tab's own earlier autosave does not block it.
     services.note_save_draft(actor=world.physician, note_id=n.pk, revision=n.revision - 1,
                              headings=[{"heading": "Aktuellt", "text": "Flik A igen"}], edit_session="a")
