@@ -93,7 +93,7 @@ def code_search(system: str, q: str, limit: int = 10) -> list[Any]:
 
 
 def note_for(actor: Actor, note_id: int, *, action: str = "journal.note.read") -> tuple[Note, PatientAccess]:
-    note = (Note.objects.filter(pk=note_id)
+    note = (Note.objects.filter(pk=note_id).defer("search")
             .select_related("unit", "author", "signed_by", "error_by", "template").first())
     if note is None:
         raise NotFound()
@@ -126,7 +126,8 @@ def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Note]:
     """The latest notes, the actor's own unsigned drafts of this patient first (one query)."""
     mine_draft = Case(When(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk, then=Value(0)), default=Value(1),
                       output_field=IntegerField())
-    return list(_notes(pa).select_related("unit").alias(_d=mine_draft).order_by("_d", "-event_at", "-pk")[:n])
+    return list(_notes(pa).select_related("unit").defer("search", "headings").alias(_d=mine_draft)
+                .order_by("_d", "-event_at", "-pk")[:n])
 
 
 @dataclass
@@ -179,7 +180,8 @@ def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
     """The whole record, newest first, one page at a time; with full-text search (Swedish stemming)."""
     pa = patient_access(actor, patient_id, action="journal.search" if f.q else "journal.timeline",
                         obj=None)
-    qs = filter_notes(_notes(pa), f).select_related("unit", "author", "signed_by").order_by("-event_at", "-pk")
+    qs = (filter_notes(_notes(pa), f).select_related("unit", "author", "signed_by").defer("search", "text")
+          .order_by("-event_at", "-pk"))
     start = (max(f.page, 1) - 1) * TIMELINE_PAGE
     rows = list(qs[start:start + TIMELINE_PAGE + 1])
     notes = rows[:TIMELINE_PAGE]
@@ -236,7 +238,7 @@ def unsigned_for(actor: Actor) -> list[Note]:
     rows = list(
         Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
                             entered_in_error=False, patient__in=patients_visible_to(actor))
-        .select_related("patient")
+        .select_related("patient").defer("search", "text", "headings")
         .order_by("created_at")[:WORKLIST_LIMIT]
     )
     if rows:
@@ -259,7 +261,7 @@ def print_selection(actor: Actor, patient_id: int, f: TimelineFilter, *, note_id
     qs = filter_notes(_notes(pa).exclude(status=Note.Status.DRAFT), f)
     if note_ids:
         qs = qs.filter(pk__in=note_ids)
-    notes = list(qs.select_related("unit").order_by("event_at", "pk")[:limit])
+    notes = list(qs.select_related("unit").defer("search").order_by("event_at", "pk")[:limit])
     out: dict[str, Any] = {"pa": pa, "notes": notes}
     if include_codes:
         out["diagnoses"] = active_diagnoses(pa, n=100)

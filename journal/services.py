@@ -107,7 +107,8 @@ def clean_headings(headings: Any) -> list[dict[str, str]]:
 def _lock_note(actor: Actor, note_id: int, action: str) -> tuple[Note, PatientAccess]:
     # Lock first: an autosave and a sign from two tabs may arrive together. The
     # row is only shown to the caller after the access check below.
-    note = Note.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=note_id).first()
+    note = (Note.objects.select_for_update(of=("self",)).select_related("unit").defer("search")
+            .filter(pk=note_id).first())
     if note is None:
         raise NotFound()
     pa = patient_access(actor, note.patient_id, action=action, obj=note_id, write=True)
