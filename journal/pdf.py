@@ -1,5 +1,5 @@
 """The patient's copy of the record as PDF (fpdf2). Uses the DejaVu font
-shipped in journal/data/fonts/ (full Unicode); falls back to the built-in
+shipped in journal/data/ (full Unicode); falls back to the built-in
 Helvetica (Latin-1, which covers å, ä, ö) if the font file is missing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from fpdf import FPDF
 
-FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
+FONT_DIR = Path(__file__).resolve().parent / "data"  # flat: pyproject ships data/* only
 
 
 def _pdf() -> tuple[FPDF, str]:
