@@ -226,9 +226,9 @@ def _other_events(pa: PatientAccess, f: TimelineFilter, *, newest: dt.datetime |
 
 def timeline_facets(pa: PatientAccess) -> tuple[list[CareUnit], list[str]]:
     """Units and note types present in this patient's readable record, for the filter menus."""
-    pairs = list(pa.filter(Note.objects.all()).order_by().values_list("unit_id", "note_type").distinct())
-    units = list(CareUnit.objects.filter(pk__in={u for u, _t in pairs}).order_by("name"))
-    return units, sorted({t for _u, t in pairs})
+    rows = list(pa.filter(Note.objects.all()).order_by().values_list("unit_id", "unit__name", "note_type").distinct())
+    units = sorted({(name, pk) for pk, name, _t in rows})
+    return [CareUnit(pk=pk, name=name) for name, pk in units], sorted({t for _u, _n, t in rows})
 
 
 def unsigned_for(actor: Actor) -> list[Note]:
