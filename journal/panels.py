@@ -54,14 +54,23 @@ def alerts_signal(pa: PatientAccess) -> list[dict[str, str]]:
     return out
 
 
+def _counts(actor: Actor) -> tuple[int, int]:
+    # Both top-bar counters come from one query, remembered on this request's actor
+    # (the middleware makes a new Actor for every request).
+    cached = actor.__dict__.get("_journal_worklists")
+    if cached is None:
+        cached = actor.__dict__["_journal_worklists"] = queries.worklist_counts(actor)
+    return cached
+
+
 @worklist("journal.unsigned", title=str(_("Osignerade")), url_name="journal:unsigned")
 def unsigned_worklist(actor: Actor) -> int:
-    return queries.unsigned_count(actor)
+    return _counts(actor)[0]
 
 
 @worklist("journal.acknowledgements", title=str(_("Vidimering")), url_name="journal:acknowledgements")
 def ack_worklist(actor: Actor) -> int:
-    return queries.acknowledgements_count(actor)
+    return _counts(actor)[1]
 
 
 patient_link("journal.timeline", title=str(_("Journal")), url_name="journal:timeline", order=10, shortcut="alt+j")

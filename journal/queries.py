@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from journal import codes
@@ -247,11 +248,28 @@ def unsigned_for(actor: Actor) -> list[Note]:
     return rows
 
 
+def _unsigned_qs(actor: Actor) -> QuerySet[Note]:
+    return Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
+                               entered_in_error=False)
+
+
 def unsigned_count(actor: Actor) -> int:
     if actor.assignment is None:
         return 0
-    return Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
-                               entered_in_error=False).count()
+    return _unsigned_qs(actor).count()
+
+
+def worklist_counts(actor: Actor) -> tuple[int, int]:
+    """(unsigned notes, items to acknowledge) in one round trip: the top bar shows both on every page."""
+    if actor.assignment is None:
+        return 0, 0
+    a_sql, a_params = _unsigned_qs(actor).order_by().values("pk").query.get_compiler("default").as_sql()
+    b_sql, b_params = _open_acks(actor).order_by().values("pk").query.get_compiler("default").as_sql()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT (SELECT count(*) FROM ({a_sql}) a), (SELECT count(*) FROM ({b_sql}) b)",
+                    [*a_params, *b_params])
+        row = cur.fetchone()
+    return int(row[0]), int(row[1])
 
 
 def print_selection(actor: Actor, patient_id: int, f: TimelineFilter, *, note_ids: list[int] | None = None,

@@ -166,3 +166,14 @@ def test_timeline_shows_measurements_and_diagnoses_between_notes(client, world: 
     assert "Puls: 72 slag/min" in html and "I10.9" in html and "Hosta sedan en vecka" in html
     html = client.get(f"/journal/patient/{world.patient.pk}/journal/", {"typ": "Läkaranteckning"}).content.decode()
     assert "Puls: 72" not in html
+
+
+def test_top_bar_counts_unsigned_and_acknowledgements(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.physician)
+    draft(world)
+    services.acknowledgement_request(actor=world.nurse, patient_id=world.patient.pk, summary="Hb 98")
+    from journal.queries import worklist_counts
+
+    assert worklist_counts(world.physician) == (1, 1)
+    html = client.get("/").content.decode()
+    assert 'Osignerade <span class="badge">1</span>' in html and 'Vidimering <span class="badge">1</span>' in html
