@@ -51,7 +51,7 @@ def main() -> None:
     step("check --deploy", [PY, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=prod)
     args = sys.argv[1:] or []
     step("pytest", [PY, "-m", "pytest", "--cov", "--cov-report=term:skip-covered", "-p", "no:cacheprovider", *args],
-         env={"VARDMILJO_FAST_HASHER": "1"})
+         env={"VARDMILJO_FAST_HASHER": "1", "VARDMILJO_REDIS_DB": "1"})
 
 
 if __name__ == "__main__":

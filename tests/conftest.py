@@ -59,3 +59,7 @@ def login(client, actor: Actor) -> None:  # type: ignore[no-untyped-def]
     session = client.session
     session["assignment_id"] = actor.assignment.pk
     session.save()
+
+
+# Browser fixtures (`browser`, `page`) for every folder of the suite.
+from tests.browser_support import browser, page  # noqa: E402,F401

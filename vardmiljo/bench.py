@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpResponse
 from django.test import Client
 
 from vardmiljo.actor import Actor
@@ -26,7 +25,7 @@ from vardmiljo.middleware import SESSION_KEY
 class Scenario:
     name: str
     # Called with the request number; performs one request and returns the response.
-    run: Callable[[int], HttpResponse]
+    run: Callable[[int], Any]
     n: int = 300
     # Called once before timing (e.g. to create the drafts a sign scenario signs).
     prepare: Callable[[int], Any] | None = None

@@ -282,6 +282,10 @@ SPECTACULAR_SETTINGS = {
 _redis_url = env_str("REDIS_URL", "")
 if not _redis_url and env_bool("VARDMILJO_EMBEDDED", True) and env_bool("VARDMILJO_LOCAL_REDIS", True):
     _redis_url = embedded.redis_url() or ""
+    if _redis_url:
+        # One local Redis, separate databases: the test suite (VARDMILJO_REDIS_DB=1) never
+        # leaves tasks for the demo's worker, nor the other way round.
+        _redis_url += f"?virtual_host={env_int('VARDMILJO_REDIS_DB', 0)}"
 REDIS_URL = _redis_url
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -40,7 +40,8 @@ def consent_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     consent_form = ConsentForm(request.POST if request.POST.get("form") == "consent" else None,
                                initial={"valid_until": (timezone.localdate() + dt.timedelta(days=365)).isoformat()})
     block_form = BlockForm(request.POST if request.POST.get("form") == "block" else None)
-    block_form.fields["unit"].choices = [(u.pk, f"{u.name} ({u.provider.name})") for u in units]
+    unit_field: forms.TypedChoiceField = block_form.fields["unit"]  # type: ignore[assignment]
+    unit_field.choices = [(u.pk, f"{u.name} ({u.provider.name})") for u in units]
     lift_form = LiftForm(request.POST if request.POST.get("form") == "lift" else None)
     if request.method == "POST":
         try:

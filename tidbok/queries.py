@@ -1,0 +1,328 @@
+"""Every read of tidbok. Reads of patient data go through the access module and
+are recorded here; free slots carry no patient data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tidbok import conf
+from tidbok.models import ACTIVE_BOOKING, Booking, Resource, ScheduleTemplate, Slot, WaitlistEntry
+from vardmiljo import audit
+from vardmiljo.access import Ground, PatientAccess, may_manage_unit, patient_access, require_assignment
+from vardmiljo.actor import Actor
+from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.models import CareUnit, Patient
+
+SEARCH_LIMIT = 40
+PANEL_LIMIT = 5
+WAITLIST_LIMIT = 200
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = _tz()
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz), dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def _own_unit(actor: Actor) -> int:
+    require_assignment(actor)
+    assert actor.unit_id is not None
+    return actor.unit_id
+
+
+def resources_for(actor: Actor, *, include_inactive: bool = False) -> list[Resource]:
+    qs = Resource.objects.filter(unit_id=_own_unit(actor))
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    return list(qs.order_by("name"))
+
+
+def resource_for(actor: Actor, resource_id: int) -> Resource:
+    resource = Resource.objects.filter(pk=resource_id, unit_id=_own_unit(actor)).first()
+    if resource is None:
+        raise NotFound()
+    return resource
+
+
+# --- Free slots ---------------------------------------------------------------
+
+def free_slots(actor: Actor, *, slot_type: str = "", resource_id: int | None = None, day: dt.date | None = None,
+               after: dt.datetime | None = None, limit: int = SEARCH_LIMIT) -> list[Slot]:
+    """Free, bookable slots of the actor's unit, earliest first ("first available"
+    is the first of them). Served by the partial index on free slots."""
+    unit_id = _own_unit(actor)
+    now = timezone.now()
+    start = max(after or now, now)
+    qs = Slot.objects.filter(unit_id=unit_id, status=Slot.Status.FREE, starts_at__gt=start)
+    if day is not None:
+        lo, hi = _day_bounds(day)
+        qs = qs.filter(starts_at__gte=lo, starts_at__lt=hi)
+    if slot_type:
+        qs = qs.filter(slot_type=slot_type)
+    if resource_id:
+        qs = qs.filter(resource_id=resource_id)
+    return list(qs.select_related("resource").filter(resource__active=True).order_by("starts_at", "resource_id")[:limit])
+
+
+def first_available(actor: Actor, *, slot_type: str = "", resource_id: int | None = None,
+                    after: dt.datetime | None = None) -> Slot | None:
+    found = free_slots(actor, slot_type=slot_type, resource_id=resource_id, after=after, limit=1)
+    return found[0] if found else None
+
+
+def slot_for(actor: Actor, slot_id: int) -> Slot:
+    slot = Slot.objects.select_related("resource").filter(pk=slot_id, unit_id=_own_unit(actor)).first()
+    if slot is None:
+        raise NotFound()
+    return slot
+
+
+# --- Day lists ----------------------------------------------------------------
+
+@dataclass
+class DayListRow:
+    slot: Slot
+    booking: Booking | None
+
+
+@dataclass
+class DayList:
+    unit: CareUnit
+    day: dt.date
+    resource: Resource | None
+    rows: list[DayListRow] = field(default_factory=list)
+    # The unit's active resources (for choosing one), when the caller asked for them.
+    unit_resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def patient_ids(self) -> list[int]:
+        return [r.booking.patient_id for r in self.rows if r.booking]
+
+    @property
+    def booked(self) -> int:
+        return sum(1 for r in self.rows if r.booking)
+
+
+DAYLIST_DEFER = ("booked_at", "cancelled_at", "cancelled_by", "cancel_reason", "reminder_queued_at", "rebooked_from",
+                 "patient__address", "patient__created_at", "patient__updated_at", "patient__registry_objection",
+                 "patient__merged_into")
+
+
+def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = None,
+                  resources: dict[int, Resource] | None = None) -> DayList:
+    """The day list of a unit (or one resource): every slot of the day with its active
+    booking and patient, in three small queries whatever the size of the unit. No access
+    check or log here: callers are `daylist_for` (staff) and the downtime summaries
+    (system, logged per batch)."""
+    lo, hi = _day_bounds(day)
+    slots = Slot.objects.filter(unit_id=unit.pk, starts_at__gte=lo, starts_at__lt=hi)
+    if resource is not None:
+        slots = slots.filter(resource_id=resource.pk)
+    slot_list = list(slots.order_by("starts_at", "resource_id"))
+    # A unit has a handful of resources: one small query instead of a join per slot.
+    if resources is None:
+        resources = {resource.pk: resource} if resource is not None else {
+            r.pk: r for r in Resource.objects.filter(pk__in={s.resource_id for s in slot_list})}
+    for slot in slot_list:
+        slot.resource = resources[slot.resource_id]
+    bookings = {
+        b.slot_id: b
+        for b in Booking.objects.filter(slot_id__in=[s.pk for s in slot_list], status__in=ACTIVE_BOOKING)
+        # Only what a day list shows is loaded: the encrypted address (a decryption per row)
+        # and bookkeeping columns stay in the database.
+        .select_related("patient").defer(*DAYLIST_DEFER)
+    } if slot_list else {}
+    return DayList(unit=unit, day=day, resource=resource,
+                   rows=[DayListRow(slot=s, booking=bookings.get(s.pk)) for s in slot_list])
+
+
+def daylist_for(actor: Actor, *, day: dt.date, resource_id: int | None = None) -> DayList:
+    """The actor's unit's day list; one access-log row naming the patients shown."""
+    unit_id = _own_unit(actor)
+    unit = actor.unit
+    assert unit is not None
+    all_resources = {r.pk: r for r in Resource.objects.filter(unit_id=unit_id).order_by("name")}
+    resource = None
+    if resource_id:
+        resource = all_resources.get(resource_id)
+        if resource is None:
+            raise NotFound()
+    daylist = build_daylist(unit=unit, day=day, resource=resource, resources=all_resources)
+    daylist.unit_resources = [r for r in all_resources.values() if r.active]
+    if daylist.patient_ids:
+        audit.record(actor, "tidbok.daylist.read", ground=Ground.CARE_RELATIONSHIP,
+                     detail={"unit_id": unit_id, "day": day.isoformat(), "resource_id": resource_id,
+                             "patient_ids": daylist.patient_ids})
+    return daylist
+
+
+@dataclass
+class WeekView:
+    resource: Resource
+    start: dt.date
+    days: list[tuple[dt.date, list[DayListRow]]]
+
+
+def resource_week(actor: Actor, *, resource_id: int, start: dt.date) -> WeekView:
+    """A resource's week (Monday to Sunday) with its bookings: the calendar view."""
+    resource = resource_for(actor, resource_id)
+    monday = start - dt.timedelta(days=start.weekday())
+    lo, _hi = _day_bounds(monday)
+    hi = lo + dt.timedelta(days=7)
+    slots = list(Slot.objects.filter(resource_id=resource.pk, starts_at__gte=lo, starts_at__lt=hi).order_by("starts_at"))
+    bookings = {b.slot_id: b for b in Booking.objects.filter(slot__resource_id=resource.pk, starts_at__gte=lo,
+                                                              starts_at__lt=hi, status__in=ACTIVE_BOOKING)
+                .select_related("patient").defer("patient__address")}
+    by_day: dict[dt.date, list[DayListRow]] = {monday + dt.timedelta(days=i): [] for i in range(7)}
+    for s in slots:
+        by_day.setdefault(timezone.localtime(s.starts_at).date(), []).append(DayListRow(slot=s, booking=bookings.get(s.pk)))
+    ids = [b.patient_id for b in bookings.values()]
+    if ids:
+        audit.record(actor, "tidbok.week.read", ground=Ground.CARE_RELATIONSHIP,
+                     detail={"resource_id": resource.pk, "week": monday.isoformat(), "patient_ids": ids})
+    return WeekView(resource=resource, start=monday, days=sorted(by_day.items()))
+
+
+# --- Bookings -----------------------------------------------------------------
+
+def booking_for(actor: Actor, booking_id: int) -> tuple[Booking, PatientAccess]:
+    require_assignment(actor)
+    booking = (Booking.objects.select_related("slot__resource", "unit").filter(pk=booking_id, unit_id=actor.unit_id)
+               .first())
+    if booking is None:
+        raise NotFound()
+    pa = patient_access(actor, booking.patient_id, action="tidbok.booking.read", obj=booking)
+    return booking, pa
+
+
+def upcoming_for_patient(pa: PatientAccess, *, limit: int = PANEL_LIMIT) -> tuple[list[Booking], int]:
+    """A patient's coming visits in the units this actor may read: latest N and the total."""
+    qs = pa.filter(Booking.objects.filter(status__in=ACTIVE_BOOKING, starts_at__gte=timezone.now()))
+    rows = list(qs.select_related("unit", "slot__resource").order_by("starts_at")[:limit])
+    total = qs.count()  # always: the panel costs the same queries for 2 visits as for 200
+    return rows, total
+
+
+def bookings_for_patient(actor: Actor, patient_id: int, *, limit: int = 200) -> tuple[PatientAccess, list[Booking]]:
+    pa = patient_access(actor, patient_id, action="tidbok.patient.bookings")
+    qs = pa.filter(Booking.objects.all()).select_related("unit", "slot__resource").order_by("-starts_at")
+    return pa, list(qs[:limit])
+
+
+def patient_for_booking(actor: Actor, patient_id: int) -> PatientAccess | None:
+    """The patient chosen on the booking form; None (without a log row) when the unit
+    has no ground yet: the booking itself will create the care relationship."""
+    try:
+        return patient_access(actor, patient_id, action="tidbok.booking.patient", log=False)
+    except NotFound:
+        return None
+
+
+# --- Waiting list -------------------------------------------------------------
+
+@dataclass
+class WaitlistRow:
+    entry: WaitlistEntry
+    guarantee_date: dt.date
+    past_guarantee: bool
+    past_due: bool
+
+
+def waitlist_for(actor: Actor, *, limit: int = WAITLIST_LIMIT) -> tuple[list[WaitlistRow], int]:
+    """The unit's open waiting list, most urgent first, with the entries past the
+    care-guarantee limit (vårdgarantin) or their own date flagged."""
+    unit_id = _own_unit(actor)
+    qs = WaitlistEntry.objects.filter(unit_id=unit_id, status=WaitlistEntry.Status.WAITING)
+    entries = list(qs.select_related("patient").defer("patient__address").order_by("priority_rank", "due_by", "added_at")[:limit])
+    total = qs.count()
+    days = conf.care_guarantee_days()
+    today = timezone.localdate()
+    rows = []
+    for e in entries:
+        gdate = timezone.localtime(e.added_at).date() + dt.timedelta(days=days)
+        rows.append(WaitlistRow(entry=e, guarantee_date=gdate, past_guarantee=today > gdate, past_due=today > e.due_by))
+    if rows:
+        audit.record(actor, "tidbok.waitlist.read", ground=Ground.CARE_RELATIONSHIP,
+                     detail={"unit_id": unit_id, "patient_ids": [r.entry.patient_id for r in rows]})
+    return rows, total
+
+
+def waitlist_entry_for(actor: Actor, entry_id: int) -> tuple[WaitlistEntry, PatientAccess]:
+    require_assignment(actor)
+    entry = WaitlistEntry.objects.filter(pk=entry_id, unit_id=actor.unit_id).first()
+    if entry is None:
+        raise NotFound()
+    pa = patient_access(actor, entry.patient_id, action="tidbok.waitlist.read", obj=entry)
+    return entry, pa
+
+
+def waitlist_count(actor: Actor) -> int:
+    """Worklist counter: the unit's waiting-list entries past the care-guarantee limit or due date."""
+    if actor.assignment is None or actor.unit_id is None:
+        return 0
+    limit = timezone.now() - dt.timedelta(days=conf.care_guarantee_days())
+    return WaitlistEntry.objects.filter(
+        Q(added_at__lt=limit) | Q(due_by__lt=timezone.localdate()),
+        unit_id=actor.unit_id, status=WaitlistEntry.Status.WAITING,
+    ).count()
+
+
+# --- Schedule administration --------------------------------------------------
+
+def schedule_admin_for(actor: Actor) -> tuple[list[Resource], dict[int, list[ScheduleTemplate]], dict[int, int]]:
+    """Resources, their templates and their count of future free slots, for the unit's manager."""
+    unit_id = _own_unit(actor)
+    if not may_manage_unit(actor, unit_id):
+        from vardmiljo.errors import PermissionDenied
+
+        raise PermissionDenied(_("Du har inte behörighet att administrera enheten."))
+    resources = list(Resource.objects.filter(unit_id=unit_id).order_by("name"))
+    templates: dict[int, list[ScheduleTemplate]] = {}
+    for t in ScheduleTemplate.objects.filter(resource__unit_id=unit_id).order_by("weekday", "start_time"):
+        templates.setdefault(t.resource_id, []).append(t)
+    counts = dict(
+        Slot.objects.filter(unit_id=unit_id, status=Slot.Status.FREE, starts_at__gt=timezone.now())
+        .values_list("resource_id").annotate(n=Count("id")).values_list("resource_id", "n")
+    )
+    return resources, templates, counts
+
+
+def parse_day(raw: str | None) -> dt.date:
+    if not raw:
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(_("Ange datumet som ÅÅÅÅ-MM-DD."), field="date") from None
+
+
+
+def patient_by_identifier(actor: Actor, raw: str) -> Patient:
+    """The patient to book, by complete personnummer (identity lookup, logged by the
+    access module). The booking service decides the rest."""
+    from django.core.exceptions import ValidationError
+
+    from vardmiljo.access import identify_patient
+    from vardmiljo.identifiers import parse_patient_id
+
+    require_assignment(actor)
+    if not (raw or "").strip():
+        raise DomainError(_("Ange patientens personnummer."), field="identifier")
+    try:
+        pid = parse_patient_id(raw)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="identifier") from None
+    patient = identify_patient(actor, pid.value)
+    if patient is None:
+        raise DomainError(_("Ingen patient med det numret finns registrerad."), field="identifier")
+    return patient
