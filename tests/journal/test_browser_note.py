@@ -8,7 +8,7 @@ import re
 import pytest
 
 from journal.models import Diagnosis, Note
-from tests.browser.conftest import browser_login
+from tests.browser_support import browser_login
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
