@@ -63,3 +63,11 @@ def login(client, actor: Actor) -> None:  # type: ignore[no-untyped-def]
 
 # Browser fixtures (`browser`, `page`) for every folder of the suite.
 from tests.browser_support import browser, page  # noqa: E402,F401
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Worklist counters are cached briefly per assignment; each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -109,3 +109,15 @@ def test_views_api_and_tasks_never_touch_managers_directly() -> None:
                     if ".objects" in line and not line.strip().startswith("#"):
                         offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not offenders, "views/api/tasks must call queries.py/services.py:\n" + "\n".join(offenders)
+
+
+@pytest.mark.django_db
+def test_idle_session_expiry_is_renewed_at_most_once_a_minute(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    login(client, world.physician)
+    client.get("/")
+    first = client.session["_renewed"]
+    client.get("/")
+    assert client.session["_renewed"] == first
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE

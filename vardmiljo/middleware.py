@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -42,6 +43,23 @@ class ActorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.actor = actor_for(request, request.session.get(SESSION_KEY))  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Idle staff are logged out SESSION_COOKIE_AGE seconds after their last request.
+    Renewing the expiry costs a session write, so it is done at most once a minute."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get("_renewed", 0)) >= settings.SESSION_RENEW_SECONDS:
+                session["_renewed"] = now  # marks the session modified: saved with a new expiry
+        return response
 
 
 class SecurityHeadersMiddleware:

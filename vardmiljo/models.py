@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -173,7 +174,10 @@ class Patient(models.Model):
         verbose_name_plural = _("patienter")
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
-            models.Index(Upper("family_name"), "given_name", name="patient_uname_idx"),
+            # Prefix search on either name ("upper(x) LIKE 'KAR%'"): pattern ops so the
+            # planner can combine both indexes with a bitmap OR.
+            models.Index(OpClass(Upper("family_name"), name="varchar_pattern_ops"), name="patient_ufamily_idx"),
+            models.Index(OpClass(Upper("given_name"), name="varchar_pattern_ops"), name="patient_ugiven_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,9 @@ register = template.Library()
 @register.simple_tag
 def patient_signals(pa: Any) -> list[dict[str, str]]:
     """The attention signal (uppmärksamhetssignal) from every module that provides one."""
-    if pa is None:
+    from vardmiljo.access import PatientAccess
+
+    if not isinstance(pa, PatientAccess):
         return []
     out: list[dict[str, str]] = []
     for func in registry.HEADER_SIGNALS.values():

@@ -1,0 +1,84 @@
+"""What the journal adds to the shell: overview panels, the attention signal,
+worklists and links in the patient's navigation bar. Every panel is bounded:
+the same number of queries for 5 notes as for 5,000."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
+
+from journal import queries
+from journal.models import Allergy, NoteTemplate, TemplateHeading
+from vardmiljo.access import PatientAccess
+from vardmiljo.actor import Actor
+from vardmiljo.registry import header_signal, patient_link, patient_panel, worklist
+
+
+@patient_panel("journal.notes", title=str(_("Senaste anteckningar")), template="journal/panels/notes.html", order=10)
+def notes_panel(pa: PatientAccess) -> dict[str, Any]:
+    notes = queries.latest_notes(pa)
+    return {
+        "notes": notes,
+        "unsigned": sum(1 for n in notes if n.status == "draft" and n.author_id == pa.actor.staff.pk),
+        "templates": queries.template_choices(pa.actor),
+        "patient_id": pa.patient_id,
+    }
+
+
+@patient_panel("journal.diagnoses", title=str(_("Aktuella diagnoser")), template="journal/panels/diagnoses.html", order=20)
+def diagnoses_panel(pa: PatientAccess) -> dict[str, Any]:
+    return {"diagnoses": queries.active_diagnoses(pa), "patient_id": pa.patient_id}
+
+
+@patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html",
+               order=60)
+def observations_panel(pa: PatientAccess) -> dict[str, Any]:
+    return {"observations": queries.latest_observations(pa), "patient_id": pa.patient_id}
+
+
+SEVERE = {Allergy.Severity.SEVERE, Allergy.Severity.LIFE_THREATENING}
+
+
+@header_signal("journal.alerts")
+def alerts_signal(pa: PatientAccess) -> list[dict[str, str]]:
+    if not isinstance(pa, PatientAccess):
+        return []  # a page that shows a patient header without a decided access (e.g. log extract)
+    out = []
+    for a in queries.active_allergies(pa):
+        text = a.substance + (f" ({a.atc_code})" if a.atc_code else "")
+        if a.severity in SEVERE:
+            text += f" – {a.get_severity_display()}"
+        out.append({"kind": a.kind, "label": str(a.get_kind_display()), "text": text})
+    return out
+
+
+def _counts(actor: Actor) -> tuple[int, int]:
+    # Both top-bar counters come from one query, remembered on this request's actor
+    # (the middleware makes a new Actor for every request).
+    cached = actor.__dict__.get("_journal_worklists")
+    if cached is None:
+        cached = actor.__dict__["_journal_worklists"] = queries.worklist_counts(actor)
+    return cached
+
+
+@worklist("journal.unsigned", title=str(_("Osignerade")), url_name="journal:unsigned")
+def unsigned_worklist(actor: Actor) -> int:
+    return _counts(actor)[0]
+
+
+@worklist("journal.acknowledgements", title=str(_("Vidimering")), url_name="journal:acknowledgements")
+def ack_worklist(actor: Actor) -> int:
+    return _counts(actor)[1]
+
+
+patient_link("journal.timeline", title=str(_("Journal")), url_name="journal:timeline", order=10, shortcut="alt+j")
+patient_link("journal.observations", title=str(_("Mätvärden")), url_name="journal:observations", order=20, shortcut="alt+m")
+patient_link("journal.diagnoses", title=str(_("Diagnoser")), url_name="journal:diagnoses", order=25)
+patient_link("journal.alerts", title=str(_("Uppmärksamhetssignal")), url_name="journal:allergies", order=30)
+patient_link("journal.print", title=str(_("Utskrift")), url_name="journal:print", order=90)
+
+for _model in (NoteTemplate, TemplateHeading):
+    post_save.connect(queries.clear_template_cache, sender=_model, dispatch_uid=f"journal.tplcache.save.{_model.__name__}")
+    post_delete.connect(queries.clear_template_cache, sender=_model, dispatch_uid=f"journal.tplcache.del.{_model.__name__}")

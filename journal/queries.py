@@ -1,0 +1,360 @@
+"""Every read of the record. Patient data is read through `patient_access()`
+(which logs the read) and narrowed with `pa.filter()`; lists are bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from journal import codes
+from journal.models import (
+    Acknowledgement,
+    Allergy,
+    Diagnosis,
+    Note,
+    NoteTemplate,
+    NoteVersion,
+    Observation,
+    Procedure,
+)
+from vardmiljo import audit
+from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
+from vardmiljo.actor import Actor
+from vardmiljo.errors import NotFound
+from vardmiljo.models import CareUnit
+
+PANEL_NOTES = 5
+PANEL_DIAGNOSES = 8
+TIMELINE_PAGE = 50
+WORKLIST_LIMIT = 200
+
+
+def access(actor: Actor, patient_id: int | str, action: str) -> PatientAccess:
+    return patient_access(actor, patient_id, action=action)
+
+
+# --- Templates and codes (no patient data) --------------------------------
+
+
+def templates_for(actor: Actor) -> list[NoteTemplate]:
+    prof = actor.staff.profession
+    return list(
+        NoteTemplate.objects.filter(active=True)
+        .filter(Q(profession="") | Q(profession=prof))
+        .filter(Q(unit__isnull=True) | Q(unit_id=actor.unit_id))
+        .prefetch_related("headings")
+        .order_by("order", "name")
+    )
+
+
+# Templates change rarely (Django admin) and are read on every overview: keep the
+# picker rows in process memory for a minute; a save in this process clears it.
+_TEMPLATE_CACHE: dict[tuple[str, int | None], tuple[float, list[tuple[int, str, bool]]]] = {}
+TEMPLATE_CACHE_SECONDS = 60.0
+
+
+def clear_template_cache(**_kwargs: Any) -> None:
+    _TEMPLATE_CACHE.clear()
+
+
+def template_choices(actor: Actor) -> list[tuple[int, str, bool]]:
+    """(id, name, is_default) for the template picker; the profession's own template first."""
+    prof = actor.staff.profession
+    key = (prof, actor.unit_id)
+    hit = _TEMPLATE_CACHE.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    rows = list(
+        NoteTemplate.objects.filter(active=True)
+        .filter(Q(profession="") | Q(profession=prof))
+        .filter(Q(unit__isnull=True) | Q(unit_id=actor.unit_id))
+        .order_by("order", "name")
+        .values_list("pk", "name", "profession")
+    )
+    rows.sort(key=lambda r: (r[2] != prof,))
+    out = [(pk, name, i == 0) for i, (pk, name, _p) in enumerate(rows)]
+    _TEMPLATE_CACHE[key] = (time.monotonic() + TEMPLATE_CACHE_SECONDS, out)
+    return out
+
+
+def code_search(system: str, q: str, limit: int = 10) -> list[Any]:
+    if system not in codes.MODELS:
+        return []
+    return list(codes.search(system, q, limit))
+
+
+# --- Notes ----------------------------------------------------------------
+
+
+def note_for(actor: Actor, note_id: int, *, action: str = "journal.note.read") -> tuple[Note, PatientAccess]:
+    note = (Note.objects.filter(pk=note_id).defer("search")
+            .select_related("unit", "author", "signed_by", "error_by", "template").first())
+    if note is None:
+        raise NotFound()
+    # The access check decides (and logs) before anything of the note is returned.
+    pa = patient_access(actor, note.patient_id, action=action, obj=note_id)
+    if not pa.may_read_unit(note.unit):
+        raise NotFound()
+    if note.status == Note.Status.DRAFT and note.author_id != actor.staff.pk:
+        raise NotFound()  # someone else's draft is not part of the record yet
+    return note, pa
+
+
+def note_versions(note: Note) -> list[NoteVersion]:
+    return list(note.versions.select_related("signed_by").order_by("-version_no"))
+
+
+def note_codes(pa: PatientAccess, note: Note) -> tuple[list[Diagnosis], list[Procedure]]:
+    dx = list(pa.filter(Diagnosis.objects.filter(note=note, entered_in_error=False)).order_by("recorded_at"))
+    pr = list(pa.filter(Procedure.objects.filter(note=note, entered_in_error=False)).order_by("performed_at"))
+    return dx, pr
+
+
+def _notes(pa: PatientAccess) -> QuerySet[Note]:
+    qs = pa.filter(Note.objects.all())
+    # Someone else's draft is not part of the record yet.
+    return qs.filter(~Q(status=Note.Status.DRAFT) | Q(author_id=pa.actor.staff.pk))
+
+
+def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Note]:
+    """The latest notes, the actor's own unsigned drafts of this patient first (one query)."""
+    mine_draft = Case(When(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk, then=Value(0)), default=Value(1),
+                      output_field=IntegerField())
+    return list(_notes(pa).select_related("unit").defer("search", "headings").alias(_d=mine_draft)
+                .order_by("_d", "-event_at", "-pk")[:n])
+
+
+@dataclass
+class TimelineFilter:
+    unit: int | None = None
+    profession: str = ""
+    note_type: str = ""
+    keyword: str = ""
+    q: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return any([self.unit, self.profession, self.note_type, self.keyword, self.q, self.date_from, self.date_to])
+
+
+@dataclass
+class Timeline:
+    pa: PatientAccess
+    filters: TimelineFilter
+    notes: list[Note]
+    has_next: bool
+    diagnoses: dict[int, list[Diagnosis]] = field(default_factory=dict)
+    # Notes, and (without note-only filters) the diagnoses, procedures and measurements
+    # of the same period, newest first: [(time, "note"|"dx"|"proc"|"obs", row), ...]
+    events: list[tuple[dt.datetime, str, Any]] = field(default_factory=list)
+
+
+def filter_notes(qs: QuerySet[Note], f: TimelineFilter) -> QuerySet[Note]:
+    if f.unit:
+        qs = qs.filter(unit_id=f.unit)
+    if f.profession:
+        qs = qs.filter(author_profession=f.profession)
+    if f.note_type:
+        qs = qs.filter(note_type=f.note_type)
+    if f.keyword:
+        qs = qs.filter(headings__contains=[{"heading": f.keyword}])
+    if f.date_from:
+        qs = qs.filter(event_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(event_at__date__lte=f.date_to)
+    if f.q:
+        qs = qs.filter(search=SearchQuery(f.q, config="swedish", search_type="websearch"))
+    return qs
+
+
+def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
+    """The whole record, newest first, one page at a time; with full-text search (Swedish stemming)."""
+    pa = patient_access(actor, patient_id, action="journal.search" if f.q else "journal.timeline",
+                        obj=None)
+    qs = (filter_notes(_notes(pa), f).select_related("unit", "author", "signed_by").defer("search", "text")
+          .order_by("-event_at", "-pk"))
+    start = (max(f.page, 1) - 1) * TIMELINE_PAGE
+    rows = list(qs[start:start + TIMELINE_PAGE + 1])
+    notes = rows[:TIMELINE_PAGE]
+    by_note: dict[int, list[Diagnosis]] = defaultdict(list)
+    if notes:
+        for dx in pa.filter(Diagnosis.objects.filter(note_id__in=[n.pk for n in notes], entered_in_error=False)):
+            by_note[dx.note_id or 0].append(dx)  # type: ignore[index]
+    for n in notes:
+        n.dx_list = by_note.get(n.pk, [])  # type: ignore[attr-defined]
+    has_next = len(rows) > TIMELINE_PAGE
+    events: list[tuple[dt.datetime, str, Any]] = [(n.event_at, "note", n) for n in notes]
+    if not (f.profession or f.note_type or f.keyword or f.q):
+        events += _other_events(pa, f, newest=notes[0].event_at if notes and f.page > 1 else None,
+                                oldest=notes[-1].event_at if notes and has_next else None)
+        events.sort(key=lambda e: e[0], reverse=True)
+    return Timeline(pa=pa, filters=f, notes=notes, has_next=has_next, diagnoses=dict(by_note), events=events)
+
+
+def _other_events(pa: PatientAccess, f: TimelineFilter, *, newest: dt.datetime | None,
+                  oldest: dt.datetime | None) -> list[tuple[dt.datetime, str, Any]]:
+    """Diagnoses (not already shown under their note), procedures and measurements in the
+    period the page of notes covers; bounded like the notes."""
+    out: list[tuple[dt.datetime, str, Any]] = []
+    for model, kind, at in ((Diagnosis, "dx", "recorded_at"), (Procedure, "proc", "performed_at"),
+                            (Observation, "obs", "observed_at")):
+        qs = pa.filter(model.objects.all())
+        if model is not Observation:
+            qs = qs.filter(note__isnull=True)
+        if f.unit:
+            qs = qs.filter(unit_id=f.unit)
+        if f.date_from:
+            qs = qs.filter(**{f"{at}__date__gte": f.date_from})
+        if f.date_to:
+            qs = qs.filter(**{f"{at}__date__lte": f.date_to})
+        if newest is not None:
+            qs = qs.filter(**{f"{at}__lt": newest})
+        if oldest is not None:
+            qs = qs.filter(**{f"{at}__gte": oldest})
+        out += [(getattr(r, at), kind, r) for r in qs.select_related("unit").order_by(f"-{at}")[:TIMELINE_PAGE]]
+    return out
+
+
+def timeline_facets(pa: PatientAccess) -> tuple[list[CareUnit], list[str]]:
+    """Units and note types present in this patient's readable record, for the filter menus."""
+    rows = list(pa.filter(Note.objects.all()).order_by().values_list("unit_id", "unit__name", "note_type").distinct())
+    units = sorted({(name, pk) for pk, name, _t in rows})
+    return [CareUnit(pk=pk, name=name) for name, pk in units], sorted({t for _u, _n, t in rows})
+
+
+def unsigned_for(actor: Actor) -> list[Note]:
+    """The author's unsigned notes (at the current unit); listing them is logged once."""
+    if actor.assignment is None:
+        return []
+    rows = list(
+        Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
+                            entered_in_error=False, patient__in=patients_visible_to(actor))
+        .select_related("patient").defer("search", "text", "headings")
+        .order_by("created_at")[:WORKLIST_LIMIT]
+    )
+    if rows:
+        audit.record(actor, "journal.unsigned.list", ground=Ground.CARE_RELATIONSHIP,
+                     detail={"notes": [n.pk for n in rows]})
+    return rows
+
+
+def _unsigned_qs(actor: Actor) -> QuerySet[Note]:
+    return Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
+                               entered_in_error=False)
+
+
+def unsigned_count(actor: Actor) -> int:
+    if actor.assignment is None:
+        return 0
+    return _unsigned_qs(actor).count()
+
+
+def worklist_counts(actor: Actor) -> tuple[int, int]:
+    """(unsigned notes, items to acknowledge) in one round trip: the top bar shows both on every page."""
+    if actor.assignment is None:
+        return 0, 0
+    a_sql, a_params = _unsigned_qs(actor).order_by().values("pk").query.get_compiler("default").as_sql()
+    b_sql, b_params = _open_acks(actor).order_by().values("pk").query.get_compiler("default").as_sql()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT (SELECT count(*) FROM ({a_sql}) a), (SELECT count(*) FROM ({b_sql}) b)",
+                    [*a_params, *b_params])
+        row = cur.fetchone()
+    return int(row[0]), int(row[1])
+
+
+def print_selection(actor: Actor, patient_id: int, f: TimelineFilter, *, note_ids: list[int] | None = None,
+                    include_codes: bool = True, limit: int = 500) -> dict[str, Any]:
+    """What goes into the patient's copy; the read is logged as a print (journal.print)."""
+    pa = patient_access(actor, patient_id, action="journal.print")
+    qs = filter_notes(_notes(pa).exclude(status=Note.Status.DRAFT), f)
+    if note_ids:
+        qs = qs.filter(pk__in=note_ids)
+    notes = list(qs.select_related("unit").defer("search").order_by("event_at", "pk")[:limit])
+    out: dict[str, Any] = {"pa": pa, "notes": notes}
+    if include_codes:
+        out["diagnoses"] = active_diagnoses(pa, n=100)
+        out["allergies"] = active_allergies(pa)
+        out["observations"] = latest_observations(pa)
+    audit.record(actor, "journal.print", patient=pa, detail={"notes": [n.pk for n in notes]})
+    return out
+
+
+# --- Coded data, measurements, alerts -------------------------------------
+
+
+def active_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[Diagnosis]:
+    return list(pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False))
+                .order_by("-recorded_at")[:n])
+
+
+def diagnoses_all(pa: PatientAccess, limit: int = 500) -> list[Diagnosis]:
+    return list(pa.filter(Diagnosis.objects.all()).select_related("unit").order_by("-recorded_at")[:limit])
+
+
+def procedures_all(pa: PatientAccess, limit: int = 500) -> list[Procedure]:
+    return list(pa.filter(Procedure.objects.all()).select_related("unit").order_by("-performed_at")[:limit])
+
+
+def latest_observations(pa: PatientAccess) -> list[Observation]:
+    """The latest value of each kind: one indexed query (DISTINCT ON kind)."""
+    rows = list(
+        pa.filter(Observation.objects.filter(entered_in_error=False))
+        .order_by("kind", "-observed_at", "-pk")
+        .distinct("kind")
+    )
+    order = {k: i for i, k in enumerate(Observation.Kind.values)}
+    return sorted(rows, key=lambda o: order.get(o.kind, 99))
+
+
+def observations_all(pa: PatientAccess, kind: str = "", limit: int = 300) -> list[Observation]:
+    qs = pa.filter(Observation.objects.all())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(qs.select_related("unit").order_by("-observed_at", "-pk")[:limit])
+
+
+def active_allergies(pa: PatientAccess) -> list[Allergy]:
+    """Active allergies and alerts (objects with .substance, .atc_code, .severity, .kind);
+    the medication module checks orders against the ATC codes."""
+    return list(pa.filter(Allergy.objects.filter(active=True)).order_by("kind", "substance"))
+
+
+def allergies_all(pa: PatientAccess) -> list[Allergy]:
+    return list(pa.filter(Allergy.objects.all()).select_related("unit").order_by("-active", "substance"))
+
+
+# --- Acknowledgement ------------------------------------------------------
+
+
+def _open_acks(actor: Actor) -> QuerySet[Acknowledgement]:
+    return Acknowledgement.objects.filter(
+        Q(responsible_id=actor.staff.pk) | Q(responsible__isnull=True), unit_id=actor.unit_id,
+        acknowledged_at__isnull=True,
+    )
+
+
+def acknowledgements_open(actor: Actor) -> list[Acknowledgement]:
+    if actor.assignment is None:
+        return []
+    rows = list(_open_acks(actor).filter(patient__in=patients_visible_to(actor))
+                .select_related("patient").order_by("created_at")[:WORKLIST_LIMIT])
+    if rows:
+        audit.record(actor, "journal.acknowledgement.list", ground=Ground.CARE_RELATIONSHIP,
+                     detail={"items": [a.pk for a in rows]})
+    return rows
+
+
+def acknowledgements_count(actor: Actor) -> int:
+    if actor.assignment is None:
+        return 0
+    return _open_acks(actor).count()
