@@ -32,7 +32,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         if opts["dry_run"]:
-            shown = []
+            shown: list[int] = []
             for p in summary.planned:
                 if p.already_sent or len(shown) >= opts["show"]:
                     continue
