@@ -74,7 +74,8 @@ def worker(tmp_path, live_server, monkeypatch):  # type: ignore[no-untyped-def]
         proc = subprocess.Popen([celery_bin, "-A", "vardmiljo", "worker", "-P", "solo", "--loglevel=INFO",
                                  "--without-gossip", "--without-mingle", "--without-heartbeat"],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        client = Celery(broker=redis_url)
+        # set_as_current=False: tasks of later tests must still go to the project's own app.
+        client = Celery(broker=redis_url, set_as_current=False)
         client.worker_process = proc  # type: ignore[attr-defined]
         # After commit, the outbox asks this broker (not the eager in-process runner) to deliver.
         monkeypatch.setattr(outbox, "schedule", lambda pk: client.send_task("vardmiljo.tasks.deliver_outbox", args=[pk]))
