@@ -32,8 +32,9 @@ def import_dir() -> Path:
 
 class ImportJobAddForm(forms.ModelForm):
     upload = forms.FileField(label=_("Ladda upp fil"), required=False)
-    server_path = forms.CharField(label=_("… eller sökväg på servern"), required=False,
-                                  help_text=_("För stora filer som redan ligger på servern."))
+    server_path = forms.CharField(
+        label=_("… eller sökväg på servern"), required=False, help_text=_("För stora filer som redan ligger på servern.")
+    )
 
     class Meta:
         model = ImportJob
@@ -65,15 +66,48 @@ class ImportJobAddForm(forms.ModelForm):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ("id", "source", "source_system", "short_file", "status", "progress", "created_count", "skipped_count",
-                    "error_count", "dry_run", "created_at", "finished_at")
+    list_display = (
+        "id",
+        "source",
+        "source_system",
+        "short_file",
+        "status",
+        "progress",
+        "created_count",
+        "skipped_count",
+        "error_count",
+        "dry_run",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("status", "source", "dry_run")
     search_fields = ("file_name", "source_system")
     actions = ["run_selected"]
-    readonly_fields = ("source", "source_system", "file_name", "file_sha256", "dry_run", "status", "lines_total",
-                       "lines_done", "batches_done", "records_seen", "created_count", "updated_count", "skipped_count",
-                       "error_count", "counts", "seconds", "notes_per_s", "last_error", "created_by", "created_at",
-                       "started_at", "finished_at", "error_report")
+    readonly_fields = (
+        "source",
+        "source_system",
+        "file_name",
+        "file_sha256",
+        "dry_run",
+        "status",
+        "lines_total",
+        "lines_done",
+        "batches_done",
+        "records_seen",
+        "created_count",
+        "updated_count",
+        "skipped_count",
+        "error_count",
+        "counts",
+        "seconds",
+        "notes_per_s",
+        "last_error",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error_report",
+    )
 
     @admin.display(description=_("fil"))
     def short_file(self, obj: ImportJob) -> str:
@@ -109,8 +143,13 @@ class ImportJobAdmin(admin.ModelAdmin):
         if change:
             return
         # The form checked the file; the service finds an interrupted job of the same file to resume.
-        job = services.import_job_create(source=obj.source, path=form.stored_path(), source_system=obj.source_system,
-                                         dry_run=obj.dry_run, created_by=request.user)  # type: ignore[arg-type]
+        job = services.import_job_create(
+            source=obj.source,
+            path=form.stored_path(),
+            source_system=obj.source_system,
+            dry_run=obj.dry_run,
+            created_by=request.user,  # type: ignore[arg-type]
+        )
         obj.__dict__.update({k: v for k, v in job.__dict__.items() if not k.startswith("_")})
         services.import_job_start(job=job)
         messages.info(request, _("Importen körs av en bakgrundsprocess; ladda om sidan för att följa den."))
@@ -128,8 +167,17 @@ class ImportJobAdmin(admin.ModelAdmin):
 class RegistryTransferAdmin(admin.ModelAdmin):
     list_display = ("id", "registry", "patient_id", "status", "outbox_status", "created_at", "delivered_at")
     list_filter = ("registry", "status")
-    readonly_fields = ("registry", "patient_id", "payload_sha256", "payload", "status", "outbox", "receipt", "created_at",
-                       "delivered_at")
+    readonly_fields = (
+        "registry",
+        "patient_id",
+        "payload_sha256",
+        "payload",
+        "status",
+        "outbox",
+        "receipt",
+        "created_at",
+        "delivered_at",
+    )
     exclude = ("patient",)
 
     @admin.display(description=_("utkorg"))

@@ -21,8 +21,12 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     def receive(i: int):  # type: ignore[no-untyped-def]
         body = json.dumps({"register": "ndr", "personnummer": "195001019826", "variabler": {"hba1c": {"varde": 52}}})
-        return anna.post("/integrationer/sim/registry/ndr/", data=body, content_type="application/json",
-                         headers={"Idempotency-Key": f"bench-{i}-{id(ctx)}"})
+        return anna.post(
+            "/integrationer/sim/registry/ndr/",
+            data=body,
+            content_type="application/json",
+            headers={"Idempotency-Key": f"bench-{i}-{id(ctx)}"},
+        )
 
     return [
         Scenario(name="integrations.registry_page", run=page),

@@ -32,8 +32,12 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Avbruten (kan återupptas)")
 
     source = models.CharField(_("format"), max_length=20, choices=Source.choices)
-    source_system = models.CharField(_("källsystem"), max_length=60, default="legacy",
-                                     help_text=_("Namnet på systemet som exporterade filen, t.ex. ELVIS eller Melior."))
+    source_system = models.CharField(
+        _("källsystem"),
+        max_length=60,
+        default="legacy",
+        help_text=_("Namnet på systemet som exporterade filen, t.ex. ELVIS eller Melior."),
+    )
     file_name = models.CharField(_("fil"), max_length=500)
     file_sha256 = models.CharField(_("filens SHA-256"), max_length=64, db_index=True)
     dry_run = models.BooleanField(_("endast kontroll"), default=False)

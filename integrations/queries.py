@@ -27,8 +27,12 @@ def registry_overview(actor: Actor, patient_id: int) -> tuple[PatientAccess, lis
     rows = []
     for name in registries.names():
         reg = registries.get(name)
-        rows.append(RegistryRow(name=name, title=reg.title,
-                                has_diagnosis=record.has_diagnosis(pa.patient_id, reg.diagnosis_prefixes)))
-    transfers = list(RegistryTransfer.objects.filter(patient_id=pa.patient_id).select_related("outbox")
-                     .order_by("-created_at")[:RECENT_TRANSFERS])
+        rows.append(
+            RegistryRow(name=name, title=reg.title, has_diagnosis=record.has_diagnosis(pa.patient_id, reg.diagnosis_prefixes))
+        )
+    transfers = list(
+        RegistryTransfer.objects.filter(patient_id=pa.patient_id)
+        .select_related("outbox")
+        .order_by("-created_at")[:RECENT_TRANSFERS]
+    )
     return pa, rows, transfers

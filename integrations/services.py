@@ -23,10 +23,10 @@ from vardmiljo.errors import DomainError
 from vardmiljo.models import Patient, Staff
 
 
-def import_job_create(*, source: str, path: str | Path, source_system: str = "legacy", dry_run: bool = False,
-                      created_by: Staff | None = None) -> ImportJob:
-    return legacy_import.job_create(source=source, path=path, source_system=source_system, dry_run=dry_run,
-                                    created_by=created_by)
+def import_job_create(
+    *, source: str, path: str | Path, source_system: str = "legacy", dry_run: bool = False, created_by: Staff | None = None
+) -> ImportJob:
+    return legacy_import.job_create(source=source, path=path, source_system=source_system, dry_run=dry_run, created_by=created_by)
 
 
 def import_job_run(*, job_id: int, batch_size: int = runner.DEFAULT_BATCH_SIZE) -> str:
@@ -62,18 +62,27 @@ def registry_objection_set(*, actor: Actor, patient_id: int, objection: bool, pa
     pa = patient_access(actor, patient_id, action="registry.objection", write=True)
     statement = (patient_statement or "").strip()
     if not statement:
-        raise DomainError(_("Ange patientens besked; invändningen registreras bara på patientens begäran."),
-                          field="patient_statement")
+        raise DomainError(
+            _("Ange patientens besked; invändningen registreras bara på patientens begäran."), field="patient_statement"
+        )
     patient = Patient.objects.select_for_update().get(pk=pa.patient_id)
     if patient.registry_objection == objection:
-        raise DomainError(_("Patienten motsätter sig redan registrering.") if objection
-                          else _("Patienten har ingen invändning att återkalla."))
+        raise DomainError(
+            _("Patienten motsätter sig redan registrering.") if objection else _("Patienten har ingen invändning att återkalla.")
+        )
     patient.registry_objection = objection
     patient.save(update_fields=["registry_objection", "updated_at"])
     cancelled = 0
     if objection:
         cancelled = RegistryTransfer.objects.filter(patient=patient, status=RegistryTransfer.Status.QUEUED).update(
-            status=RegistryTransfer.Status.CANCELLED)
-    audit.record(actor, "registry.objection.set" if objection else "registry.objection.withdrawn", patient=pa,
-                 obj=patient, reason=statement, detail={"cancelled_transfers": cancelled})
+            status=RegistryTransfer.Status.CANCELLED
+        )
+    audit.record(
+        actor,
+        "registry.objection.set" if objection else "registry.objection.withdrawn",
+        patient=pa,
+        obj=patient,
+        reason=statement,
+        detail={"cancelled_transfers": cancelled},
+    )
     return patient

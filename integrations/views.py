@@ -46,8 +46,11 @@ def simulated_registry(request: HttpRequest, name: str) -> HttpResponse:
 
 
 class ObjectionForm(forms.Form):
-    patient_statement = forms.CharField(label=_("Patientens besked"), widget=forms.TextInput,
-                                        help_text=_("T.ex. ”Patienten meddelade muntligt vid besöket 2024-05-02”."))
+    patient_statement = forms.CharField(
+        label=_("Patientens besked"),
+        widget=forms.TextInput,
+        help_text=_("T.ex. ”Patienten meddelade muntligt vid besöket 2024-05-02”."),
+    )
 
 
 @actor_required
@@ -61,11 +64,23 @@ def patient_registries(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.registry_objection_set(actor=actor, patient_id=patient_id, objection=request.POST.get("objection") == "1",
-                                            patient_statement=form.cleaned_data["patient_statement"])
+            services.registry_objection_set(
+                actor=actor,
+                patient_id=patient_id,
+                objection=request.POST.get("objection") == "1",
+                patient_statement=form.cleaned_data["patient_statement"],
+            )
             return redirect("integrations:patient_registries", patient_id=patient_id)
         except DomainError as exc:
             form_error(form, exc)
-    return render(request, "integrations/patient_registries.html", {
-        "pa": pa, "patient": pa.patient, "registries": rows, "transfers": transfers, "form": form,
-    })
+    return render(
+        request,
+        "integrations/patient_registries.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "registries": rows,
+            "transfers": transfers,
+            "form": form,
+        },
+    )

@@ -29,9 +29,23 @@ class NoteOut(serializers.ModelSerializer):
 
     class Meta:
         model = Note
-        fields = ["id", "patient_id", "unit", "note_type", "status", "headings", "author_name", "author_profession",
-                  "event_at", "signed_at", "version_no", "revision", "entered_in_error", "error_reason",
-                  "source_system"]
+        fields = [
+            "id",
+            "patient_id",
+            "unit",
+            "note_type",
+            "status",
+            "headings",
+            "author_name",
+            "author_profession",
+            "event_at",
+            "signed_at",
+            "version_no",
+            "revision",
+            "entered_in_error",
+            "error_reason",
+            "source_system",
+        ]
 
 
 class NotePageOut(serializers.Serializer):
@@ -58,10 +72,24 @@ class NoteSignIn(serializers.Serializer):
 
 class DiagnosisOut(serializers.ModelSerializer):
     kind = serializers.CharField()
+
     class Meta:
         model = Diagnosis
-        fields = ["id", "patient_id", "unit_id", "note_id", "code", "code_text", "kind", "status", "onset_date",
-                  "recorded_at", "author_name", "entered_in_error", "source_system"]
+        fields = [
+            "id",
+            "patient_id",
+            "unit_id",
+            "note_id",
+            "code",
+            "code_text",
+            "kind",
+            "status",
+            "onset_date",
+            "recorded_at",
+            "author_name",
+            "entered_in_error",
+            "source_system",
+        ]
 
 
 class DiagnosisIn(serializers.Serializer):
@@ -73,10 +101,24 @@ class DiagnosisIn(serializers.Serializer):
 
 class ObservationOut(serializers.ModelSerializer):
     kind = serializers.CharField()
+
     class Meta:
         model = Observation
-        fields = ["id", "patient_id", "unit_id", "kind", "value", "value2", "value_text", "unit_text", "display",
-                  "observed_at", "author_name", "entered_in_error", "source_system"]
+        fields = [
+            "id",
+            "patient_id",
+            "unit_id",
+            "kind",
+            "value",
+            "value2",
+            "value_text",
+            "unit_text",
+            "display",
+            "observed_at",
+            "author_name",
+            "entered_in_error",
+            "source_system",
+        ]
 
 
 class ObservationIn(serializers.Serializer):
@@ -90,6 +132,7 @@ class ObservationIn(serializers.Serializer):
 
 class AllergyOut(serializers.ModelSerializer):
     kind = serializers.CharField()
+
     class Meta:
         model = Allergy
         fields = ["id", "patient_id", "kind", "substance", "atc_code", "severity", "reaction", "active", "recorded_at"]
@@ -104,6 +147,7 @@ class EncounterIn(serializers.Serializer):
 
 class EncounterOut(serializers.ModelSerializer):
     kind = serializers.CharField()
+
     class Meta:
         model = Encounter
         fields = ["id", "patient_id", "unit_id", "kind", "responsible_id", "started_at", "ended_at", "booking_id"]
@@ -139,9 +183,14 @@ class PatientNotesView(APIView):
     @extend_schema(request=NoteCreateIn, responses={201: NoteOut})
     def post(self, request: Request, patient_id: int) -> Response:
         data = _valid(NoteCreateIn, request.data)
-        note = services.note_create(actor=actor_of(request), patient_id=patient_id, template_id=data.get("template"),
-                                    note_type=data.get("note_type", ""), encounter_id=data.get("encounter"),
-                                    headings=data.get("headings"))
+        note = services.note_create(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            template_id=data.get("template"),
+            note_type=data.get("note_type", ""),
+            encounter_id=data.get("encounter"),
+            headings=data.get("headings"),
+        )
         return Response(NoteOut(note).data, status=status.HTTP_201_CREATED)
 
 
@@ -156,8 +205,9 @@ class NoteDetailView(APIView):
     def patch(self, request: Request, note_id: int) -> Response:
         """Save the draft; a stale `revision` answers 409."""
         data = _valid(NoteSaveIn, request.data)
-        note = services.note_save_draft(actor=actor_of(request), note_id=note_id, revision=data["revision"],
-                                        headings=[dict(h) for h in data["headings"]])
+        note = services.note_save_draft(
+            actor=actor_of(request), note_id=note_id, revision=data["revision"], headings=[dict(h) for h in data["headings"]]
+        )
         return Response(NoteOut(note).data)
 
 
@@ -183,8 +233,14 @@ class PatientDiagnosesView(APIView):
     @extend_schema(request=DiagnosisIn, responses={201: DiagnosisOut})
     def post(self, request: Request, patient_id: int) -> Response:
         data = _valid(DiagnosisIn, request.data)
-        dx = services.diagnosis_add(actor=actor_of(request), patient_id=patient_id, code=data["code"],
-                                    note_id=data.get("note"), kind=data["kind"], onset_date=data.get("onset_date"))
+        dx = services.diagnosis_add(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            code=data["code"],
+            note_id=data.get("note"),
+            kind=data["kind"],
+            onset_date=data.get("onset_date"),
+        )
         return Response(DiagnosisOut(dx).data, status=status.HTTP_201_CREATED)
 
 
@@ -194,15 +250,19 @@ class PatientObservationsView(APIView):
     @extend_schema(responses=ObservationOut(many=True))
     def get(self, request: Request, patient_id: int) -> Response:
         pa = queries.access(actor_of(request), patient_id, "api.journal.observations")
-        return Response(ObservationOut(queries.observations_all(pa, kind=request.query_params.get("kind", "")),
-                                       many=True).data)
+        return Response(ObservationOut(queries.observations_all(pa, kind=request.query_params.get("kind", "")), many=True).data)
 
     @extend_schema(request=ObservationIn, responses={201: ObservationOut})
     def post(self, request: Request, patient_id: int) -> Response:
         data = _valid(ObservationIn, request.data)
         obs = services.observation_record(
-            actor=actor_of(request), patient_id=patient_id, kind=data["kind"], value=data.get("value"),
-            value2=data.get("value2"), value_text=data.get("value_text", ""), observed_at=data.get("observed_at"),
+            actor=actor_of(request),
+            patient_id=patient_id,
+            kind=data["kind"],
+            value=data.get("value"),
+            value2=data.get("value2"),
+            value_text=data.get("value_text", ""),
+            observed_at=data.get("observed_at"),
             note_id=data.get("note"),
         )
         return Response(ObservationOut(obs).data, status=status.HTTP_201_CREATED)
@@ -232,7 +292,12 @@ class PatientEncountersView(APIView):
     @extend_schema(request=EncounterIn, responses={201: EncounterOut})
     def post(self, request: Request, patient_id: int) -> Response:
         data = _valid(EncounterIn, request.data)
-        enc = services.encounter_create(actor=actor_of(request), patient_id=patient_id, kind=data["kind"],
-                                        unit_id=data.get("unit"), started_at=data.get("started_at"),
-                                        booking_id=data.get("booking_id"))
+        enc = services.encounter_create(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            kind=data["kind"],
+            unit_id=data.get("unit"),
+            started_at=data.get("started_at"),
+            booking_id=data.get("booking_id"),
+        )
         return Response(EncounterOut(enc).data, status=status.HTTP_201_CREATED)

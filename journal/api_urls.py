@@ -7,8 +7,7 @@ from journal import api
 urlpatterns = [
     path("patients/<int:patient_id>/notes/", api.PatientNotesView.as_view(), name="api-journal-notes"),
     path("patients/<int:patient_id>/diagnoses/", api.PatientDiagnosesView.as_view(), name="api-journal-diagnoses"),
-    path("patients/<int:patient_id>/observations/", api.PatientObservationsView.as_view(),
-         name="api-journal-observations"),
+    path("patients/<int:patient_id>/observations/", api.PatientObservationsView.as_view(), name="api-journal-observations"),
     path("patients/<int:patient_id>/allergies/", api.PatientAllergiesView.as_view(), name="api-journal-allergies"),
     path("patients/<int:patient_id>/encounters/", api.PatientEncountersView.as_view(), name="api-journal-encounters"),
     path("notes/<int:note_id>/", api.NoteDetailView.as_view(), name="api-journal-note"),

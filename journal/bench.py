@@ -29,17 +29,47 @@ NOTES_PER_PATIENT = 10
 SOURCE = "bench"
 
 PHRASES = {
-    "Aktuellt": ["Söker för hosta sedan en vecka.", "Kontroll av blodtryck.", "Ont i ländryggen sedan i går.",
-                 "Uppföljning av diabetes.", "Feber och halsont i tre dagar.", "Yrsel vid uppresning.",
-                 "Trötthet sedan ett par månader.", "Förnyelse av recept."],
-    "Anamnes": ["Tidigare frisk.", "Känd hypertoni, behandlad.", "Röker inte.", "Ingen känd allergi.",
-                "Typ 2-diabetes sedan 2015.", "Opererad för ljumskbråck 2010.", "Astma i barndomen."],
-    "Status": ["AT gott.", "Cor: regelbunden rytm, inga blåsljud.", "Pulm: vesikulärt andningsljud bilateralt.",
-               "Buk: mjuk, oöm.", "Svalg: rodnad, inga beläggningar.", "BT 138/86, puls 72."],
-    "Bedömning": ["Trolig viral luftvägsinfektion.", "Välkontrollerat blodtryck.", "Lumbago utan neurologiska bortfall.",
-                  "Acceptabel glukoskontroll.", "Misstänkt järnbrist, provtagning."],
-    "Åtgärd": ["Egenvård, återkommer vid försämring.", "Oförändrad medicinering.", "Remiss till fysioterapeut.",
-               "Nytt besök om tre månader.", "Labb: Hb, ferritin, krea."],
+    "Aktuellt": [
+        "Söker för hosta sedan en vecka.",
+        "Kontroll av blodtryck.",
+        "Ont i ländryggen sedan i går.",
+        "Uppföljning av diabetes.",
+        "Feber och halsont i tre dagar.",
+        "Yrsel vid uppresning.",
+        "Trötthet sedan ett par månader.",
+        "Förnyelse av recept.",
+    ],
+    "Anamnes": [
+        "Tidigare frisk.",
+        "Känd hypertoni, behandlad.",
+        "Röker inte.",
+        "Ingen känd allergi.",
+        "Typ 2-diabetes sedan 2015.",
+        "Opererad för ljumskbråck 2010.",
+        "Astma i barndomen.",
+    ],
+    "Status": [
+        "AT gott.",
+        "Cor: regelbunden rytm, inga blåsljud.",
+        "Pulm: vesikulärt andningsljud bilateralt.",
+        "Buk: mjuk, oöm.",
+        "Svalg: rodnad, inga beläggningar.",
+        "BT 138/86, puls 72.",
+    ],
+    "Bedömning": [
+        "Trolig viral luftvägsinfektion.",
+        "Välkontrollerat blodtryck.",
+        "Lumbago utan neurologiska bortfall.",
+        "Acceptabel glukoskontroll.",
+        "Misstänkt järnbrist, provtagning.",
+    ],
+    "Åtgärd": [
+        "Egenvård, återkommer vid försämring.",
+        "Oförändrad medicinering.",
+        "Remiss till fysioterapeut.",
+        "Nytt besök om tre månader.",
+        "Labb: Hb, ferritin, krea.",
+    ],
 }
 DX_CODES = ["I10.9", "E11.9", "J06.9", "M54.5", "J45.9", "F32.9", "E78.5", "K21.9", "N39.0", "I48.9"]
 
@@ -51,8 +81,9 @@ def _existing(source: str) -> int:
 def _drop_indexes(table: str) -> list[str]:
     """Drop every index but the primary key for a bulk load; returns their definitions."""
     with connection.cursor() as cur:
-        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT LIKE %s",
-                    [table, "%_pkey"])
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT LIKE %s", [table, "%_pkey"]
+        )
         rows = cur.fetchall()
         for name, _d in rows:
             cur.execute(f'DROP INDEX IF EXISTS "{name}"')
@@ -79,8 +110,10 @@ def _note_rows(ctx: BenchContext, patient_ids: list[int], rng: random.Random) ->
     units = ctx.demo.units
     staff = ctx.demo.staff
     authors = [(staff["anna"], units["vc"].pk), (staff["bo"], units["vc"].pk), (staff["cecilia"], units["med"].pk)]
-    author_cols = [(a.pk, str(a), a.profession, "Läkaranteckning" if a.profession == "physician" else "Omvårdnadsanteckning",
-                    u) for a, u in authors]
+    author_cols = [
+        (a.pk, str(a), a.profession, "Läkaranteckning" if a.profession == "physician" else "Omvårdnadsanteckning", u)
+        for a, u in authors
+    ]
     now = timezone.now()
     # A pool of distinct texts: building 1,000,000 from scratch would cost more than the COPY.
     pool = []
@@ -93,13 +126,36 @@ def _note_rows(ctx: BenchContext, patient_ids: list[int], rng: random.Random) ->
             author_id, name, prof, note_type, unit_id = author_cols[0] if k % 3 == 0 else author_cols[rng.randrange(3)]
             at = now - dt.timedelta(minutes=rng.randrange(minutes))
             headings, text = pool[rng.randrange(len(pool))]
-            yield (pid, unit_id, note_type, headings, text, Note.Status.SIGNED, author_id, name, prof, at, at, at, at,
-                   author_id, 1, 1, "", False, "", SOURCE, "")
+            yield (
+                pid,
+                unit_id,
+                note_type,
+                headings,
+                text,
+                Note.Status.SIGNED,
+                author_id,
+                name,
+                prof,
+                at,
+                at,
+                at,
+                at,
+                author_id,
+                1,
+                1,
+                "",
+                False,
+                "",
+                SOURCE,
+                "",
+            )
 
 
-NOTE_COLUMNS = ("patient_id, unit_id, note_type, headings, text, status, author_id, author_name, author_profession, "
-                "event_at, created_at, updated_at, signed_at, signed_by_id, version_no, revision, edit_session, "
-                "entered_in_error, error_reason, source_system, source_id")
+NOTE_COLUMNS = (
+    "patient_id, unit_id, note_type, headings, text, status, author_id, author_name, author_profession, "
+    "event_at, created_at, updated_at, signed_at, signed_by_id, version_no, revision, edit_session, "
+    "entered_in_error, error_reason, source_system, source_id"
+)
 
 
 def seed_bench(ctx: BenchContext) -> None:
@@ -141,25 +197,88 @@ def _seed_coded(ctx: BenchContext, patient_ids: list[int], rng: random.Random) -
     now = timezone.now()
     with connection.cursor() as cur:
         raw = cur.cursor
-        with raw.copy("COPY journal_diagnosis (patient_id, unit_id, code, code_text, kind, status, recorded_at, "
-                      "recorded_by_id, author_name, entered_in_error, error_reason, source_system) FROM STDIN") as copy:
+        with raw.copy(
+            "COPY journal_diagnosis (patient_id, unit_id, code, code_text, kind, status, recorded_at, "
+            "recorded_by_id, author_name, entered_in_error, error_reason, source_system) FROM STDIN"
+        ) as copy:
             for pid in patient_ids:
                 for code in rng.sample(DX_CODES, 2):
                     at = now - dt.timedelta(days=rng.randrange(3650))
-                    copy.write_row((pid, vc, code, texts.get(code, ""), Diagnosis.Kind.MAIN, Diagnosis.Status.ACTIVE,
-                                    at, anna.pk, str(anna), False, "", SOURCE))
-        with raw.copy("COPY journal_observation (patient_id, unit_id, kind, value, value2, value_text, unit_text, "
-                      "observed_at, recorded_by_id, author_name, entered_in_error, error_reason, source_system) "
-                      "FROM STDIN") as copy:
+                    copy.write_row(
+                        (
+                            pid,
+                            vc,
+                            code,
+                            texts.get(code, ""),
+                            Diagnosis.Kind.MAIN,
+                            Diagnosis.Status.ACTIVE,
+                            at,
+                            anna.pk,
+                            str(anna),
+                            False,
+                            "",
+                            SOURCE,
+                        )
+                    )
+        with raw.copy(
+            "COPY journal_observation (patient_id, unit_id, kind, value, value2, value_text, unit_text, "
+            "observed_at, recorded_by_id, author_name, entered_in_error, error_reason, source_system) "
+            "FROM STDIN"
+        ) as copy:
             for pid in patient_ids:
                 for _ in range(2):
                     at = now - dt.timedelta(days=rng.randrange(3650))
-                    copy.write_row((pid, vc, Observation.Kind.BLOOD_PRESSURE, 110 + rng.randrange(60),
-                                    60 + rng.randrange(30), "", "mmHg", at, anna.pk, str(anna), False, "", SOURCE))
-                    copy.write_row((pid, vc, Observation.Kind.PULSE, 50 + rng.randrange(50), None, "", "slag/min", at,
-                                    anna.pk, str(anna), False, "", SOURCE))
-                    copy.write_row((pid, vc, Observation.Kind.WEIGHT, 50 + rng.randrange(60), None, "", "kg", at,
-                                    anna.pk, str(anna), False, "", SOURCE))
+                    copy.write_row(
+                        (
+                            pid,
+                            vc,
+                            Observation.Kind.BLOOD_PRESSURE,
+                            110 + rng.randrange(60),
+                            60 + rng.randrange(30),
+                            "",
+                            "mmHg",
+                            at,
+                            anna.pk,
+                            str(anna),
+                            False,
+                            "",
+                            SOURCE,
+                        )
+                    )
+                    copy.write_row(
+                        (
+                            pid,
+                            vc,
+                            Observation.Kind.PULSE,
+                            50 + rng.randrange(50),
+                            None,
+                            "",
+                            "slag/min",
+                            at,
+                            anna.pk,
+                            str(anna),
+                            False,
+                            "",
+                            SOURCE,
+                        )
+                    )
+                    copy.write_row(
+                        (
+                            pid,
+                            vc,
+                            Observation.Kind.WEIGHT,
+                            50 + rng.randrange(60),
+                            None,
+                            "",
+                            "kg",
+                            at,
+                            anna.pk,
+                            str(anna),
+                            False,
+                            "",
+                            SOURCE,
+                        )
+                    )
 
 
 def scenarios(ctx: BenchContext) -> list[Scenario]:
@@ -201,10 +320,16 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     def save_draft(i: int) -> Any:
         note_id, revision = drafts[i % len(drafts)]
-        return anna.post(f"/journal/anteckning/{note_id}/autospara/", {
-            "revision": revision, "edit_session": "bench", "h-title": list(PHRASES),
-            "h-text": [f"{PHRASES[h][i % len(PHRASES[h])]} ({i})" for h in PHRASES],
-        }, HTTP_HX_REQUEST="true")
+        return anna.post(
+            f"/journal/anteckning/{note_id}/autospara/",
+            {
+                "revision": revision,
+                "edit_session": "bench",
+                "h-title": list(PHRASES),
+                "h-text": [f"{PHRASES[h][i % len(PHRASES[h])]} ({i})" for h in PHRASES],
+            },
+            HTTP_HX_REQUEST="true",
+        )
 
     def prepare_sign(n: int) -> None:
         to_sign[:] = [pk for pk, _rev in _make_drafts(n)]
@@ -213,10 +338,15 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     def sign(i: int) -> Any:
         note_id = to_sign[next(counter) % len(to_sign)]
-        return anna.post(f"/journal/anteckning/{note_id}/signera/", {
-            "revision": 1, "edit_session": "bench", "h-title": list(PHRASES),
-            "h-text": [PHRASES[h][0] for h in PHRASES],
-        })
+        return anna.post(
+            f"/journal/anteckning/{note_id}/signera/",
+            {
+                "revision": 1,
+                "edit_session": "bench",
+                "h-title": list(PHRASES),
+                "h-text": [PHRASES[h][0] for h in PHRASES],
+            },
+        )
 
     return [
         Scenario(name="journal.search_pnr", run=search_pnr),

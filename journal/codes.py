@@ -128,12 +128,19 @@ def lookup(system: str, code: str) -> DiagnosisCode | ProcedureCode | None:
 
 DEFAULT_TEMPLATES = [
     ("Läkaranteckning", "Läkaranteckning", "physician", ["Aktuellt", "Anamnes", "Status", "Bedömning", "Åtgärd"]),
-    ("Omvårdnadsanteckning (VIPS)", "Omvårdnadsanteckning", "nurse",
-     ["Omvårdnadsanamnes", "Omvårdnadsstatus", "Omvårdnadsdiagnos", "Omvårdnadsmål", "Omvårdnadsåtgärd",
-      "Omvårdnadsresultat"]),
+    (
+        "Omvårdnadsanteckning (VIPS)",
+        "Omvårdnadsanteckning",
+        "nurse",
+        ["Omvårdnadsanamnes", "Omvårdnadsstatus", "Omvårdnadsdiagnos", "Omvårdnadsmål", "Omvårdnadsåtgärd", "Omvårdnadsresultat"],
+    ),
     ("Telefonanteckning", "Telefonanteckning", "", ["Kontaktorsak", "Aktuellt", "Bedömning", "Åtgärd"]),
-    ("Fysioterapeutanteckning", "Fysioterapeutanteckning", "physiotherapist",
-     ["Anamnes", "Status", "Bedömning", "Mål", "Åtgärd"]),
+    (
+        "Fysioterapeutanteckning",
+        "Fysioterapeutanteckning",
+        "physiotherapist",
+        ["Anamnes", "Status", "Bedömning", "Mål", "Åtgärd"],
+    ),
 ]
 
 
@@ -145,7 +152,4 @@ def ensure_defaults() -> None:
     if not NoteTemplate.objects.exists():
         for order, (name, note_type, profession, headings) in enumerate(DEFAULT_TEMPLATES):
             t = NoteTemplate.objects.create(name=name, note_type=note_type, profession=profession, order=order * 10)
-            TemplateHeading.objects.bulk_create(
-                [TemplateHeading(template=t, title=h, order=i) for i, h in enumerate(headings)]
-            )
-
+            TemplateHeading.objects.bulk_create([TemplateHeading(template=t, title=h, order=i) for i, h in enumerate(headings)])

@@ -47,8 +47,9 @@ class Encounter(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.VISIT)
-    responsible = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("ansvarig"))
+    responsible = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ansvarig")
+    )
     started_at = models.DateTimeField(_("start"), default=timezone.now)
     ended_at = models.DateTimeField(_("slut"), null=True, blank=True)
     booking_id = models.BigIntegerField(_("bokning"), null=True, blank=True, db_index=True)
@@ -68,12 +69,21 @@ class NoteTemplate(models.Model):
     """Mall: a list of keyword headings (sökord), per profession and unit (blank = all)."""
 
     name = models.CharField(_("namn"), max_length=100)
-    note_type = models.CharField(_("anteckningstyp"), max_length=60,
-                                 help_text=_("Visas i journalen och används för filtrering, t.ex. Läkaranteckning."))
-    profession = models.CharField(_("yrke"), max_length=30, choices=Staff.Profession.choices, blank=True,
-                                  help_text=_("Tomt = alla yrken."))
-    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("vårdenhet"), help_text=_("Tomt = alla enheter."))
+    note_type = models.CharField(
+        _("anteckningstyp"), max_length=60, help_text=_("Visas i journalen och används för filtrering, t.ex. Läkaranteckning.")
+    )
+    profession = models.CharField(
+        _("yrke"), max_length=30, choices=Staff.Profession.choices, blank=True, help_text=_("Tomt = alla yrken.")
+    )
+    unit = models.ForeignKey(
+        CareUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vårdenhet"),
+        help_text=_("Tomt = alla enheter."),
+    )
     active = models.BooleanField(_("aktiv"), default=True)
     order = models.PositiveIntegerField(_("ordning"), default=100)
 
@@ -117,11 +127,9 @@ class Note(models.Model):
     # Few indexes on purpose: every signing rewrites the row. (patient, -event_at) serves
     # the patient's record; the partial index serves the unsigned list.
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
-    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"),
-                             db_index=False)
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"), db_index=False)
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, null=True, blank=True, related_name="notes")
-    template = models.ForeignKey(NoteTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 db_index=False)
+    template = models.ForeignKey(NoteTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
     note_type = models.CharField(_("anteckningstyp"), max_length=60)
     # headings: [{"heading": "Aktuellt", "text": "..."}, ...] in display order.
     headings = models.JSONField(_("sökord"), default=list)
@@ -134,8 +142,9 @@ class Note(models.Model):
         db_persist=True,
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    author = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name=_("författare"))
+    author = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("författare")
+    )
     author_name = models.CharField(_("författare (namn)"), max_length=200, blank=True)
     author_profession = models.CharField(_("yrke"), max_length=30, blank=True)
     event_at = models.DateTimeField(_("händelsetid"), default=timezone.now)
@@ -163,10 +172,12 @@ class Note(models.Model):
             GinIndex(fields=["search"], name="journal_note_search_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(entered_in_error=True) | ~Q(error_reason=""),
-                                   name="journal_note_error_needs_reason"),
-            models.CheckConstraint(condition=~Q(status="imported") | ~Q(source_system=""),
-                                   name="journal_note_imported_has_source"),
+            models.CheckConstraint(
+                condition=~Q(entered_in_error=True) | ~Q(error_reason=""), name="journal_note_error_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="imported") | ~Q(source_system=""), name="journal_note_imported_has_source"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,8 +264,7 @@ class CodedEntry(models.Model):
     code = models.CharField(_("kod"), max_length=12)
     code_text = models.CharField(_("text"), max_length=300, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    db_index=False)
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     author_name = models.CharField(max_length=200, blank=True)
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.TextField(blank=True)
@@ -324,8 +334,7 @@ class Observation(models.Model):
     value_text = models.CharField(_("värde (text)"), max_length=20, blank=True)
     unit_text = models.CharField(_("enhet"), max_length=20, blank=True)
     observed_at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
-    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    db_index=False)
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     author_name = models.CharField(max_length=200, blank=True)
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.TextField(blank=True)
@@ -374,8 +383,9 @@ class Allergy(models.Model):
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.ALLERGY)
     substance = models.CharField(_("ämne/tillstånd"), max_length=200)
-    atc_code = models.CharField(_("ATC-kod"), max_length=10, blank=True,
-                                help_text=_("Klass eller substans, t.ex. J01C för penicilliner."))
+    atc_code = models.CharField(
+        _("ATC-kod"), max_length=10, blank=True, help_text=_("Klass eller substans, t.ex. J01C för penicilliner.")
+    )
     severity = models.CharField(_("allvarlighetsgrad"), max_length=20, choices=Severity.choices, default=Severity.MODERATE)
     reaction = models.TextField(_("reaktion/kommentar"), blank=True)
     active = models.BooleanField(_("aktuell"), default=True)
@@ -411,8 +421,15 @@ class Acknowledgement(models.Model):
     summary = models.CharField(_("sammanfattning"), max_length=300)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=60, blank=True)
-    responsible = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("ansvarig"), help_text=_("Tomt = hela enheten."))
+    responsible = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ansvarig"),
+        help_text=_("Tomt = hela enheten."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -421,8 +438,9 @@ class Acknowledgement(models.Model):
     class Meta:
         verbose_name = _("vidimering")
         verbose_name_plural = _("vidimeringar")
-        indexes = [models.Index(fields=["unit", "responsible"], name="journal_ack_open_idx",
-                                condition=Q(acknowledged_at__isnull=True))]
+        indexes = [
+            models.Index(fields=["unit", "responsible"], name="journal_ack_open_idx", condition=Q(acknowledged_at__isnull=True))
+        ]
 
     def __str__(self) -> str:
         return self.summary

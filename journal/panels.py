@@ -32,8 +32,7 @@ def diagnoses_panel(pa: PatientAccess) -> dict[str, Any]:
     return {"diagnoses": queries.active_diagnoses(pa), "patient_id": pa.patient_id}
 
 
-@patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html",
-               order=60)
+@patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html", order=60)
 def observations_panel(pa: PatientAccess) -> dict[str, Any]:
     return {"observations": queries.latest_observations(pa), "patient_id": pa.patient_id}
 

@@ -94,8 +94,12 @@ def code_search(system: str, q: str, limit: int = 10) -> list[Any]:
 
 
 def note_for(actor: Actor, note_id: int, *, action: str = "journal.note.read") -> tuple[Note, PatientAccess]:
-    note = (Note.objects.filter(pk=note_id).defer("search")
-            .select_related("unit", "author", "signed_by", "error_by", "template").first())
+    note = (
+        Note.objects.filter(pk=note_id)
+        .defer("search")
+        .select_related("unit", "author", "signed_by", "error_by", "template")
+        .first()
+    )
     if note is None:
         raise NotFound()
     # The access check decides (and logs) before anything of the note is returned.
@@ -125,10 +129,12 @@ def _notes(pa: PatientAccess) -> QuerySet[Note]:
 
 def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Note]:
     """The latest notes, the actor's own unsigned drafts of this patient first (one query)."""
-    mine_draft = Case(When(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk, then=Value(0)), default=Value(1),
-                      output_field=IntegerField())
-    return list(_notes(pa).select_related("unit").defer("search", "headings").alias(_d=mine_draft)
-                .order_by("_d", "-event_at", "-pk")[:n])
+    mine_draft = Case(
+        When(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return list(
+        _notes(pa).select_related("unit").defer("search", "headings").alias(_d=mine_draft).order_by("_d", "-event_at", "-pk")[:n]
+    )
 
 
 @dataclass
@@ -179,12 +185,15 @@ def filter_notes(qs: QuerySet[Note], f: TimelineFilter) -> QuerySet[Note]:
 
 def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
     """The whole record, newest first, one page at a time; with full-text search (Swedish stemming)."""
-    pa = patient_access(actor, patient_id, action="journal.search" if f.q else "journal.timeline",
-                        obj=None)
-    qs = (filter_notes(_notes(pa), f).select_related("unit", "author", "signed_by").defer("search", "text")
-          .order_by("-event_at", "-pk"))
+    pa = patient_access(actor, patient_id, action="journal.search" if f.q else "journal.timeline", obj=None)
+    qs = (
+        filter_notes(_notes(pa), f)
+        .select_related("unit", "author", "signed_by")
+        .defer("search", "text")
+        .order_by("-event_at", "-pk")
+    )
     start = (max(f.page, 1) - 1) * TIMELINE_PAGE
-    rows = list(qs[start:start + TIMELINE_PAGE + 1])
+    rows = list(qs[start : start + TIMELINE_PAGE + 1])
     notes = rows[:TIMELINE_PAGE]
     by_note: dict[int, list[Diagnosis]] = defaultdict(list)
     if notes:
@@ -195,19 +204,27 @@ def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
     has_next = len(rows) > TIMELINE_PAGE
     events: list[tuple[dt.datetime, str, Any]] = [(n.event_at, "note", n) for n in notes]
     if not (f.profession or f.note_type or f.keyword or f.q):
-        events += _other_events(pa, f, newest=notes[0].event_at if notes and f.page > 1 else None,
-                                oldest=notes[-1].event_at if notes and has_next else None)
+        events += _other_events(
+            pa,
+            f,
+            newest=notes[0].event_at if notes and f.page > 1 else None,
+            oldest=notes[-1].event_at if notes and has_next else None,
+        )
         events.sort(key=lambda e: e[0], reverse=True)
     return Timeline(pa=pa, filters=f, notes=notes, has_next=has_next, diagnoses=dict(by_note), events=events)
 
 
-def _other_events(pa: PatientAccess, f: TimelineFilter, *, newest: dt.datetime | None,
-                  oldest: dt.datetime | None) -> list[tuple[dt.datetime, str, Any]]:
+def _other_events(
+    pa: PatientAccess, f: TimelineFilter, *, newest: dt.datetime | None, oldest: dt.datetime | None
+) -> list[tuple[dt.datetime, str, Any]]:
     """Diagnoses (not already shown under their note), procedures and measurements in the
     period the page of notes covers; bounded like the notes."""
     out: list[tuple[dt.datetime, str, Any]] = []
-    for model, kind, at in ((Diagnosis, "dx", "recorded_at"), (Procedure, "proc", "performed_at"),
-                            (Observation, "obs", "observed_at")):
+    for model, kind, at in (
+        (Diagnosis, "dx", "recorded_at"),
+        (Procedure, "proc", "performed_at"),
+        (Observation, "obs", "observed_at"),
+    ):
         qs = pa.filter(model.objects.all())
         if model is not Observation:
             qs = qs.filter(note__isnull=True)
@@ -237,20 +254,24 @@ def unsigned_for(actor: Actor) -> list[Note]:
     if actor.assignment is None:
         return []
     rows = list(
-        Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
-                            entered_in_error=False, patient__in=patients_visible_to(actor))
-        .select_related("patient").defer("search", "text", "headings")
+        Note.objects.filter(
+            author_id=actor.staff.pk,
+            unit_id=actor.unit_id,
+            status=Note.Status.DRAFT,
+            entered_in_error=False,
+            patient__in=patients_visible_to(actor),
+        )
+        .select_related("patient")
+        .defer("search", "text", "headings")
         .order_by("created_at")[:WORKLIST_LIMIT]
     )
     if rows:
-        audit.record(actor, "journal.unsigned.list", ground=Ground.CARE_RELATIONSHIP,
-                     detail={"notes": [n.pk for n in rows]})
+        audit.record(actor, "journal.unsigned.list", ground=Ground.CARE_RELATIONSHIP, detail={"notes": [n.pk for n in rows]})
     return rows
 
 
 def _unsigned_qs(actor: Actor) -> QuerySet[Note]:
-    return Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT,
-                               entered_in_error=False)
+    return Note.objects.filter(author_id=actor.staff.pk, unit_id=actor.unit_id, status=Note.Status.DRAFT, entered_in_error=False)
 
 
 def unsigned_count(actor: Actor) -> int:
@@ -266,14 +287,20 @@ def worklist_counts(actor: Actor) -> tuple[int, int]:
     a_sql, a_params = _unsigned_qs(actor).order_by().values("pk").query.get_compiler("default").as_sql()
     b_sql, b_params = _open_acks(actor).order_by().values("pk").query.get_compiler("default").as_sql()
     with connection.cursor() as cur:
-        cur.execute(f"SELECT (SELECT count(*) FROM ({a_sql}) a), (SELECT count(*) FROM ({b_sql}) b)",
-                    [*a_params, *b_params])
+        cur.execute(f"SELECT (SELECT count(*) FROM ({a_sql}) a), (SELECT count(*) FROM ({b_sql}) b)", [*a_params, *b_params])
         row = cur.fetchone()
     return int(row[0]), int(row[1])
 
 
-def print_selection(actor: Actor, patient_id: int, f: TimelineFilter, *, note_ids: list[int] | None = None,
-                    include_codes: bool = True, limit: int = 500) -> dict[str, Any]:
+def print_selection(
+    actor: Actor,
+    patient_id: int,
+    f: TimelineFilter,
+    *,
+    note_ids: list[int] | None = None,
+    include_codes: bool = True,
+    limit: int = 500,
+) -> dict[str, Any]:
     """What goes into the patient's copy; the read is logged as a print (journal.print)."""
     pa = patient_access(actor, patient_id, action="journal.print")
     qs = filter_notes(_notes(pa).exclude(status=Note.Status.DRAFT), f)
@@ -293,8 +320,9 @@ def print_selection(actor: Actor, patient_id: int, f: TimelineFilter, *, note_id
 
 
 def active_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[Diagnosis]:
-    return list(pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False))
-                .order_by("-recorded_at")[:n])
+    return list(
+        pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False)).order_by("-recorded_at")[:n]
+    )
 
 
 def diagnoses_all(pa: PatientAccess, limit: int = 500) -> list[Diagnosis]:
@@ -308,9 +336,7 @@ def procedures_all(pa: PatientAccess, limit: int = 500) -> list[Procedure]:
 def latest_observations(pa: PatientAccess) -> list[Observation]:
     """The latest value of each kind: one indexed query (DISTINCT ON kind)."""
     rows = list(
-        pa.filter(Observation.objects.filter(entered_in_error=False))
-        .order_by("kind", "-observed_at", "-pk")
-        .distinct("kind")
+        pa.filter(Observation.objects.filter(entered_in_error=False)).order_by("kind", "-observed_at", "-pk").distinct("kind")
     )
     order = {k: i for i, k in enumerate(Observation.Kind.values)}
     return sorted(rows, key=lambda o: order.get(o.kind, 99))
@@ -338,7 +364,8 @@ def allergies_all(pa: PatientAccess) -> list[Allergy]:
 
 def _open_acks(actor: Actor) -> QuerySet[Acknowledgement]:
     return Acknowledgement.objects.filter(
-        Q(responsible_id=actor.staff.pk) | Q(responsible__isnull=True), unit_id=actor.unit_id,
+        Q(responsible_id=actor.staff.pk) | Q(responsible__isnull=True),
+        unit_id=actor.unit_id,
         acknowledged_at__isnull=True,
     )
 
@@ -346,11 +373,16 @@ def _open_acks(actor: Actor) -> QuerySet[Acknowledgement]:
 def acknowledgements_open(actor: Actor) -> list[Acknowledgement]:
     if actor.assignment is None:
         return []
-    rows = list(_open_acks(actor).filter(patient__in=patients_visible_to(actor))
-                .select_related("patient").order_by("created_at")[:WORKLIST_LIMIT])
+    rows = list(
+        _open_acks(actor)
+        .filter(patient__in=patients_visible_to(actor))
+        .select_related("patient")
+        .order_by("created_at")[:WORKLIST_LIMIT]
+    )
     if rows:
-        audit.record(actor, "journal.acknowledgement.list", ground=Ground.CARE_RELATIONSHIP,
-                     detail={"items": [a.pk for a in rows]})
+        audit.record(
+            actor, "journal.acknowledgement.list", ground=Ground.CARE_RELATIONSHIP, detail={"items": [a.pk for a in rows]}
+        )
     return rows
 
 

@@ -49,8 +49,15 @@ MAX_TEXT = 50_000
 
 
 @transaction.atomic
-def encounter_create(*, actor: Actor, patient_id: int, kind: str, unit_id: int | None = None,
-                     started_at: dt.datetime | None = None, booking_id: int | None = None) -> Encounter:
+def encounter_create(
+    *,
+    actor: Actor,
+    patient_id: int,
+    kind: str,
+    unit_id: int | None = None,
+    started_at: dt.datetime | None = None,
+    booking_id: int | None = None,
+) -> Encounter:
     """A care contact. Check-in (tidbok) calls this; one booking gives one encounter."""
     if kind not in Encounter.Kind.values:
         raise DomainError(_("Okänd kontakttyp: %(k)s.") % {"k": kind}, field="kind")
@@ -63,8 +70,12 @@ def encounter_create(*, actor: Actor, patient_id: int, kind: str, unit_id: int |
         if existing:
             return existing
     enc = Encounter.objects.create(
-        patient_id=pa.patient_id, unit_id=unit_id, kind=kind, responsible=actor.staff,
-        started_at=started_at or timezone.now(), booking_id=booking_id,
+        patient_id=pa.patient_id,
+        unit_id=unit_id,
+        kind=kind,
+        responsible=actor.staff,
+        started_at=started_at or timezone.now(),
+        booking_id=booking_id,
     )
     ground = CareRelationship.Ground.ADMISSION if kind == Encounter.Kind.ADMISSION else CareRelationship.Ground.VISIT
     care_relationship_ensure(actor=actor, patient=pa.patient_id, unit=unit_id, ground=ground)
@@ -107,8 +118,7 @@ def clean_headings(headings: Any) -> list[dict[str, str]]:
 def _lock_note(actor: Actor, note_id: int, action: str) -> tuple[Note, PatientAccess]:
     # Lock first: an autosave and a sign from two tabs may arrive together. The
     # row is only shown to the caller after the access check below.
-    note = (Note.objects.select_for_update(of=("self",)).select_related("unit").defer("search")
-            .filter(pk=note_id).first())
+    note = Note.objects.select_for_update(of=("self",)).select_related("unit").defer("search").filter(pk=note_id).first()
     if note is None:
         raise NotFound()
     pa = patient_access(actor, note.patient_id, action=action, obj=note_id, write=True)
@@ -128,9 +138,13 @@ def _check_revision(note: Note, revision: int | str | None, edit_session: str = 
         return  # this tab's own earlier autosave won the race; the tab sends its whole text anyway
     when = date_format(timezone.localtime(note.updated_at), "H:i")
     raise Conflict(
-        _("Anteckningen har ändrats sedan du öppnade den (senast sparad kl. %(t)s, i en annan flik eller av någon annan). "
-          "Dina ändringar har inte sparats. Kopiera din text, ladda om sidan och för in ändringarna igen.") % {"t": when},
-        field="revision", code="stale",
+        _(
+            "Anteckningen har ändrats sedan du öppnade den (senast sparad kl. %(t)s, i en annan flik eller av någon annan). "
+            "Dina ändringar har inte sparats. Kopiera din text, ladda om sidan och för in ändringarna igen."
+        )
+        % {"t": when},
+        field="revision",
+        code="stale",
     )
 
 
@@ -140,9 +154,16 @@ def _require_author(actor: Actor, note: Note) -> None:
 
 
 @transaction.atomic
-def note_create(*, actor: Actor, patient_id: int, template_id: int | None = None, note_type: str = "",
-                encounter_id: int | None = None, headings: list[dict[str, str]] | None = None,
-                event_at: dt.datetime | None = None) -> Note:
+def note_create(
+    *,
+    actor: Actor,
+    patient_id: int,
+    template_id: int | None = None,
+    note_type: str = "",
+    encounter_id: int | None = None,
+    headings: list[dict[str, str]] | None = None,
+    event_at: dt.datetime | None = None,
+) -> Note:
     """A draft note, from a template (its keyword headings) or free headings."""
     pa = patient_access(actor, patient_id, action="journal.note.create", write=True)
     if actor.unit_id is None:
@@ -165,22 +186,36 @@ def note_create(*, actor: Actor, patient_id: int, template_id: int | None = None
     else:
         # The note belongs to today's contact at this unit (e.g. from check-in), if there is one.
         start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        encounter_id = (Encounter.objects.filter(patient_id=pa.patient_id, unit_id=actor.unit_id, started_at__gte=start,
-                                                 started_at__lte=now)
-                        .order_by("-started_at").values_list("pk", flat=True).first())
+        encounter_id = (
+            Encounter.objects.filter(patient_id=pa.patient_id, unit_id=actor.unit_id, started_at__gte=start, started_at__lte=now)
+            .order_by("-started_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
     note = Note.objects.create(
-        patient_id=pa.patient_id, unit_id=actor.unit_id, encounter_id=encounter_id, template=template,
-        note_type=note_type, headings=cleaned, text=headings_text(cleaned), status=Note.Status.DRAFT,
-        author=actor.staff, author_name=str(actor.staff)[:200], author_profession=actor.staff.profession,
-        event_at=event_at or now, created_at=now, updated_at=now,
+        patient_id=pa.patient_id,
+        unit_id=actor.unit_id,
+        encounter_id=encounter_id,
+        template=template,
+        note_type=note_type,
+        headings=cleaned,
+        text=headings_text(cleaned),
+        status=Note.Status.DRAFT,
+        author=actor.staff,
+        author_name=str(actor.staff)[:200],
+        author_profession=actor.staff.profession,
+        event_at=event_at or now,
+        created_at=now,
+        updated_at=now,
     )
     audit.record(actor, "journal.note.create", patient=pa, obj=note)
     return note
 
 
 @transaction.atomic
-def note_save_draft(*, actor: Actor, note_id: int, revision: int | str | None, headings: list[dict[str, str]],
-                    edit_session: str = "") -> Note:
+def note_save_draft(
+    *, actor: Actor, note_id: int, revision: int | str | None, headings: list[dict[str, str]], edit_session: str = ""
+) -> Note:
     """Autosave of a draft. Refuses a stale revision (another tab or person saved meanwhile)."""
     note, pa = _lock_note(actor, note_id, "journal.note.save_draft")
     if not note.can_edit():
@@ -200,21 +235,30 @@ def note_save_draft(*, actor: Actor, note_id: int, revision: int | str | None, h
 
 def _require_content(note: Note) -> None:
     if not any(h.get("text", "").strip() for h in note.headings):
-        raise DomainError(_("Anteckningen är tom. Skriv under minst ett sökord innan du signerar."), field="headings",
-                          code="empty")
+        raise DomainError(
+            _("Anteckningen är tom. Skriv under minst ett sökord innan du signerar."), field="headings", code="empty"
+        )
     if note.template_id:
-        required = set(TemplateHeading.objects.filter(template_id=note.template_id, required=True)
-                       .values_list("title", flat=True))
+        required = set(
+            TemplateHeading.objects.filter(template_id=note.template_id, required=True).values_list("title", flat=True)
+        )
         missing = [h["heading"] for h in note.headings if h["heading"] in required and not h["text"].strip()]
         missing += sorted(required - {h["heading"] for h in note.headings})
         if missing:
-            raise DomainError(_("Skriv under sökordet %(h)s innan du signerar.") % {"h": ", ".join(missing)},
-                              field="headings", code="empty")
+            raise DomainError(
+                _("Skriv under sökordet %(h)s innan du signerar.") % {"h": ", ".join(missing)}, field="headings", code="empty"
+            )
 
 
 @transaction.atomic
-def note_sign(*, actor: Actor, note_id: int, revision: int | str | None,
-              headings: list[dict[str, str]] | None = None, edit_session: str = "") -> Note:
+def note_sign(
+    *,
+    actor: Actor,
+    note_id: int,
+    revision: int | str | None,
+    headings: list[dict[str, str]] | None = None,
+    edit_session: str = "",
+) -> Note:
     """Signering: the draft (with the text sent along, if any) becomes final, version 1."""
     note, pa = _lock_note(actor, note_id, "journal.note.sign")
     if note.status != Note.Status.DRAFT or note.entered_in_error:
@@ -231,17 +275,22 @@ def note_sign(*, actor: Actor, note_id: int, revision: int | str | None,
     note.signed_by = actor.staff
     note.revision += 1
     note.edit_session = edit_session[:40]
-    note.save(update_fields=["headings", "text", "status", "signed_at", "signed_by", "revision", "edit_session",
-                             "updated_at"])
-    NoteVersion.objects.create(note=note, version_no=note.version_no, headings=note.headings, note_type=note.note_type,
-                               signed_by=actor.staff, signed_by_name=str(actor.staff)[:200], signed_at=now)
+    note.save(update_fields=["headings", "text", "status", "signed_at", "signed_by", "revision", "edit_session", "updated_at"])
+    NoteVersion.objects.create(
+        note=note,
+        version_no=note.version_no,
+        headings=note.headings,
+        note_type=note.note_type,
+        signed_by=actor.staff,
+        signed_by_name=str(actor.staff)[:200],
+        signed_at=now,
+    )
     audit.record(actor, "journal.note.sign", patient=pa, obj=note)
     return note
 
 
 @transaction.atomic
-def note_correct(*, actor: Actor, note_id: int, revision: int | str | None, headings: list[dict[str, str]],
-                 reason: str) -> Note:
+def note_correct(*, actor: Actor, note_id: int, revision: int | str | None, headings: list[dict[str, str]], reason: str) -> Note:
     """Rättelse: a new signed version by the actor; the earlier text stays in the version history."""
     note, pa = _lock_note(actor, note_id, "journal.note.correct")
     if not note.can_correct():
@@ -256,9 +305,15 @@ def note_correct(*, actor: Actor, note_id: int, revision: int | str | None, head
         raise DomainError(_("Rättelsen ändrar ingenting i texten."), field="headings")
     if not note.versions.exists():
         # An imported note has no version row yet: keep its original text first.
-        NoteVersion.objects.create(note=note, version_no=note.version_no, headings=note.headings, note_type=note.note_type,
-                                   signed_by=note.signed_by, signed_by_name=note.author_name or "",
-                                   signed_at=note.signed_at or note.event_at)
+        NoteVersion.objects.create(
+            note=note,
+            version_no=note.version_no,
+            headings=note.headings,
+            note_type=note.note_type,
+            signed_by=note.signed_by,
+            signed_by_name=note.author_name or "",
+            signed_at=note.signed_at or note.event_at,
+        )
     now = timezone.now()
     note.headings = cleaned
     note.text = headings_text(cleaned)
@@ -268,19 +323,26 @@ def note_correct(*, actor: Actor, note_id: int, revision: int | str | None, head
     note.signed_at = note.updated_at = now
     note.signed_by = actor.staff
     note.revision += 1
-    note.save(update_fields=["headings", "text", "version_no", "status", "signed_at", "signed_by", "revision",
-                             "updated_at"])
-    NoteVersion.objects.create(note=note, version_no=note.version_no, headings=cleaned, note_type=note.note_type,
-                               signed_by=actor.staff, signed_by_name=str(actor.staff)[:200], signed_at=now,
-                               correction_reason=reason.strip())
-    audit.record(actor, "journal.note.correct", patient=pa, obj=note, detail={"version": note.version_no,
-                                                                               "reason": reason.strip()})
+    note.save(update_fields=["headings", "text", "version_no", "status", "signed_at", "signed_by", "revision", "updated_at"])
+    NoteVersion.objects.create(
+        note=note,
+        version_no=note.version_no,
+        headings=cleaned,
+        note_type=note.note_type,
+        signed_by=actor.staff,
+        signed_by_name=str(actor.staff)[:200],
+        signed_at=now,
+        correction_reason=reason.strip(),
+    )
+    audit.record(
+        actor, "journal.note.correct", patient=pa, obj=note, detail={"version": note.version_no, "reason": reason.strip()}
+    )
     return note
 
 
 @transaction.atomic
 def note_mark_error(*, actor: Actor, note_id: int, revision: int | str | None, reason: str) -> Note:
-    """"Felaktigt registrerad": the note stays readable, struck through, with who, when and why."""
+    """ "Felaktigt registrerad": the note stays readable, struck through, with who, when and why."""
     note, pa = _lock_note(actor, note_id, "journal.note.entered_in_error")
     if note.entered_in_error:
         raise DomainError(_("Anteckningen är redan markerad som felaktigt registrerad."))
@@ -327,8 +389,15 @@ def _note_of_patient(pa: PatientAccess, note_id: int | None) -> Note | None:
 
 
 @transaction.atomic
-def diagnosis_add(*, actor: Actor, patient_id: int, code: str, note_id: int | None = None,
-                  kind: str = Diagnosis.Kind.MAIN, onset_date: dt.date | None = None) -> Diagnosis:
+def diagnosis_add(
+    *,
+    actor: Actor,
+    patient_id: int,
+    code: str,
+    note_id: int | None = None,
+    kind: str = Diagnosis.Kind.MAIN,
+    onset_date: dt.date | None = None,
+) -> Diagnosis:
     """A diagnosis coded in ICD-10-SE. An unknown code is refused with suggestions."""
     pa = patient_access(actor, patient_id, action="journal.diagnosis.add", write=True)
     code_, text = _code_or_suggest("icd10", code)
@@ -339,12 +408,21 @@ def diagnosis_add(*, actor: Actor, patient_id: int, code: str, note_id: int | No
         same = Diagnosis.objects.filter(note=note, code=code_, entered_in_error=False).first()
         if same:
             return same
-        if kind == Diagnosis.Kind.MAIN and Diagnosis.objects.filter(note=note, kind=Diagnosis.Kind.MAIN,
-                                                                     entered_in_error=False).exists():
+        if (
+            kind == Diagnosis.Kind.MAIN
+            and Diagnosis.objects.filter(note=note, kind=Diagnosis.Kind.MAIN, entered_in_error=False).exists()
+        ):
             kind = Diagnosis.Kind.SECONDARY
     dx = Diagnosis.objects.create(
-        patient_id=pa.patient_id, unit_id=_unit_id(actor), note=note, encounter_id=note.encounter_id if note else None,
-        code=code_, code_text=text, kind=kind, onset_date=onset_date, recorded_by=actor.staff,
+        patient_id=pa.patient_id,
+        unit_id=_unit_id(actor),
+        note=note,
+        encounter_id=note.encounter_id if note else None,
+        code=code_,
+        code_text=text,
+        kind=kind,
+        onset_date=onset_date,
+        recorded_by=actor.staff,
         author_name=str(actor.staff)[:200],
     )
     audit.record(actor, "journal.diagnosis.add", patient=pa, obj=dx, detail={"code": code_})
@@ -386,8 +464,9 @@ def diagnosis_mark_error(*, actor: Actor, diagnosis_id: int, reason: str) -> Dia
 
 
 @transaction.atomic
-def procedure_add(*, actor: Actor, patient_id: int, code: str, note_id: int | None = None,
-                  performed_at: dt.datetime | None = None) -> Procedure:
+def procedure_add(
+    *, actor: Actor, patient_id: int, code: str, note_id: int | None = None, performed_at: dt.datetime | None = None
+) -> Procedure:
     """A procedure coded in KVÅ. An unknown code is refused with suggestions."""
     pa = patient_access(actor, patient_id, action="journal.procedure.add", write=True)
     code_, text = _code_or_suggest("kva", code)
@@ -397,8 +476,14 @@ def procedure_add(*, actor: Actor, patient_id: int, code: str, note_id: int | No
         if same:
             return same
     pr = Procedure.objects.create(
-        patient_id=pa.patient_id, unit_id=_unit_id(actor), note=note, encounter_id=note.encounter_id if note else None,
-        code=code_, code_text=text, performed_at=performed_at or timezone.now(), recorded_by=actor.staff,
+        patient_id=pa.patient_id,
+        unit_id=_unit_id(actor),
+        note=note,
+        encounter_id=note.encounter_id if note else None,
+        code=code_,
+        code_text=text,
+        performed_at=performed_at or timezone.now(),
+        recorded_by=actor.staff,
         author_name=str(actor.staff)[:200],
     )
     audit.record(actor, "journal.procedure.add", patient=pa, obj=pr, detail={"code": code_})
@@ -441,7 +526,8 @@ def _in_range(value: Decimal, low: Decimal, high: Decimal, label: str, unit: str
         raise DomainError(
             _("%(l)s %(v)s %(u)s är inte rimligt. Tillåtet intervall: %(lo)s–%(hi)s %(u)s.")
             % {"l": label, "v": _num(value), "u": unit, "lo": _num(low), "hi": _num(high)},
-            field=field, code="out_of_range",
+            field=field,
+            code="out_of_range",
         )
 
 
@@ -453,9 +539,17 @@ BP_PATTERN = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 
 
 @transaction.atomic
-def observation_record(*, actor: Actor, patient_id: int, kind: str, value: Any = None, value2: Any = None,
-                       value_text: str = "", observed_at: dt.datetime | None = None,
-                       note_id: int | None = None) -> Observation:
+def observation_record(
+    *,
+    actor: Actor,
+    patient_id: int,
+    kind: str,
+    value: Any = None,
+    value2: Any = None,
+    value_text: str = "",
+    observed_at: dt.datetime | None = None,
+    note_id: int | None = None,
+) -> Observation:
     """A measurement within its plausible range. Weight or height also records the derived BMI
     when the other is known. Blood pressure accepts value="140/90" or value + value2."""
     if kind not in K.values or kind == K.BMI:
@@ -491,14 +585,24 @@ def observation_record(*, actor: Actor, patient_id: int, kind: str, value: Any =
     if observed_at > timezone.now() + dt.timedelta(minutes=5):
         raise DomainError(_("Tidpunkten ligger i framtiden."), field="observed_at")
     note = _note_of_patient(pa, note_id)
-    common = {"patient_id": pa.patient_id, "unit_id": _unit_id(actor), "note": note, "observed_at": observed_at,
-              "recorded_by": actor.staff, "author_name": str(actor.staff)[:200]}
+    common = {
+        "patient_id": pa.patient_id,
+        "unit_id": _unit_id(actor),
+        "note": note,
+        "observed_at": observed_at,
+        "recorded_by": actor.staff,
+        "author_name": str(actor.staff)[:200],
+    }
     obs = Observation.objects.create(kind=kind, value=v1, value2=v2, value_text=text, unit_text=UNITS[kind], **common)
     audit.record(actor, "journal.observation.record", patient=pa, obj=obs, detail={"kind": kind})
     if kind in (K.WEIGHT, K.HEIGHT) and v1 is not None:
         other_kind = K.HEIGHT if kind == K.WEIGHT else K.WEIGHT
-        other = (pa.filter(Observation.objects.filter(kind=other_kind, entered_in_error=False))
-                 .order_by("-observed_at").values_list("value", flat=True).first())
+        other = (
+            pa.filter(Observation.objects.filter(kind=other_kind, entered_in_error=False))
+            .order_by("-observed_at")
+            .values_list("value", flat=True)
+            .first()
+        )
         if other:
             weight, height = (v1, other) if kind == K.WEIGHT else (other, v1)
             bmi = (weight / ((height / 100) ** 2)).quantize(Decimal("0.1"))
@@ -524,8 +628,16 @@ ATC_PATTERN = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
 
 
 @transaction.atomic
-def allergy_record(*, actor: Actor, patient_id: int, substance: str, kind: str = Allergy.Kind.ALLERGY,
-                   atc_code: str = "", severity: str = Allergy.Severity.MODERATE, reaction: str = "") -> Allergy:
+def allergy_record(
+    *,
+    actor: Actor,
+    patient_id: int,
+    substance: str,
+    kind: str = Allergy.Kind.ALLERGY,
+    atc_code: str = "",
+    severity: str = Allergy.Severity.MODERATE,
+    reaction: str = "",
+) -> Allergy:
     """An allergy or other alert; it shows in the attention signal on every page of the patient."""
     pa = patient_access(actor, patient_id, action="journal.allergy.record", write=True)
     substance = (substance or "").strip()
@@ -541,8 +653,15 @@ def allergy_record(*, actor: Actor, patient_id: int, substance: str, kind: str =
     if pa.filter(Allergy.objects.filter(active=True, substance__iexact=substance, kind=kind)).exists():
         raise DomainError(_("%(s)s finns redan som aktuell signal.") % {"s": substance}, field="substance")
     allergy = Allergy.objects.create(
-        patient_id=pa.patient_id, unit_id=_unit_id(actor), kind=kind, substance=substance[:200], atc_code=atc,
-        severity=severity, reaction=reaction.strip(), recorded_by=actor.staff, author_name=str(actor.staff)[:200],
+        patient_id=pa.patient_id,
+        unit_id=_unit_id(actor),
+        kind=kind,
+        substance=substance[:200],
+        atc_code=atc,
+        severity=severity,
+        reaction=reaction.strip(),
+        recorded_by=actor.staff,
+        author_name=str(actor.staff)[:200],
     )
     audit.record(actor, "journal.allergy.record", patient=pa, obj=allergy)
     return allergy
@@ -568,9 +687,17 @@ def allergy_inactivate(*, actor: Actor, allergy_id: int, reason: str) -> Allergy
 
 
 @transaction.atomic
-def acknowledgement_request(*, actor: Actor, patient_id: int, summary: str, kind: str = Acknowledgement.Kind.RESULT,
-                            object_type: str = "", object_id: str = "", responsible_id: int | None = None,
-                            unit_id: int | None = None) -> Acknowledgement:
+def acknowledgement_request(
+    *,
+    actor: Actor,
+    patient_id: int,
+    summary: str,
+    kind: str = Acknowledgement.Kind.RESULT,
+    object_type: str = "",
+    object_id: str = "",
+    responsible_id: int | None = None,
+    unit_id: int | None = None,
+) -> Acknowledgement:
     """An item to be acknowledged (a result, a referral reply), for one clinician or the whole unit."""
     pa = patient_access(actor, patient_id, action="journal.acknowledgement.request", write=True)
     if not summary.strip():
@@ -580,8 +707,13 @@ def acknowledgement_request(*, actor: Actor, patient_id: int, summary: str, kind
     if responsible_id is not None and not Staff.objects.filter(pk=responsible_id, is_active=True).exists():
         raise DomainError(_("Okänd ansvarig."), field="responsible")
     ack = Acknowledgement.objects.create(
-        patient_id=pa.patient_id, unit_id=unit_id or _unit_id(actor), kind=kind, summary=summary.strip()[:300],
-        object_type=object_type[:60], object_id=str(object_id)[:60], responsible_id=responsible_id,
+        patient_id=pa.patient_id,
+        unit_id=unit_id or _unit_id(actor),
+        kind=kind,
+        summary=summary.strip()[:300],
+        object_type=object_type[:60],
+        object_id=str(object_id)[:60],
+        responsible_id=responsible_id,
     )
     audit.record(actor, "journal.acknowledgement.request", patient=pa, obj=ack)
     return ack

@@ -48,26 +48,48 @@ def note_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            note = services.note_create(actor=actor, patient_id=patient_id,
-                                        template_id=int(request.POST.get("template") or 0) or None,
-                                        note_type=request.POST.get("note_type", ""))
+            note = services.note_create(
+                actor=actor,
+                patient_id=patient_id,
+                template_id=int(request.POST.get("template") or 0) or None,
+                note_type=request.POST.get("note_type", ""),
+            )
             return redirect("journal:note_edit", note_id=note.pk)
         except DomainError as exc:
             error = exc.message
     pa = queries.access(actor, patient_id, "journal.note.new")
-    return render(request, "journal/note_new.html", {
-        "pa": pa, "patient": pa.patient, "templates": queries.template_choices(actor), "error": error,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "journal/note_new.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "templates": queries.template_choices(actor),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
-def _editor(request: HttpRequest, note: Note, pa: Any, *, error: str = "", status: int = 200,
-            headings: list[dict[str, str]] | None = None) -> HttpResponse:
+def _editor(
+    request: HttpRequest, note: Note, pa: Any, *, error: str = "", status: int = 200, headings: list[dict[str, str]] | None = None
+) -> HttpResponse:
     dx, pr = queries.note_codes(pa, note)
-    return render(request, "journal/note_edit.html", {
-        "pa": pa, "patient": pa.patient, "note": note, "headings": headings if headings is not None else note.headings,
-        "diagnoses": dx, "procedures": pr, "error": error,
-        "edit_session": request.POST.get("edit_session") or secrets.token_hex(8),
-    }, status=status)
+    return render(
+        request,
+        "journal/note_edit.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "note": note,
+            "headings": headings if headings is not None else note.headings,
+            "diagnoses": dx,
+            "procedures": pr,
+            "error": error,
+            "edit_session": request.POST.get("edit_session") or secrets.token_hex(8),
+        },
+        status=status,
+    )
 
 
 @actor_required
@@ -79,13 +101,23 @@ def note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
         return redirect("journal:note_detail", note_id=note.pk)
     if request.method == "POST":  # without JavaScript: an explicit save (also adds a keyword)
         try:
-            services.note_save_draft(actor=actor, note_id=note.pk, revision=request.POST.get("revision"),
-                                     headings=_posted_headings(request, extra=True),
-                                     edit_session=request.POST.get("edit_session", ""))
+            services.note_save_draft(
+                actor=actor,
+                note_id=note.pk,
+                revision=request.POST.get("revision"),
+                headings=_posted_headings(request, extra=True),
+                edit_session=request.POST.get("edit_session", ""),
+            )
             return redirect("journal:note_edit", note_id=note.pk)
         except DomainError as exc:
-            return _editor(request, note, pa, error=exc.message, status=409 if isinstance(exc, Conflict) else 400,
-                           headings=_posted_headings(request))
+            return _editor(
+                request,
+                note,
+                pa,
+                error=exc.message,
+                status=409 if isinstance(exc, Conflict) else 400,
+                headings=_posted_headings(request),
+            )
     return _editor(request, note, pa)
 
 
@@ -96,9 +128,13 @@ def note_autosave(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = get_actor(request)
     ctx: dict[str, Any] = {}
     try:
-        note = services.note_save_draft(actor=actor, note_id=note_id, revision=request.POST.get("revision"),
-                                        headings=_posted_headings(request),
-                                        edit_session=request.POST.get("edit_session", ""))
+        note = services.note_save_draft(
+            actor=actor,
+            note_id=note_id,
+            revision=request.POST.get("revision"),
+            headings=_posted_headings(request),
+            edit_session=request.POST.get("edit_session", ""),
+        )
         ctx = {"note": note, "saved": True}
     except DomainError as exc:
         ctx = {"error": exc.message, "conflict": isinstance(exc, Conflict)}
@@ -112,16 +148,26 @@ def note_autosave(request: HttpRequest, note_id: int) -> HttpResponse:
 def note_sign(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = get_actor(request)
     try:
-        note = services.note_sign(actor=actor, note_id=note_id, revision=request.POST.get("revision"),
-                                  headings=_posted_headings(request) if "h-title" in request.POST else None,
-                                  edit_session=request.POST.get("edit_session", ""))
+        note = services.note_sign(
+            actor=actor,
+            note_id=note_id,
+            revision=request.POST.get("revision"),
+            headings=_posted_headings(request) if "h-title" in request.POST else None,
+            edit_session=request.POST.get("edit_session", ""),
+        )
     except DomainError as exc:
         note, pa = queries.note_for(actor, note_id, action="journal.note.edit")
         if not note.can_edit():
             messages.error(request, exc.message)
             return redirect("journal:note_detail", note_id=note.pk)
-        return _editor(request, note, pa, error=exc.message, status=409 if isinstance(exc, Conflict) else 400,
-                       headings=_posted_headings(request) if "h-title" in request.POST else None)
+        return _editor(
+            request,
+            note,
+            pa,
+            error=exc.message,
+            status=409 if isinstance(exc, Conflict) else 400,
+            headings=_posted_headings(request) if "h-title" in request.POST else None,
+        )
     messages.success(request, _("Anteckningen är signerad."))
     return redirect("patient_overview", patient_id=note.patient_id)
 
@@ -144,8 +190,15 @@ def note_diagnosis_add(request: HttpRequest, note_id: int) -> HttpResponse:
     except DomainError as exc:
         error = exc.message
     dx, pr = queries.note_codes(pa, note)
-    ctx = {"note": note, "diagnoses": dx, "procedures": pr, "error": error, "value": raw, "system": system,
-           "suggestions": queries.code_search(system, raw, 5) if error and raw else []}
+    ctx = {
+        "note": note,
+        "diagnoses": dx,
+        "procedures": pr,
+        "error": error,
+        "value": raw,
+        "system": system,
+        "suggestions": queries.code_search(system, raw, 5) if error and raw else [],
+    }
     if _is_htmx(request):
         return render(request, "journal/_note_codes.html", ctx)
     if error:
@@ -158,23 +211,35 @@ def code_search(request: HttpRequest) -> HttpResponse:
     """htmx: ICD-10-SE / KVÅ suggestions as you type (code or text)."""
     system = request.GET.get("system", "icd10")
     q = request.GET.get("q") or request.GET.get("code", "")
-    return render(request, "journal/_code_suggestions.html", {
-        "codes": queries.code_search(system, q, 8), "q": q, "system": system,
-        "form_id": request.GET.get("form", "dx-form"),
-    })
+    return render(
+        request,
+        "journal/_code_suggestions.html",
+        {
+            "codes": queries.code_search(system, q, 8),
+            "q": q,
+            "system": system,
+            "form_id": request.GET.get("form", "dx-form"),
+        },
+    )
 
 
 # --- Reading, correcting --------------------------------------------------
 
 
 class CorrectionForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Skäl till rättelsen"), widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": gettext_lazy("Ange skälet till rättelsen.")})
+    reason = forms.CharField(
+        label=gettext_lazy("Skäl till rättelsen"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Ange skälet till rättelsen.")},
+    )
 
 
 class ErrorForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Skäl"), widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": gettext_lazy("Ange ett skäl.")})
+    reason = forms.CharField(
+        label=gettext_lazy("Skäl"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Ange ett skäl.")},
+    )
 
 
 @actor_required
@@ -182,13 +247,22 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = get_actor(request)
     note, pa = queries.note_for(actor, note_id)
     dx, pr = queries.note_codes(pa, note)
-    return render(request, "journal/note_detail.html", {
-        "pa": pa, "patient": pa.patient, "note": note, "versions": queries.note_versions(note),
-        "diagnoses": dx, "procedures": pr, "error_form": ErrorForm(),
-        "may_edit": note.can_edit() and note.author_id == actor.staff.pk,
-        "may_correct": note.can_correct() and note.unit_id == actor.unit_id,
-        "may_mark": not note.entered_in_error and note.unit_id == actor.unit_id,
-    })
+    return render(
+        request,
+        "journal/note_detail.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "note": note,
+            "versions": queries.note_versions(note),
+            "diagnoses": dx,
+            "procedures": pr,
+            "error_form": ErrorForm(),
+            "may_edit": note.can_edit() and note.author_id == actor.staff.pk,
+            "may_correct": note.can_correct() and note.unit_id == actor.unit_id,
+            "may_mark": not note.entered_in_error and note.unit_id == actor.unit_id,
+        },
+    )
 
 
 @actor_required
@@ -203,16 +277,30 @@ def note_correct(request: HttpRequest, note_id: int) -> HttpResponse:
         headings = _posted_headings(request)
         if form.is_valid():
             try:
-                services.note_correct(actor=actor, note_id=note.pk, revision=request.POST.get("revision"),
-                                      headings=headings, reason=form.cleaned_data["reason"])
+                services.note_correct(
+                    actor=actor,
+                    note_id=note.pk,
+                    revision=request.POST.get("revision"),
+                    headings=headings,
+                    reason=form.cleaned_data["reason"],
+                )
                 messages.success(request, _("Rättelsen är signerad. Den tidigare texten finns kvar i versionshistoriken."))
                 return redirect("journal:note_detail", note_id=note.pk)
             except DomainError as exc:
                 form_error(form, exc)
         status = 400
-    return render(request, "journal/note_correct.html", {
-        "pa": pa, "patient": pa.patient, "note": note, "form": form, "headings": headings,
-    }, status=status)
+    return render(
+        request,
+        "journal/note_correct.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "note": note,
+            "form": form,
+            "headings": headings,
+        },
+        status=status,
+    )
 
 
 @actor_required
@@ -247,8 +335,14 @@ def _filters(request: HttpRequest) -> queries.TimelineFilter:
     except ValueError:
         unit = None
     return queries.TimelineFilter(
-        unit=unit, profession=g.get("yrke", ""), note_type=g.get("typ", ""), keyword=g.get("sokord", "").strip(),
-        q=g.get("q", "").strip()[:200], date_from=_date(g.get("fran")), date_to=_date(g.get("till")), page=page,
+        unit=unit,
+        profession=g.get("yrke", ""),
+        note_type=g.get("typ", ""),
+        keyword=g.get("sokord", "").strip(),
+        q=g.get("q", "").strip()[:200],
+        date_from=_date(g.get("fran")),
+        date_to=_date(g.get("till")),
+        page=page,
     )
 
 
@@ -272,30 +366,44 @@ def print_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST":
         f = _filters(request)
         ids = [int(x) for x in request.POST.getlist("note") if x.isdigit()]
-        sel = queries.print_selection(actor, patient_id, f, note_ids=ids or None,
-                                      include_codes=request.POST.get("med_koder") == "1")
+        sel = queries.print_selection(
+            actor, patient_id, f, note_ids=ids or None, include_codes=request.POST.get("med_koder") == "1"
+        )
         body = pdf.render(sel, printed_by=str(actor.staff), unit=str(actor.unit))
         resp = HttpResponse(body, content_type="application/pdf")
         resp["Content-Disposition"] = f'inline; filename="journalkopia-{patient_id}.pdf"'
         return resp
     tl = queries.timeline(actor, patient_id, _filters(request))
     units, note_types = queries.timeline_facets(tl.pa)
-    return render(request, "journal/print.html", {
-        "pa": tl.pa, "patient": tl.pa.patient, "tl": tl, "units": units, "note_types": note_types,
-        "professions": Staff.Profession.choices,
-    })
+    return render(
+        request,
+        "journal/print.html",
+        {
+            "pa": tl.pa,
+            "patient": tl.pa.patient,
+            "tl": tl,
+            "units": units,
+            "note_types": note_types,
+            "professions": Staff.Profession.choices,
+        },
+    )
 
 
 # --- Measurements, diagnoses, alerts --------------------------------------
 
 
 class ObservationForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Mätvärde"),
-                             choices=[c for c in Observation.Kind.choices if c[0] != Observation.Kind.BMI])
-    value = forms.CharField(label=gettext_lazy("Värde"), required=False,
-                            help_text=gettext_lazy("Blodtryck som 130/80. BMI räknas ut från vikt och längd."))
-    value_text = forms.ChoiceField(label=gettext_lazy("Rökning"), required=False,
-                                   choices=[("", "–"), *Observation.Smoking.choices])
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Mätvärde"), choices=[c for c in Observation.Kind.choices if c[0] != Observation.Kind.BMI]
+    )
+    value = forms.CharField(
+        label=gettext_lazy("Värde"),
+        required=False,
+        help_text=gettext_lazy("Blodtryck som 130/80. BMI räknas ut från vikt och längd."),
+    )
+    value_text = forms.ChoiceField(
+        label=gettext_lazy("Rökning"), required=False, choices=[("", "–"), *Observation.Smoking.choices]
+    )
 
 
 @actor_required
@@ -305,25 +413,39 @@ def observations(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ObservationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.observation_record(actor=actor, patient_id=patient_id, kind=form.cleaned_data["kind"],
-                                        value=form.cleaned_data["value"], value_text=form.cleaned_data["value_text"])
+            services.observation_record(
+                actor=actor,
+                patient_id=patient_id,
+                kind=form.cleaned_data["kind"],
+                value=form.cleaned_data["value"],
+                value_text=form.cleaned_data["value_text"],
+            )
             messages.success(request, _("Mätvärdet är sparat."))
             return redirect("journal:observations", patient_id=patient_id)
         except DomainError as exc:
             form_error(form, exc)
     pa = queries.access(actor, patient_id, "journal.observations")
-    return render(request, "journal/observations.html", {
-        "pa": pa, "patient": pa.patient, "form": form, "rows": queries.observations_all(pa),
-        "latest": queries.latest_observations(pa),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "journal/observations.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "form": form,
+            "rows": queries.observations_all(pa),
+            "latest": queries.latest_observations(pa),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 class DiagnosisForm(forms.Form):
-    system = forms.ChoiceField(label=gettext_lazy("Kodverk"), choices=[("icd10", "ICD-10-SE (diagnos)"),
-                                                                      ("kva", "KVÅ (åtgärd)")])
-    code = forms.CharField(label=gettext_lazy("Kod eller text"),
-                           widget=forms.TextInput(attrs={"autocomplete": "off"}),
-                           error_messages={"required": gettext_lazy("Ange en kod.")})
+    system = forms.ChoiceField(label=gettext_lazy("Kodverk"), choices=[("icd10", "ICD-10-SE (diagnos)"), ("kva", "KVÅ (åtgärd)")])
+    code = forms.CharField(
+        label=gettext_lazy("Kod eller text"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": gettext_lazy("Ange en kod.")},
+    )
 
 
 @actor_required
@@ -342,10 +464,19 @@ def diagnoses(request: HttpRequest, patient_id: int) -> HttpResponse:
         except DomainError as exc:
             form_error(form, exc)
     pa = queries.access(actor, patient_id, "journal.diagnoses")
-    return render(request, "journal/diagnoses.html", {
-        "pa": pa, "patient": pa.patient, "form": form, "diagnoses": queries.diagnoses_all(pa),
-        "procedures": queries.procedures_all(pa), "Status": Diagnosis.Status,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "journal/diagnoses.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "form": form,
+            "diagnoses": queries.diagnoses_all(pa),
+            "procedures": queries.procedures_all(pa),
+            "Status": Diagnosis.Status,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @actor_required
@@ -362,14 +493,21 @@ def diagnosis_resolve(request: HttpRequest, diagnosis_id: int) -> HttpResponse:
 
 class AllergyForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Typ"), choices=Allergy.Kind.choices)
-    substance = forms.CharField(label=gettext_lazy("Ämne eller tillstånd"), max_length=200,
-                                error_messages={"required": gettext_lazy("Ange ämne eller tillstånd.")})
-    atc_code = forms.CharField(label=gettext_lazy("ATC-kod (valfri)"), required=False, max_length=10,
-                               help_text=gettext_lazy("Klass eller substans, t.ex. J01C för penicilliner."))
-    severity = forms.ChoiceField(label=gettext_lazy("Allvarlighetsgrad"), choices=Allergy.Severity.choices,
-                                 initial=Allergy.Severity.MODERATE)
-    reaction = forms.CharField(label=gettext_lazy("Reaktion/kommentar"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+    substance = forms.CharField(
+        label=gettext_lazy("Ämne eller tillstånd"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Ange ämne eller tillstånd.")},
+    )
+    atc_code = forms.CharField(
+        label=gettext_lazy("ATC-kod (valfri)"),
+        required=False,
+        max_length=10,
+        help_text=gettext_lazy("Klass eller substans, t.ex. J01C för penicilliner."),
+    )
+    severity = forms.ChoiceField(
+        label=gettext_lazy("Allvarlighetsgrad"), choices=Allergy.Severity.choices, initial=Allergy.Severity.MODERATE
+    )
+    reaction = forms.CharField(label=gettext_lazy("Reaktion/kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @actor_required
@@ -385,9 +523,17 @@ def allergies(request: HttpRequest, patient_id: int) -> HttpResponse:
         except DomainError as exc:
             form_error(form, exc)
     pa = queries.access(actor, patient_id, "journal.allergies")
-    return render(request, "journal/allergies.html", {
-        "pa": pa, "patient": pa.patient, "form": form, "rows": queries.allergies_all(pa),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "journal/allergies.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "form": form,
+            "rows": queries.allergies_all(pa),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @actor_required
@@ -413,8 +559,7 @@ def unsigned(request: HttpRequest) -> HttpResponse:
 
 @actor_required
 def acknowledgements(request: HttpRequest) -> HttpResponse:
-    return render(request, "journal/acknowledgements.html",
-                  {"items": queries.acknowledgements_open(get_actor(request))})
+    return render(request, "journal/acknowledgements.html", {"items": queries.acknowledgements_open(get_actor(request))})
 
 
 @actor_required
@@ -422,8 +567,9 @@ def acknowledgements(request: HttpRequest) -> HttpResponse:
 def acknowledge(request: HttpRequest, acknowledgement_id: int) -> HttpResponse:
     actor = get_actor(request)
     try:
-        services.acknowledgement_confirm(actor=actor, acknowledgement_id=acknowledgement_id,
-                                         comment=request.POST.get("comment", ""))
+        services.acknowledgement_confirm(
+            actor=actor, acknowledgement_id=acknowledgement_id, comment=request.POST.get("comment", "")
+        )
         messages.success(request, _("Vidimerad."))
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -159,9 +159,16 @@ def _order_input(d: dict[str, Any]) -> services.OrderInput:
     if product_id is None and d.get("npl_id"):
         product_id = queries.product_by_npl(d["npl_id"]).pk
     return services.OrderInput(
-        product_id=product_id, dose=d.get("dose", ""), dose_unit=d.get("dose_unit", ""), frequency=d["frequency"],
-        times=d.get("times"), period=d.get("period", "day"), prn_max_per_day=d.get("prn_max_per_day"),
-        route=d.get("route", ""), indication=d.get("indication", ""), start_date=d.get("start_date"),
+        product_id=product_id,
+        dose=d.get("dose", ""),
+        dose_unit=d.get("dose_unit", ""),
+        frequency=d["frequency"],
+        times=d.get("times"),
+        period=d.get("period", "day"),
+        prn_max_per_day=d.get("prn_max_per_day"),
+        route=d.get("route", ""),
+        indication=d.get("indication", ""),
+        start_date=d.get("start_date"),
         planned_end_date=d.get("planned_end_date"),
     )
 
@@ -178,8 +185,10 @@ def _order_out(order: Any) -> dict[str, Any]:
 class ProductSearchView(APIView):
     serializer_class = ProductOut
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="namn, substans eller ATC-prefix (minst 2 tecken)")],
-                   responses=ProductOut(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="namn, substans eller ATC-prefix (minst 2 tecken)")],
+        responses=ProductOut(many=True),
+    )
     def get(self, request: Request) -> Response:
         actor_of(request)
         return Response(ProductOut(queries.product_search(request.query_params.get("q", "")), many=True).data)
@@ -190,8 +199,12 @@ class MedicationListView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("past", bool, description="ta med utsatta")], responses=MedicationListOut)
     def get(self, request: Request, patient_id: int) -> Response:
-        ml = queries.medication_list(actor_of(request), patient_id, include_past=request.query_params.get("past") in ("1", "true"),
-                                     action="api.lakemedel.list.read")
+        ml = queries.medication_list(
+            actor_of(request),
+            patient_id,
+            include_past=request.query_params.get("past") in ("1", "true"),
+            action="api.lakemedel.list.read",
+        )
         for o in ml.past:
             o.active_prescriptions = []  # type: ignore[attr-defined]
         return Response(MedicationListOut(ml).data)
@@ -199,8 +212,9 @@ class MedicationListView(APIView):
     @extend_schema(request=OrderIn, responses={201: OrderOut})
     def post(self, request: Request, patient_id: int) -> Response:
         d = _valid(OrderIn, request)
-        order = services.order_create(actor=actor_of(request), patient_id=patient_id, data=_order_input(d),
-                                      override_reason=d.get("override_reason", ""))
+        order = services.order_create(
+            actor=actor_of(request), patient_id=patient_id, data=_order_input(d), override_reason=d.get("override_reason", "")
+        )
         return Response(_order_out(order), status=status.HTTP_201_CREATED)
 
 
@@ -210,9 +224,15 @@ class OrderChangeView(APIView):
     @extend_schema(request=OrderChangeIn, responses=OrderOut)
     def put(self, request: Request, patient_id: int, order_id: int) -> Response:
         d = _valid(OrderChangeIn, request)
-        order = services.order_change(actor=actor_of(request), patient_id=patient_id, order_id=order_id,
-                                      data=_order_input(d), expected_version=d["version"], reason=d.get("reason", ""),
-                                      override_reason=d.get("override_reason", ""))
+        order = services.order_change(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            order_id=order_id,
+            data=_order_input(d),
+            expected_version=d["version"],
+            reason=d.get("reason", ""),
+            override_reason=d.get("override_reason", ""),
+        )
         return Response(_order_out(order))
 
 
@@ -222,8 +242,13 @@ class OrderDiscontinueView(APIView):
     @extend_schema(request=DiscontinueIn, responses=OrderOut)
     def post(self, request: Request, patient_id: int, order_id: int) -> Response:
         d = _valid(DiscontinueIn, request)
-        order = services.order_discontinue(actor=actor_of(request), patient_id=patient_id, order_id=order_id,
-                                           reason=d["reason"], expected_version=d.get("version"))
+        order = services.order_discontinue(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            order_id=order_id,
+            reason=d["reason"],
+            expected_version=d.get("version"),
+        )
         return Response(_order_out(order))
 
 
@@ -234,10 +259,19 @@ class PrescribeView(APIView):
     def post(self, request: Request, patient_id: int, order_id: int) -> Response:
         d = _valid(PrescribeIn, request)
         rx = services.prescription_create(
-            actor=actor_of(request), patient_id=patient_id, order_id=order_id, idempotency_key=d.get("idempotency_key"),
-            data=services.PrescriptionInput(packages=d["packages"], package_size=d.get("package_size"),
-                                            dispensings=d["dispensings"], interval_days=d.get("interval_days"),
-                                            valid_until=d.get("valid_until"), pharmacy_message=d.get("pharmacy_message", "")))
+            actor=actor_of(request),
+            patient_id=patient_id,
+            order_id=order_id,
+            idempotency_key=d.get("idempotency_key"),
+            data=services.PrescriptionInput(
+                packages=d["packages"],
+                package_size=d.get("package_size"),
+                dispensings=d["dispensings"],
+                interval_days=d.get("interval_days"),
+                valid_until=d.get("valid_until"),
+                pharmacy_message=d.get("pharmacy_message", ""),
+            ),
+        )
         return Response(PrescriptionOut(rx).data, status=status.HTTP_201_CREATED)
 
 
@@ -247,8 +281,12 @@ class RenewView(APIView):
     @extend_schema(request=RenewIn, responses={201: PrescriptionOut(many=True)})
     def post(self, request: Request, patient_id: int) -> Response:
         d = _valid(RenewIn, request)
-        out = services.prescriptions_renew(actor=actor_of(request), patient_id=patient_id,
-                                           prescription_ids=d["prescription_ids"], idempotency_key=d.get("idempotency_key"))
+        out = services.prescriptions_renew(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            prescription_ids=d["prescription_ids"],
+            idempotency_key=d.get("idempotency_key"),
+        )
         return Response(PrescriptionOut(out, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -262,8 +300,13 @@ class OrderPauseView(APIView):
     def post(self, request: Request, patient_id: int, order_id: int) -> Response:
         d = _valid(PauseIn, request)
         service = services.order_pause if self.verb == "pause" else services.order_resume
-        order = service(actor=actor_of(request), patient_id=patient_id, order_id=order_id, reason=d.get("reason", ""),
-                        expected_version=d.get("version"))
+        order = service(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            order_id=order_id,
+            reason=d.get("reason", ""),
+            expected_version=d.get("version"),
+        )
         return Response(_order_out(order))
 
 

@@ -18,11 +18,44 @@ from vardmiljo.bench import BenchContext, Scenario
 
 TARGET_ORDERS = 1_000_000
 REASONS = ["Biverkan", "Behandlingen avslutad", "Byte till annat preparat", "Ingen effekt", "Patientens önskan"]
-INDICATIONS = ["Hypertoni", "Diabetes typ 2", "Smärta", "Hypotyreos", "Förmaksflimmer", "Depression", "Astma",
-               "Hyperlipidemi", "Hjärtsvikt", "Sömnbesvär", "Gastroesofageal reflux", ""]
-ORDER_COLS = ("product_id", "substance", "atc_code", "dose", "dose_unit", "route", "frequency", "times", "period",
-              "prn_max_per_day", "indication", "start_date", "planned_end_date", "prescriber_id", "patient_id", "unit_id",
-              "status", "version", "discontinued_reason", "discontinued_at", "created_at", "updated_at")
+INDICATIONS = [
+    "Hypertoni",
+    "Diabetes typ 2",
+    "Smärta",
+    "Hypotyreos",
+    "Förmaksflimmer",
+    "Depression",
+    "Astma",
+    "Hyperlipidemi",
+    "Hjärtsvikt",
+    "Sömnbesvär",
+    "Gastroesofageal reflux",
+    "",
+]
+ORDER_COLS = (
+    "product_id",
+    "substance",
+    "atc_code",
+    "dose",
+    "dose_unit",
+    "route",
+    "frequency",
+    "times",
+    "period",
+    "prn_max_per_day",
+    "indication",
+    "start_date",
+    "planned_end_date",
+    "prescriber_id",
+    "patient_id",
+    "unit_id",
+    "status",
+    "version",
+    "discontinued_reason",
+    "discontinued_at",
+    "created_at",
+    "updated_at",
+)
 
 
 def seed_bench(ctx: BenchContext) -> None:
@@ -31,8 +64,9 @@ def seed_bench(ctx: BenchContext) -> None:
     if have >= TARGET_ORDERS:
         return
     rng = random.Random(5)
-    products = list(Product.objects.filter(requires_indication=False).values_list("pk", "substance", "atc_code", "dose_unit",
-                                                                                     "route"))
+    products = list(
+        Product.objects.filter(requires_indication=False).values_list("pk", "substance", "atc_code", "dose_unit", "route")
+    )
     patients = ctx.demo.patient_ids
     prescriber = ctx.demo.staff["anna"].pk
     unit = ctx.demo.units["vc"].pk
@@ -52,13 +86,32 @@ def seed_bench(ctx: BenchContext) -> None:
                     status = "active" if r < 0.7 else ("paused" if r < 0.75 else "discontinued")
                     prn = rng.random() < 0.15
                     start = today - dt.timedelta(days=rng.randrange(3000))
-                    copy.write_row((
-                        prod[0], prod[1], prod[2], rng.choice(("1", "1", "2", "0.5")), prod[3], prod[4],
-                        "prn" if prn else "regular", None if prn else rng.choice((1, 1, 2, 3)), "day",
-                        rng.choice((2, 3, 4)) if prn else None, rng.choice(INDICATIONS), start, None, prescriber, pid, unit,
-                        status, 1, rng.choice(REASONS) if status == "discontinued" else "",
-                        now if status == "discontinued" else None, now, now,
-                    ))
+                    copy.write_row(
+                        (
+                            prod[0],
+                            prod[1],
+                            prod[2],
+                            rng.choice(("1", "1", "2", "0.5")),
+                            prod[3],
+                            prod[4],
+                            "prn" if prn else "regular",
+                            None if prn else rng.choice((1, 1, 2, 3)),
+                            "day",
+                            rng.choice((2, 3, 4)) if prn else None,
+                            rng.choice(INDICATIONS),
+                            start,
+                            None,
+                            prescriber,
+                            pid,
+                            unit,
+                            status,
+                            1,
+                            rng.choice(REASONS) if status == "discontinued" else "",
+                            now if status == "discontinued" else None,
+                            now,
+                            now,
+                        )
+                    )
                     written += 1
                 if written >= n:
                     break
@@ -98,10 +151,17 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     def prescribe(i: int):  # type: ignore[no-untyped-def]
         pid, oid = state["orders"][i % len(state["orders"])]
-        return client.post(reverse("lakemedel:prescribe", args=[pid, oid]), {
-            "packages": "1", "package_size": "", "dispensings": "1", "valid_until": "",
-            "idempotency_key": uuid.uuid4().hex,
-        } | _size_and_date(oid))
+        return client.post(
+            reverse("lakemedel:prescribe", args=[pid, oid]),
+            {
+                "packages": "1",
+                "package_size": "",
+                "dispensings": "1",
+                "valid_until": "",
+                "idempotency_key": uuid.uuid4().hex,
+            }
+            | _size_and_date(oid),
+        )
 
     sizes: dict[int, str] = {}
 
@@ -112,8 +172,11 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     def prep_renew(n: int) -> None:
         # Distinct active prescriptions: each renewal replaces its source.
-        state["rx"] = list(Prescription.objects.filter(status="active", idempotency_key__startswith="seed:")
-                           .order_by("pk").values_list("patient_id", "pk")[: n + 20])
+        state["rx"] = list(
+            Prescription.objects.filter(status="active", idempotency_key__startswith="seed:")
+            .order_by("pk")
+            .values_list("patient_id", "pk")[: n + 20]
+        )
 
     counter = itertools.count()
 

@@ -116,17 +116,26 @@ def validate(rec: Record) -> dict[str, Any]:
             raise ValueError(f"ogiltig förpackningsstorlek {p!r}")
         packs.append(int(p))
     if not packs:
-        raise ValueError("minst en <forpackning antal=\"…\"/> krävs")
+        raise ValueError('minst en <forpackning antal="…"/> krävs')
     return {
-        "npl_id": npl, "name": f["namn"][:200], "substance": f["substans"][:200], "strength": f.get("styrka", "")[:60],
-        "form": f["form"][:80], "atc_code": atc, "dose_unit": unit, "route": route, "package_sizes": sorted(set(packs)),
+        "npl_id": npl,
+        "name": f["namn"][:200],
+        "substance": f["substans"][:200],
+        "strength": f.get("styrka", "")[:60],
+        "form": f["form"][:80],
+        "atc_code": atc,
+        "dose_unit": unit,
+        "route": route,
+        "package_sizes": sorted(set(packs)),
         "requires_indication": rec.attrs.get("indikation-kravs", "nej").lower() in ("ja", "true", "1"),
         "active": rec.attrs.get("aktiv", "ja").lower() not in ("nej", "false", "0"),
     }
 
 
-def import_products(records: Iterable[Record], progress: Callable[[Iterable[Record]], Iterator[Record]] | None = None,
-                    ) -> LoadReport:
+def import_products(
+    records: Iterable[Record],
+    progress: Callable[[Iterable[Record]], Iterator[Record]] | None = None,
+) -> LoadReport:
     """Upsert valid records on NPL-id; collect (line, reason) for the rest."""
     report = LoadReport()
     rows: dict[str, dict[str, Any]] = {}
@@ -144,9 +153,22 @@ def import_products(records: Iterable[Record], progress: Callable[[Iterable[Reco
         existing = set(Product.objects.filter(npl_id__in=list(rows)).values_list("npl_id", flat=True))
         objs = [Product(**d) for d in rows.values()]
         Product.objects.bulk_create(
-            objs, batch_size=2000, update_conflicts=True, unique_fields=["npl_id"],
-            update_fields=["name", "substance", "strength", "form", "atc_code", "dose_unit", "route", "package_sizes",
-                           "requires_indication", "active"],
+            objs,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["npl_id"],
+            update_fields=[
+                "name",
+                "substance",
+                "strength",
+                "form",
+                "atc_code",
+                "dose_unit",
+                "route",
+                "package_sizes",
+                "requires_indication",
+                "active",
+            ],
         )
     report.updated = len(existing)
     report.created = len(rows) - len(existing)
@@ -186,7 +208,9 @@ def load_interactions(path: str | Path) -> LoadReport:
         existing = {(x, y) for x, y in Interaction.objects.values_list("atc_a", "atc_b")}
         Interaction.objects.bulk_create(
             [Interaction(atc_a=a, atc_b=b, **v) for (a, b), v in rows.items()],
-            update_conflicts=True, unique_fields=["atc_a", "atc_b"], update_fields=["severity", "description"],
+            update_conflicts=True,
+            unique_fields=["atc_a", "atc_b"],
+            update_fields=["severity", "description"],
         )
     report.updated = len(existing & set(rows))
     report.created = len(rows) - report.updated

@@ -89,8 +89,14 @@ def times_text(times: int, period: str) -> str:
     raise DomainError(_("Doseringen kan inte läsas ut: okänd period."), field="period")
 
 
-def render_dosage(dose: Decimal | float | int | str | None, unit: str, frequency: str, times: int | None,
-                  period: str, prn_max_per_day: int | None) -> str:
+def render_dosage(
+    dose: Decimal | float | int | str | None,
+    unit: str,
+    frequency: str,
+    times: int | None,
+    period: str,
+    prn_max_per_day: int | None,
+) -> str:
     """The dosage as a person reads it, or DomainError when it cannot be read."""
     if dose is None or dose == "":
         raise DomainError(_("Ange en dos."), field="dose")
@@ -100,13 +106,15 @@ def render_dosage(dose: Decimal | float | int | str | None, unit: str, frequency
     amount = f"{format_number(d)} {unit_text(d, unit)}"
     if frequency == "regular":
         if not times or times < 1:
-            raise DomainError(_("Doseringen kan inte läsas ut: ange hur många gånger per dygn eller vecka."),
-                              field="times")
+            raise DomainError(_("Doseringen kan inte läsas ut: ange hur många gånger per dygn eller vecka."), field="times")
         if period not in MAX_TIMES:
             raise DomainError(_("Doseringen kan inte läsas ut: okänd period."), field="period")
         if times > MAX_TIMES[period]:
-            raise DomainError(_("Doseringen kan inte läsas ut: %(n)s gånger per %(p)s är orimligt.")
-                              % {"n": times, "p": _("dygn") if period == "day" else _("vecka")}, field="times")
+            raise DomainError(
+                _("Doseringen kan inte läsas ut: %(n)s gånger per %(p)s är orimligt.")
+                % {"n": times, "p": _("dygn") if period == "day" else _("vecka")},
+                field="times",
+            )
         if prn_max_per_day:
             raise DomainError(_("Högsta antal per dygn gäller bara vid behovsdosering."), field="prn_max_per_day")
         return f"{amount} {times_text(times, period)}"
@@ -114,8 +122,10 @@ def render_dosage(dose: Decimal | float | int | str | None, unit: str, frequency
         if not prn_max_per_day or prn_max_per_day < 1:
             raise DomainError(_("Vid behov kräver ett högsta antal doser per dygn."), field="prn_max_per_day")
         if prn_max_per_day > MAX_PRN_PER_DAY:
-            raise DomainError(_("Doseringen kan inte läsas ut: högst %(n)s per dygn är orimligt.")
-                              % {"n": prn_max_per_day}, field="prn_max_per_day")
+            raise DomainError(
+                _("Doseringen kan inte läsas ut: högst %(n)s per dygn är orimligt.") % {"n": prn_max_per_day},
+                field="prn_max_per_day",
+            )
         if times:
             raise DomainError(_("Ange antingen regelbunden dosering eller vid behov, inte båda."), field="times")
         return _("%(a)s vid behov, högst %(n)s per dygn") % {"a": amount, "n": prn_max_per_day}

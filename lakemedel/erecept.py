@@ -44,8 +44,12 @@ def send(payload: dict[str, Any], *, key: str) -> dict[str, Any]:
     except ValueError:
         timeout = 10.0
     body = json.dumps(payload).encode("utf-8")
-    req = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": key})
+    req = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": key},
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - scheme checked above
             data = json.loads(resp.read().decode("utf-8") or "{}")

@@ -134,10 +134,15 @@ def medication_list_pdf(ml: MedicationList, *, printed_by: str, unit: str) -> by
     current, paused = medication_entries(ml)
     header = [f"{p.full_name}, {p.display_identifier}", f"Utskriven {now:%Y-%m-%d %H:%M} av {printed_by}, {unit}"]
     if ml.review:
-        header.append(f"Senaste läkemedelsgenomgång: {timezone.localtime(ml.review.reviewed_at):%Y-%m-%d} "
-                      f"({ml.review.reviewed_by})")
+        header.append(
+            f"Senaste läkemedelsgenomgång: {timezone.localtime(ml.review.reviewed_at):%Y-%m-%d} ({ml.review.reviewed_by})"
+        )
     sections = [Section("Läkemedel som du ska ta", current, "Inga aktuella läkemedel.")]
     if paused:
         sections.append(Section("Tillfälligt uppehåll (ta inte nu)", paused))
-    return build_pdf(title="Min läkemedelslista", header_lines=header, sections=sections,
-                     footer=f"{p.full_name} – läkemedelslista {now:%Y-%m-%d}")
+    return build_pdf(
+        title="Min läkemedelslista",
+        header_lines=header,
+        sections=sections,
+        footer=f"{p.full_name} – läkemedelslista {now:%Y-%m-%d}",
+    )

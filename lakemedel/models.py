@@ -144,10 +144,13 @@ class MedicationOrder(OrderFields):
             models.Index(fields=["patient", "status", "-start_date"], name="lm_order_patient_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(planned_end_date__isnull=True) | Q(planned_end_date__gte=models.F("start_date")),
-                                   name="lm_order_end_after_start"),
-            models.CheckConstraint(condition=~Q(status="discontinued") | ~Q(discontinued_reason=""),
-                                   name="lm_order_discontinue_needs_reason"),
+            models.CheckConstraint(
+                condition=Q(planned_end_date__isnull=True) | Q(planned_end_date__gte=models.F("start_date")),
+                name="lm_order_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="discontinued") | ~Q(discontinued_reason=""), name="lm_order_discontinue_needs_reason"
+            ),
             models.CheckConstraint(condition=~Q(dose_unit=""), name="lm_order_dose_unit"),
         ]
 
@@ -217,7 +220,9 @@ class SafetyAlert(models.Model):
     class Meta:
         verbose_name = _("säkerhetsvarning")
         verbose_name_plural = _("säkerhetsvarningar")
-        constraints = [models.CheckConstraint(condition=Q(severe=False) | ~Q(override_reason=""), name="lm_alert_override_reason")]
+        constraints = [
+            models.CheckConstraint(condition=Q(severe=False) | ~Q(override_reason=""), name="lm_alert_override_reason")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"

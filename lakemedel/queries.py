@@ -32,6 +32,7 @@ LIST_LIMIT = 200
 
 # --- Catalogue -----------------------------------------------------------------
 
+
 def product_search(query: str, limit: int = SEARCH_LIMIT) -> list[Product]:
     """Prefix search on name, substance or ATC code, as you type."""
     q = (query or "").strip()
@@ -65,6 +66,7 @@ def product_by_npl(npl_id: str) -> Product:
 
 # --- Medication list -------------------------------------------------------------
 
+
 def access_for(actor: Actor, patient_id: int | str, *, action: str) -> PatientAccess:
     return patient_access(actor, patient_id, action=action)
 
@@ -94,8 +96,9 @@ def latest_review(pa: PatientAccess) -> MedicationReview | None:
     return pa.filter(MedicationReview.objects.select_related("reviewed_by")).order_by("-reviewed_at").first()
 
 
-def medication_list(actor: Actor, patient_id: int | str, *, include_past: bool = False,
-                    action: str = "lakemedel.list.read") -> MedicationList:
+def medication_list(
+    actor: Actor, patient_id: int | str, *, include_past: bool = False, action: str = "lakemedel.list.read"
+) -> MedicationList:
     pa = patient_access(actor, patient_id, action=action)
     return medication_list_for(pa, include_past=include_past)
 
@@ -103,7 +106,8 @@ def medication_list(actor: Actor, patient_id: int | str, *, include_past: bool =
 def medication_list_for(pa: PatientAccess, *, include_past: bool = False, limit: int = LIST_LIMIT) -> MedicationList:
     base = orders_qs(pa)
     current = list(
-        base.exclude(status=MedicationOrder.Status.DISCONTINUED).prefetch_related(_active_rx())
+        base.exclude(status=MedicationOrder.Status.DISCONTINUED)
+        .prefetch_related(_active_rx())
         .order_by("product__name", "pk")[:limit]
     )
     past: list[MedicationOrder] = []
@@ -117,10 +121,14 @@ def panel_context(pa: PatientAccess) -> dict[str, Any]:
     and one query in the usual case (the latest review rides along as an InitPlan)."""
     reviews = pa.filter(MedicationReview.objects.all()).order_by("-reviewed_at")
     rows = list(
-        orders_qs(pa).exclude(status=MedicationOrder.Status.DISCONTINUED)
-        .annotate(_rev_at=Subquery(reviews.values("reviewed_at")[:1]),
-                  _rev_by=Subquery(reviews.annotate(_n=Concat("reviewed_by__first_name", Value(" "),
-                                                              "reviewed_by__last_name")).values("_n")[:1]))
+        orders_qs(pa)
+        .exclude(status=MedicationOrder.Status.DISCONTINUED)
+        .annotate(
+            _rev_at=Subquery(reviews.values("reviewed_at")[:1]),
+            _rev_by=Subquery(
+                reviews.annotate(_n=Concat("reviewed_by__first_name", Value(" "), "reviewed_by__last_name")).values("_n")[:1]
+            ),
+        )
         .order_by("product__name", "pk")[: PANEL_LIMIT + 1]
     )
     review: dict[str, Any] | None = None
@@ -131,12 +139,12 @@ def panel_context(pa: PatientAccess) -> dict[str, Any]:
     else:
         r = latest_review(pa)
         review = {"reviewed_at": r.reviewed_at, "reviewed_by": str(r.reviewed_by)} if r else None
-    return {"orders": rows[:PANEL_LIMIT], "more": len(rows) > PANEL_LIMIT, "review": review,
-            "patient_id": pa.patient_id}
+    return {"orders": rows[:PANEL_LIMIT], "more": len(rows) > PANEL_LIMIT, "review": review, "patient_id": pa.patient_id}
 
 
-def order_for(actor: Actor, patient_id: int | str, order_id: int | str, *, action: str, write: bool = False,
-              lock: bool = False) -> tuple[PatientAccess, MedicationOrder]:
+def order_for(
+    actor: Actor, patient_id: int | str, order_id: int | str, *, action: str, write: bool = False, lock: bool = False
+) -> tuple[PatientAccess, MedicationOrder]:
     pa = patient_access(actor, patient_id, action=action, obj=_Ref("lakemedel.medicationorder", order_id), write=write)
     return pa, order_in(pa, order_id, lock=lock)
 
@@ -155,11 +163,13 @@ def order_in(pa: PatientAccess, order_id: int | str, *, lock: bool = False) -> M
     return order
 
 
-def order_history(actor: Actor, patient_id: int | str, order_id: int | str) -> tuple[PatientAccess, MedicationOrder,
-                                                                                     list[MedicationOrderVersion]]:
+def order_history(
+    actor: Actor, patient_id: int | str, order_id: int | str
+) -> tuple[PatientAccess, MedicationOrder, list[MedicationOrderVersion]]:
     pa, order = order_for(actor, patient_id, order_id, action="lakemedel.order.history")
     versions = list(
-        MedicationOrderVersion.objects.filter(order=order).select_related("product", "changed_by", "prescriber")
+        MedicationOrderVersion.objects.filter(order=order)
+        .select_related("product", "changed_by", "prescriber")
         .order_by("-version")
     )
     return pa, order, versions
@@ -171,8 +181,7 @@ def alerts_of_order(pa: PatientAccess, order: MedicationOrder) -> list[SafetyAle
 
 def prescriptions_of_order(pa: PatientAccess, order: MedicationOrder, limit: int = 20) -> list[Prescription]:
     return list(
-        pa.filter(Prescription.objects.filter(order=order)).select_related("prescriber", "outbox")
-        .order_by("-created_at")[:limit]
+        pa.filter(Prescription.objects.filter(order=order)).select_related("prescriber", "outbox").order_by("-created_at")[:limit]
     )
 
 
@@ -206,7 +215,8 @@ def failed_prescriptions(actor: Actor, limit: int = 100) -> list[Prescription]:
         return []
     return list(
         Prescription.objects.filter(_needs_attention_q(), prescriber=actor.staff)
-        .select_related("product", "patient", "outbox").order_by("-created_at")[:limit]
+        .select_related("product", "patient", "outbox")
+        .order_by("-created_at")[:limit]
     )
 
 

@@ -66,12 +66,20 @@ def _other_current_orders(pa: PatientAccess, exclude_order_id: int | None) -> li
     qs = pa.filter(MedicationOrder.objects.exclude(status=MedicationOrder.Status.DISCONTINUED))
     if exclude_order_id:
         qs = qs.exclude(pk=exclude_order_id)
-    return list(qs.select_related("product").only("id", "atc_code", "substance", "product__name", "product__strength",
-                                                   "product__form", "status"))
+    return list(
+        qs.select_related("product").only(
+            "id", "atc_code", "substance", "product__name", "product__strength", "product__form", "status"
+        )
+    )
 
 
-def check_order(pa: PatientAccess, product: Product, *, indication: str = "", exclude_order_id: int | None = None,
-                ) -> CheckResult:
+def check_order(
+    pa: PatientAccess,
+    product: Product,
+    *,
+    indication: str = "",
+    exclude_order_id: int | None = None,
+) -> CheckResult:
     result = CheckResult()
     atc = product.atc_code.upper()
     others = _other_current_orders(pa, exclude_order_id)
@@ -79,9 +87,14 @@ def check_order(pa: PatientAccess, product: Product, *, indication: str = "", ex
     # Duplicate therapy: same ATC level 4 (chemical subgroup, 5 characters).
     for o in others:
         if len(atc) >= 5 and o.atc_code[:5].upper() == atc[:5]:
-            result.alerts.append(Alert(Kind.DUPLICATE, True, _(
-                "Dubbelmedicinering: patienten har redan %(o)s i samma läkemedelsgrupp (%(g)s).")
-                % {"o": o.product.label, "g": atc[:5]}))
+            result.alerts.append(
+                Alert(
+                    Kind.DUPLICATE,
+                    True,
+                    _("Dubbelmedicinering: patienten har redan %(o)s i samma läkemedelsgrupp (%(g)s).")
+                    % {"o": o.product.label, "g": atc[:5]},
+                )
+            )
 
     # Interactions from the local table, matched on any ATC level in either direction.
     mine = atc_prefixes(atc)
@@ -95,36 +108,48 @@ def check_order(pa: PatientAccess, product: Product, *, indication: str = "", ex
                 for o in others:
                     if o.atc_code.upper().startswith(other_code) and (row.pk, o.pk) not in seen:
                         seen.add((row.pk, o.pk))
-                        result.alerts.append(Alert(
-                            Kind.INTERACTION, row.severity == Interaction.Severity.D,
-                            _("Interaktion %(s)s med %(o)s: %(t)s") % {"s": row.severity, "o": o.product.label,
-                                                                       "t": row.description},
-                            severity=row.severity,
-                        ))
+                        result.alerts.append(
+                            Alert(
+                                Kind.INTERACTION,
+                                row.severity == Interaction.Severity.D,
+                                _("Interaktion %(s)s med %(o)s: %(t)s")
+                                % {"s": row.severity, "o": o.product.label, "t": row.description},
+                                severity=row.severity,
+                            )
+                        )
         result.alerts.sort(key=lambda a: (not a.severe, a.kind != Kind.INTERACTION, -ord(a.severity) if a.severity else 0))
 
     # Allergy against the ATC class (or the substance name when no code is recorded).
     allergies = active_allergies_or_none(pa)
     if allergies is None:
-        result.notices.append(_("Allergikontrollen kunde inte göras: journalens allergiuppgifter är inte tillgängliga "
-                                "i denna installation. Kontrollera allergier manuellt."))
+        result.notices.append(
+            _(
+                "Allergikontrollen kunde inte göras: journalens allergiuppgifter är inte tillgängliga "
+                "i denna installation. Kontrollera allergier manuellt."
+            )
+        )
     else:
         for al in allergies:
             if (getattr(al, "kind", "allergy") or "allergy") != "allergy":
                 continue  # serious conditions and infections are signals, not hypersensitivities
             code = (getattr(al, "atc_code", "") or "").upper()
             substance = (getattr(al, "substance", "") or "").strip()
-            hit = (code and atc.startswith(code)) or (
-                not code and substance and substance.lower() in product.substance.lower())
+            hit = (code and atc.startswith(code)) or (not code and substance and substance.lower() in product.substance.lower())
             if hit:
                 display = getattr(al, "get_severity_display", None)
                 sev = str(display() if callable(display) else (getattr(al, "severity", "") or "")).lower()
-                result.alerts.insert(0, Alert(Kind.ALLERGY, True, _(
-                    "Allergi: patienten har registrerad överkänslighet mot %(s)s%(c)s%(v)s.")
-                    % {"s": substance or code, "c": f" ({code})" if code else "",
-                       "v": f", {sev}" if sev else ""}))
+                result.alerts.insert(
+                    0,
+                    Alert(
+                        Kind.ALLERGY,
+                        True,
+                        _("Allergi: patienten har registrerad överkänslighet mot %(s)s%(c)s%(v)s.")
+                        % {"s": substance or code, "c": f" ({code})" if code else "", "v": f", {sev}" if sev else ""},
+                    ),
+                )
 
     if product.requires_indication and not (indication or "").strip():
-        result.alerts.append(Alert(Kind.INDICATION, True, _(
-            "Indikation saknas: %(p)s kräver att indikation anges.") % {"p": product.label}))
+        result.alerts.append(
+            Alert(Kind.INDICATION, True, _("Indikation saknas: %(p)s kräver att indikation anges.") % {"p": product.label})
+        )
     return result

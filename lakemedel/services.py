@@ -41,8 +41,22 @@ MAX_VALIDITY_DAYS = 366
 MAX_DISPENSINGS = 12
 CHANNEL = "erecept"
 
-_VERSIONED = ("product", "substance", "atc_code", "dose", "dose_unit", "route", "frequency", "times", "period",
-              "prn_max_per_day", "indication", "start_date", "planned_end_date", "prescriber")
+_VERSIONED = (
+    "product",
+    "substance",
+    "atc_code",
+    "dose",
+    "dose_unit",
+    "route",
+    "frequency",
+    "times",
+    "period",
+    "prn_max_per_day",
+    "indication",
+    "start_date",
+    "planned_end_date",
+    "prescriber",
+)
 
 
 def _unit_id(actor: Actor) -> int:
@@ -62,8 +76,9 @@ def _write_access(actor: Actor, patient_id: int | str, action: str, obj: Any = N
 def require_prescriber(actor: Actor) -> str:
     code = (getattr(actor.staff, "prescriber_code", "") or "").strip()
     if not PRESCRIBER_CODE_RE.match(code):
-        raise DomainError(_("Du saknar giltig förskrivarkod och kan inte ordinera eller förskriva läkemedel."),
-                          code="no_prescriber_code")
+        raise DomainError(
+            _("Du saknar giltig förskrivarkod och kan inte ordinera eller förskriva läkemedel."), code="no_prescriber_code"
+        )
     return code
 
 
@@ -101,40 +116,73 @@ def clean_order_input(data: OrderInput) -> tuple[Product, dict[str, Any]]:
     if len(indication) > 200:
         raise DomainError(_("Indikationen får vara högst 200 tecken."), field="indication")
     return product, {
-        "product": product, "substance": product.substance, "atc_code": product.atc_code,
-        "dose": parse_dose(data.dose), "dose_unit": dose_unit, "route": route, "frequency": data.frequency,
-        "times": data.times if data.frequency == "regular" else None, "period": data.period or "day",
+        "product": product,
+        "substance": product.substance,
+        "atc_code": product.atc_code,
+        "dose": parse_dose(data.dose),
+        "dose_unit": dose_unit,
+        "route": route,
+        "frequency": data.frequency,
+        "times": data.times if data.frequency == "regular" else None,
+        "period": data.period or "day",
         "prn_max_per_day": data.prn_max_per_day if data.frequency == "prn" else None,
-        "indication": indication, "start_date": start, "planned_end_date": end,
+        "indication": indication,
+        "start_date": start,
+        "planned_end_date": end,
     }
 
 
 def _snapshot(order: MedicationOrder, *, kind: str, actor: Actor, reason: str = "") -> MedicationOrderVersion:
     return MedicationOrderVersion.objects.create(
-        order=order, patient_id=order.patient_id, unit_id=order.unit_id, version=order.version, kind=kind,
-        status=order.status, reason=reason, changed_by=actor.staff, changed_at=order.updated_at,
+        order=order,
+        patient_id=order.patient_id,
+        unit_id=order.unit_id,
+        version=order.version,
+        kind=kind,
+        status=order.status,
+        reason=reason,
+        changed_by=actor.staff,
+        changed_at=order.updated_at,
         **{f: getattr(order, f) for f in _VERSIONED},
     )
 
 
-def _apply_checks(pa: PatientAccess, order: MedicationOrder, checks: CheckResult, override_reason: str,
-                  actor: Actor) -> list[SafetyAlert]:
+def _apply_checks(
+    pa: PatientAccess, order: MedicationOrder, checks: CheckResult, override_reason: str, actor: Actor
+) -> list[SafetyAlert]:
     reason = (override_reason or "").strip()
     if checks.needs_override and not reason:
         raise DomainError(
             _("Allvarlig varning: %(t)s Ange skäl för att ordinera ändå.") % {"t": checks.severe[0].text},
-            field="override_reason", code="override_required",
+            field="override_reason",
+            code="override_required",
         )
     rows = [
-        SafetyAlert(order=order, version=order.version, patient_id=order.patient_id, unit_id=order.unit_id,
-                    kind=a.kind, severe=a.severe, severity=a.severity, text=a.text,
-                    override_reason=reason if a.severe else "", recorded_by=actor.staff)
+        SafetyAlert(
+            order=order,
+            version=order.version,
+            patient_id=order.patient_id,
+            unit_id=order.unit_id,
+            kind=a.kind,
+            severe=a.severe,
+            severity=a.severity,
+            text=a.text,
+            override_reason=reason if a.severe else "",
+            recorded_by=actor.staff,
+        )
         for a in checks.alerts
     ]
     SafetyAlert.objects.bulk_create(rows)
     if checks.needs_override:
-        audit.record(actor, "lakemedel.safety.override", patient=pa, obj=order, reason=reason, flagged=False,
-                     detail={"alerts": [{"kind": a.kind, "severity": a.severity, "text": a.text} for a in checks.severe]})
+        audit.record(
+            actor,
+            "lakemedel.safety.override",
+            patient=pa,
+            obj=order,
+            reason=reason,
+            flagged=False,
+            detail={"alerts": [{"kind": a.kind, "severity": a.severity, "text": a.text} for a in checks.severe]},
+        )
     return rows
 
 
@@ -150,32 +198,55 @@ def _order_create(pa: PatientAccess, actor: Actor, data: OrderInput, override_re
     checks = check_order(pa, product, indication=fields["indication"])
     now = timezone.now()
     order = MedicationOrder.objects.create(
-        patient=pa.patient, unit_id=_unit_id(actor), prescriber=actor.staff, status=Status.ACTIVE, version=1,
-        created_at=now, updated_at=now, **fields,
+        patient=pa.patient,
+        unit_id=_unit_id(actor),
+        prescriber=actor.staff,
+        status=Status.ACTIVE,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        **fields,
     )
     _snapshot(order, kind=Kind.CREATED, actor=actor)
     _apply_checks(pa, order, checks, override_reason, actor)
-    audit.record(actor, "lakemedel.order.create", patient=pa, obj=order,
-                 detail={"product": product.npl_id, "dosage": order.dosage_text})
+    audit.record(
+        actor, "lakemedel.order.create", patient=pa, obj=order, detail={"product": product.npl_id, "dosage": order.dosage_text}
+    )
     return order
 
 
 def _expect_version(order: MedicationOrder, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != order.version:
-        raise Conflict(_("Ordinationen har ändrats av någon annan (version %(v)s). Läs in den på nytt.")
-                       % {"v": order.version}, code="stale")
+        raise Conflict(
+            _("Ordinationen har ändrats av någon annan (version %(v)s). Läs in den på nytt.") % {"v": order.version}, code="stale"
+        )
 
 
-def order_change(*, actor: Actor, patient_id: int | str, order_id: int | str, data: OrderInput,
-                 expected_version: int | None = None, reason: str = "", override_reason: str = "") -> MedicationOrder:
+def order_change(
+    *,
+    actor: Actor,
+    patient_id: int | str,
+    order_id: int | str,
+    data: OrderInput,
+    expected_version: int | None = None,
+    reason: str = "",
+    override_reason: str = "",
+) -> MedicationOrder:
     require_prescriber(actor)
     pa = _write_access(actor, patient_id, "lakemedel.order.change", order_id)
     with transaction.atomic():
         return _order_change(pa, actor, order_id, data, expected_version, reason, override_reason)
 
 
-def _order_change(pa: PatientAccess, actor: Actor, order_id: int | str, data: OrderInput, expected_version: int | None,
-                  reason: str, override_reason: str) -> MedicationOrder:
+def _order_change(
+    pa: PatientAccess,
+    actor: Actor,
+    order_id: int | str,
+    data: OrderInput,
+    expected_version: int | None,
+    reason: str,
+    override_reason: str,
+) -> MedicationOrder:
     order = queries.order_in(pa, order_id, lock=True)
     if order.status == Status.DISCONTINUED:
         raise DomainError(_("En utsatt ordination kan inte ändras. Sätt in en ny."), code="discontinued")
@@ -192,8 +263,9 @@ def _order_change(pa: PatientAccess, actor: Actor, order_id: int | str, data: Or
     order.save()
     _snapshot(order, kind=Kind.CHANGED, actor=actor, reason=reason.strip())
     _apply_checks(pa, order, checks, override_reason, actor)
-    audit.record(actor, "lakemedel.order.change", patient=pa, obj=order,
-                 detail={"version": order.version, "dosage": order.dosage_text})
+    audit.record(
+        actor, "lakemedel.order.change", patient=pa, obj=order, detail={"version": order.version, "dosage": order.dosage_text}
+    )
     return order
 
 
@@ -206,8 +278,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 _KIND = {"pause": Kind.PAUSED, "resume": Kind.RESUMED, "discontinue": Kind.DISCONTINUED}
 
 
-def _order_transition(*, actor: Actor, patient_id: int | str, order_id: int | str, action: str, reason: str,
-                      expected_version: int | None) -> MedicationOrder:
+def _order_transition(
+    *, actor: Actor, patient_id: int | str, order_id: int | str, action: str, reason: str, expected_version: int | None
+) -> MedicationOrder:
     require_prescriber(actor)
     reason = (reason or "").strip()
     if action == "discontinue" and not reason:
@@ -217,16 +290,21 @@ def _order_transition(*, actor: Actor, patient_id: int | str, order_id: int | st
         return _transition_locked(pa, actor, order_id, action, reason, expected_version)
 
 
-def _transition_locked(pa: PatientAccess, actor: Actor, order_id: int | str, action: str, reason: str,
-                       expected_version: int | None) -> MedicationOrder:
+def _transition_locked(
+    pa: PatientAccess, actor: Actor, order_id: int | str, action: str, reason: str, expected_version: int | None
+) -> MedicationOrder:
     order = queries.order_in(pa, order_id, lock=True)
     _expect_version(order, expected_version)
     to = TRANSITIONS[action].get(order.status)
     if to is None:
-        raise DomainError(_("En ordination med status %(s)s kan inte %(a)s.")
-                          % {"s": order.get_status_display().lower(),
-                             "a": {"pause": _("pausas"), "resume": _("återupptas"), "discontinue": _("sättas ut")}[action]},
-                          code="transition")
+        raise DomainError(
+            _("En ordination med status %(s)s kan inte %(a)s.")
+            % {
+                "s": order.get_status_display().lower(),
+                "a": {"pause": _("pausas"), "resume": _("återupptas"), "discontinue": _("sättas ut")}[action],
+            },
+            code="transition",
+        )
     now = timezone.now()
     order.status = to
     order.version += 1
@@ -239,45 +317,67 @@ def _transition_locked(pa: PatientAccess, actor: Actor, order_id: int | str, act
         for rx in Prescription.objects.filter(order=order, status=Prescription.Status.ACTIVE).select_for_update():
             rx.status = Prescription.Status.CANCELLED
             rx.save(update_fields=["status"])
-            outbox.enqueue(channel=CHANNEL, key=f"erecept-makulera:{rx.pk}", obj=rx, patient=pa.patient, payload={
-                "action": "makulera", "prescription_id": rx.pk, "original_key": f"erecept:{rx.idempotency_key}",
-                "reason": reason, "prescriber": {"hsa_id": actor.staff.hsa_id or "", "code": rx.prescriber_code},
-            })
+            outbox.enqueue(
+                channel=CHANNEL,
+                key=f"erecept-makulera:{rx.pk}",
+                obj=rx,
+                patient=pa.patient,
+                payload={
+                    "action": "makulera",
+                    "prescription_id": rx.pk,
+                    "original_key": f"erecept:{rx.idempotency_key}",
+                    "reason": reason,
+                    "prescriber": {"hsa_id": actor.staff.hsa_id or "", "code": rx.prescriber_code},
+                },
+            )
     order.save()
     _snapshot(order, kind=_KIND[action], actor=actor, reason=reason)
     audit.record(actor, f"lakemedel.order.{action}", patient=pa, obj=order, reason=reason, detail={"version": order.version})
     return order
 
 
-def order_pause(*, actor: Actor, patient_id: int | str, order_id: int | str, reason: str = "",
-                expected_version: int | None = None) -> MedicationOrder:
-    return _order_transition(actor=actor, patient_id=patient_id, order_id=order_id, action="pause", reason=reason,
-                             expected_version=expected_version)
+def order_pause(
+    *, actor: Actor, patient_id: int | str, order_id: int | str, reason: str = "", expected_version: int | None = None
+) -> MedicationOrder:
+    return _order_transition(
+        actor=actor, patient_id=patient_id, order_id=order_id, action="pause", reason=reason, expected_version=expected_version
+    )
 
 
-def order_resume(*, actor: Actor, patient_id: int | str, order_id: int | str, reason: str = "",
-                 expected_version: int | None = None) -> MedicationOrder:
-    return _order_transition(actor=actor, patient_id=patient_id, order_id=order_id, action="resume", reason=reason,
-                             expected_version=expected_version)
+def order_resume(
+    *, actor: Actor, patient_id: int | str, order_id: int | str, reason: str = "", expected_version: int | None = None
+) -> MedicationOrder:
+    return _order_transition(
+        actor=actor, patient_id=patient_id, order_id=order_id, action="resume", reason=reason, expected_version=expected_version
+    )
 
 
-def order_discontinue(*, actor: Actor, patient_id: int | str, order_id: int | str, reason: str,
-                      expected_version: int | None = None) -> MedicationOrder:
-    return _order_transition(actor=actor, patient_id=patient_id, order_id=order_id, action="discontinue", reason=reason,
-                             expected_version=expected_version)
+def order_discontinue(
+    *, actor: Actor, patient_id: int | str, order_id: int | str, reason: str, expected_version: int | None = None
+) -> MedicationOrder:
+    return _order_transition(
+        actor=actor,
+        patient_id=patient_id,
+        order_id=order_id,
+        action="discontinue",
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 def medication_review_record(*, actor: Actor, patient_id: int | str, note: str = "") -> MedicationReview:
     require_prescriber(actor)
     pa = _write_access(actor, patient_id, "lakemedel.review")
     with transaction.atomic():
-        review = MedicationReview.objects.create(patient=pa.patient, unit_id=_unit_id(actor), reviewed_by=actor.staff,
-                                                 note=(note or "").strip())
+        review = MedicationReview.objects.create(
+            patient=pa.patient, unit_id=_unit_id(actor), reviewed_by=actor.staff, note=(note or "").strip()
+        )
         audit.record(actor, "lakemedel.review", patient=pa, obj=review)
     return review
 
 
 # --- Prescriptions -------------------------------------------------------------
+
 
 def clean_key(key: str | None) -> str:
     """The form's idempotency key; a fresh one when the caller sent none."""
@@ -294,11 +394,20 @@ def _payload(rx: Prescription, order: MedicationOrder, pa: PatientAccess, actor:
     return {
         "prescription_id": rx.pk,
         "patient": {"identifier": p.identifier, "given_name": p.given_name, "family_name": p.family_name},
-        "product": {"npl_id": rx.product.npl_id, "name": rx.product.name, "strength": rx.product.strength,
-                    "form": rx.product.form, "atc_code": rx.product.atc_code},
-        "dosage": rx.dosage_text, "indication": order.indication,
-        "packages": rx.packages, "package_size": rx.package_size, "dispensings": rx.dispensings,
-        "interval_days": rx.interval_days, "valid_until": rx.valid_until.isoformat(),
+        "product": {
+            "npl_id": rx.product.npl_id,
+            "name": rx.product.name,
+            "strength": rx.product.strength,
+            "form": rx.product.form,
+            "atc_code": rx.product.atc_code,
+        },
+        "dosage": rx.dosage_text,
+        "indication": order.indication,
+        "packages": rx.packages,
+        "package_size": rx.package_size,
+        "dispensings": rx.dispensings,
+        "interval_days": rx.interval_days,
+        "valid_until": rx.valid_until.isoformat(),
         "pharmacy_message": rx.pharmacy_message,
         "prescriber": {"hsa_id": actor.staff.hsa_id or "", "name": str(actor.staff), "code": rx.prescriber_code},
         "unit": {"hsa_id": actor.unit.hsa_id if actor.unit else "", "name": actor.unit.name if actor.unit else ""},
@@ -307,8 +416,9 @@ def _payload(rx: Prescription, order: MedicationOrder, pa: PatientAccess, actor:
 
 
 def _send(rx: Prescription, order: MedicationOrder, pa: PatientAccess, actor: Actor) -> None:
-    row = outbox.enqueue(channel=CHANNEL, key=f"erecept:{rx.idempotency_key}", obj=rx,
-                         payload=_payload(rx, order, pa, actor), patient=pa.patient)
+    row = outbox.enqueue(
+        channel=CHANNEL, key=f"erecept:{rx.idempotency_key}", obj=rx, payload=_payload(rx, order, pa, actor), patient=pa.patient
+    )
     rx.outbox = row
     Prescription.objects.filter(pk=rx.pk).update(outbox=row)
 
@@ -328,8 +438,10 @@ def _clean_rx(data: PrescriptionInput, product: Product) -> dict[str, Any]:
     sizes = [int(s) for s in (product.package_sizes or [])]
     size = data.package_size or (sizes[0] if sizes else None)
     if not size or (sizes and size not in sizes):
-        raise DomainError(_("Välj en förpackningsstorlek som finns för produkten (%(s)s).")
-                          % {"s": ", ".join(str(s) for s in sizes)}, field="package_size")
+        raise DomainError(
+            _("Välj en förpackningsstorlek som finns för produkten (%(s)s).") % {"s": ", ".join(str(s) for s in sizes)},
+            field="package_size",
+        )
     if not data.packages or data.packages < 1 or data.packages > 99:
         raise DomainError(_("Antal förpackningar ska vara mellan 1 och 99."), field="packages")
     if not data.dispensings or data.dispensings < 1 or data.dispensings > MAX_DISPENSINGS:
@@ -347,13 +459,19 @@ def _clean_rx(data: PrescriptionInput, product: Product) -> dict[str, Any]:
     msg = (data.pharmacy_message or "").strip()
     if len(msg) > 500:
         raise DomainError(_("Meddelandet till apoteket får vara högst 500 tecken."), field="pharmacy_message")
-    return {"packages": data.packages, "package_size": size, "dispensings": data.dispensings,
-            "interval_days": interval, "valid_until": valid_until,
-            "pharmacy_message": msg}
+    return {
+        "packages": data.packages,
+        "package_size": size,
+        "dispensings": data.dispensings,
+        "interval_days": interval,
+        "valid_until": valid_until,
+        "pharmacy_message": msg,
+    }
 
 
-def prescription_create(*, actor: Actor, patient_id: int | str, order_id: int | str, data: PrescriptionInput,
-                        idempotency_key: str | None = None) -> Prescription:
+def prescription_create(
+    *, actor: Actor, patient_id: int | str, order_id: int | str, data: PrescriptionInput, idempotency_key: str | None = None
+) -> Prescription:
     """E-recept from an ordination, in one step. The outbox row is written in
     the same transaction as the prescription; delivery happens after commit."""
     code = require_prescriber(actor)
@@ -363,8 +481,9 @@ def prescription_create(*, actor: Actor, patient_id: int | str, order_id: int | 
         return _prescription_create(pa, actor, code, key, order_id, data)
 
 
-def _prescription_create(pa: PatientAccess, actor: Actor, code: str, key: str, order_id: int | str,
-                         data: PrescriptionInput) -> Prescription:
+def _prescription_create(
+    pa: PatientAccess, actor: Actor, code: str, key: str, order_id: int | str, data: PrescriptionInput
+) -> Prescription:
     # Lock the order first: a double submit waits here and then finds the first one's prescription.
     order = queries.order_in(pa, order_id, lock=True)
     existing = Prescription.objects.filter(idempotency_key=key).first()
@@ -373,21 +492,35 @@ def _prescription_create(pa: PatientAccess, actor: Actor, code: str, key: str, o
             raise Conflict(_("Idempotensnyckeln används redan för ett annat recept."))
         return existing
     if not order.can_prescribe():
-        raise DomainError(_("Ordinationen är %(s)s och kan inte förskrivas.") % {"s": order.get_status_display().lower()},
-                          code="transition")
+        raise DomainError(
+            _("Ordinationen är %(s)s och kan inte förskrivas.") % {"s": order.get_status_display().lower()}, code="transition"
+        )
     fields = _clean_rx(data, order.product)
     rx = Prescription.objects.create(
-        order=order, patient_id=order.patient_id, unit_id=_unit_id(actor), product=order.product, prescriber=actor.staff,
-        prescriber_code=code, dosage_text=order.dosage_text, idempotency_key=key, **fields,
+        order=order,
+        patient_id=order.patient_id,
+        unit_id=_unit_id(actor),
+        product=order.product,
+        prescriber=actor.staff,
+        prescriber_code=code,
+        dosage_text=order.dosage_text,
+        idempotency_key=key,
+        **fields,
     )
     _send(rx, order, pa, actor)
-    audit.record(actor, "lakemedel.prescribe", patient=pa, obj=rx,
-                 detail={"order": order.pk, "packages": rx.packages, "dispensings": rx.dispensings})
+    audit.record(
+        actor,
+        "lakemedel.prescribe",
+        patient=pa,
+        obj=rx,
+        detail={"order": order.pk, "packages": rx.packages, "dispensings": rx.dispensings},
+    )
     return rx
 
 
-def prescriptions_renew(*, actor: Actor, patient_id: int | str, prescription_ids: list[int] | list[str],
-                        idempotency_key: str | None = None) -> list[Prescription]:
+def prescriptions_renew(
+    *, actor: Actor, patient_id: int | str, prescription_ids: list[int] | list[str], idempotency_key: str | None = None
+) -> list[Prescription]:
     """Renew one or many prescriptions in one act. The same form key renews
     each prescription at most once (a double click returns the first result)."""
     code = require_prescriber(actor)
@@ -406,8 +539,10 @@ def prescriptions_renew(*, actor: Actor, patient_id: int | str, prescription_ids
 def _renew(pa: PatientAccess, actor: Actor, code: str, base_key: str, ids: list[int]) -> list[Prescription]:
     # Row locks in id order: a double click waits here instead of renewing twice.
     sources = list(
-        pa.filter(Prescription.objects.filter(pk__in=ids)).select_for_update(of=("self",))
-        .select_related("order", "product").order_by("pk")
+        pa.filter(Prescription.objects.filter(pk__in=ids))
+        .select_for_update(of=("self",))
+        .select_related("order", "product")
+        .order_by("pk")
     )
     if len(sources) != len(ids):
         raise NotFound()
@@ -420,24 +555,46 @@ def _renew(pa: PatientAccess, actor: Actor, code: str, base_key: str, ids: list[
             out.append(done[src.pk])
             continue
         if src.status != Prescription.Status.ACTIVE:
-            raise DomainError(_("Receptet på %(p)s är redan %(s)s.") % {"p": src.product, "s": src.get_status_display().lower()},
-                              field="prescriptions", code="transition")
+            raise DomainError(
+                _("Receptet på %(p)s är redan %(s)s.") % {"p": src.product, "s": src.get_status_display().lower()},
+                field="prescriptions",
+                code="transition",
+            )
         order = src.order
         if not order.can_prescribe():
-            raise DomainError(_("Ordinationen för %(p)s är %(s)s och kan inte förnyas.")
-                              % {"p": src.product, "s": order.get_status_display().lower()}, code="transition")
+            raise DomainError(
+                _("Ordinationen för %(p)s är %(s)s och kan inte förnyas.")
+                % {"p": src.product, "s": order.get_status_display().lower()},
+                code="transition",
+            )
         rx = Prescription.objects.create(
-            order=order, patient_id=src.patient_id, unit_id=_unit_id(actor), product=src.product, prescriber=actor.staff,
-            prescriber_code=code, dosage_text=order.dosage_text, packages=src.packages, package_size=src.package_size,
-            dispensings=src.dispensings, interval_days=src.interval_days, valid_until=today + dt.timedelta(days=365),
-            pharmacy_message=src.pharmacy_message, renewed_from=src, idempotency_key=keys[src.pk],
+            order=order,
+            patient_id=src.patient_id,
+            unit_id=_unit_id(actor),
+            product=src.product,
+            prescriber=actor.staff,
+            prescriber_code=code,
+            dosage_text=order.dosage_text,
+            packages=src.packages,
+            package_size=src.package_size,
+            dispensings=src.dispensings,
+            interval_days=src.interval_days,
+            valid_until=today + dt.timedelta(days=365),
+            pharmacy_message=src.pharmacy_message,
+            renewed_from=src,
+            idempotency_key=keys[src.pk],
         )
         src.status = Prescription.Status.RENEWED
         src.save(update_fields=["status"])
         _send(rx, order, pa, actor)
         out.append(rx)
-    audit.record(actor, "lakemedel.renew", patient=pa, obj=out[0] if len(out) == 1 else None,
-                 detail={"renewed": {str(r.renewed_from_id): r.pk for r in out}})
+    audit.record(
+        actor,
+        "lakemedel.renew",
+        patient=pa,
+        obj=out[0] if len(out) == 1 else None,
+        detail={"renewed": {str(r.renewed_from_id): r.pk for r in out}},
+    )
     return out
 
 
@@ -447,7 +604,8 @@ def prescription_receipt_store(*, outbox_row: Outbox, receipt: dict[str, Any]) -
     if outbox_row.object_type != "lakemedel.prescription" or outbox_row.payload.get("action") == "makulera":
         return
     Prescription.objects.filter(pk=int(outbox_row.object_id)).update(
-        receipt_id=str(receipt.get("receipt_id", ""))[:100], sent_at=timezone.now())
+        receipt_id=str(receipt.get("receipt_id", ""))[:100], sent_at=timezone.now()
+    )
 
 
 def simulated_receive(*, key: str, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -460,18 +618,33 @@ def simulated_receive(*, key: str, payload: dict[str, Any]) -> tuple[dict[str, A
         try:
             with transaction.atomic():
                 msg = SimulatedEreceptMessage.objects.create(
-                    idempotency_key=key[:100], receipt_id=f"SIM-{uuid.uuid4().hex[:12].upper()}", payload=payload)
+                    idempotency_key=key[:100], receipt_id=f"SIM-{uuid.uuid4().hex[:12].upper()}", payload=payload
+                )
             duplicate = False
         except IntegrityError:
             msg = SimulatedEreceptMessage.objects.select_for_update().get(idempotency_key=key[:100])
             msg.times_received += 1
             msg.save(update_fields=["times_received"])
             duplicate = True
-    return {"receipt_id": msg.receipt_id, "status": "mottaget", "received_at": msg.received_at.isoformat(),
-            "duplicate": duplicate}, duplicate
+    return {
+        "receipt_id": msg.receipt_id,
+        "status": "mottaget",
+        "received_at": msg.received_at.isoformat(),
+        "duplicate": duplicate,
+    }, duplicate
 
 
 def order_input_from(order: MedicationOrder) -> OrderInput:
-    return OrderInput(product_id=order.product_id, dose=order.dose, dose_unit=order.dose_unit, frequency=order.frequency,
-                      times=order.times, period=order.period, prn_max_per_day=order.prn_max_per_day, route=order.route,
-                      indication=order.indication, start_date=order.start_date, planned_end_date=order.planned_end_date)
+    return OrderInput(
+        product_id=order.product_id,
+        dose=order.dose,
+        dose_unit=order.dose_unit,
+        frequency=order.frequency,
+        times=order.times,
+        period=order.period,
+        prn_max_per_day=order.prn_max_per_day,
+        route=order.route,
+        indication=order.indication,
+        start_date=order.start_date,
+        planned_end_date=order.planned_end_date,
+    )

@@ -33,10 +33,17 @@ def _no_access(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _order_input(cd: dict[str, Any], product_id: str | int | None) -> services.OrderInput:
     return services.OrderInput(
-        product_id=product_id, dose=cd.get("dose") or "", dose_unit=cd.get("dose_unit") or "",
-        frequency=cd.get("frequency") or "", times=cd.get("times"), period=cd.get("period") or "day",
-        prn_max_per_day=cd.get("prn_max_per_day"), route=cd.get("route") or "", indication=cd.get("indication") or "",
-        start_date=cd.get("start_date"), planned_end_date=cd.get("planned_end_date"),
+        product_id=product_id,
+        dose=cd.get("dose") or "",
+        dose_unit=cd.get("dose_unit") or "",
+        frequency=cd.get("frequency") or "",
+        times=cd.get("times"),
+        period=cd.get("period") or "day",
+        prn_max_per_day=cd.get("prn_max_per_day"),
+        route=cd.get("route") or "",
+        indication=cd.get("indication") or "",
+        start_date=cd.get("start_date"),
+        planned_end_date=cd.get("planned_end_date"),
     )
 
 
@@ -47,10 +54,18 @@ def medication_list(request: HttpRequest, patient_id: int) -> HttpResponse:
         ml = queries.medication_list(get_actor(request), patient_id, include_past=request.GET.get("visa") == "alla")
     except NotFound:
         return _no_access(request, patient_id)
-    return render(request, "lakemedel/list.html", {
-        "ml": ml, "pa": ml.pa, "patient": ml.pa.patient, "renew_key": uuid.uuid4().hex,
-        "show_past": request.GET.get("visa") == "alla", "review_form": ReviewForm(),
-    })
+    return render(
+        request,
+        "lakemedel/list.html",
+        {
+            "ml": ml,
+            "pa": ml.pa,
+            "patient": ml.pa.patient,
+            "renew_key": uuid.uuid4().hex,
+            "show_past": request.GET.get("visa") == "alla",
+            "review_form": ReviewForm(),
+        },
+    )
 
 
 def _order_page(request: HttpRequest, patient_id: int, *, order_id: int | None) -> HttpResponse:
@@ -65,13 +80,23 @@ def _order_page(request: HttpRequest, patient_id: int, *, order_id: int | None) 
             cd = posted.cleaned_data
             try:
                 if order_id is None:
-                    services.order_create(actor=actor, patient_id=patient_id, data=_order_input(cd, product_id),
-                                          override_reason=cd.get("override_reason") or "")
+                    services.order_create(
+                        actor=actor,
+                        patient_id=patient_id,
+                        data=_order_input(cd, product_id),
+                        override_reason=cd.get("override_reason") or "",
+                    )
                     messages.success(request, _("Ordinationen är insatt."))
                 else:
-                    services.order_change(actor=actor, patient_id=patient_id, order_id=order_id,
-                                          data=_order_input(cd, product_id), expected_version=cd.get("version"),
-                                          reason=cd.get("reason") or "", override_reason=cd.get("override_reason") or "")
+                    services.order_change(
+                        actor=actor,
+                        patient_id=patient_id,
+                        order_id=order_id,
+                        data=_order_input(cd, product_id),
+                        expected_version=cd.get("version"),
+                        reason=cd.get("reason") or "",
+                        override_reason=cd.get("override_reason") or "",
+                    )
                     messages.success(request, _("Ordinationen är ändrad."))
                 return redirect("lakemedel:list", patient_id=patient_id)
             except NotFound:
@@ -89,10 +114,19 @@ def _order_page(request: HttpRequest, patient_id: int, *, order_id: int | None) 
     initial: dict[str, Any] = {"start_date": timezone.localdate()}
     product = order.product if order is not None else None
     if order is not None:
-        initial = {"dose": format_number(order.dose), "dose_unit": order.dose_unit, "frequency": order.frequency,
-                   "times": order.times, "period": order.period, "prn_max_per_day": order.prn_max_per_day,
-                   "route": order.route, "indication": order.indication, "start_date": order.start_date,
-                   "planned_end_date": order.planned_end_date, "version": order.version}
+        initial = {
+            "dose": format_number(order.dose),
+            "dose_unit": order.dose_unit,
+            "frequency": order.frequency,
+            "times": order.times,
+            "period": order.period,
+            "prn_max_per_day": order.prn_max_per_day,
+            "route": order.route,
+            "indication": order.indication,
+            "start_date": order.start_date,
+            "planned_end_date": order.planned_end_date,
+            "version": order.version,
+        }
     form = form_cls(request.POST or None, initial=initial)
     product_error = ""
     checks = None
@@ -108,12 +142,23 @@ def _order_page(request: HttpRequest, patient_id: int, *, order_id: int | None) 
             else:
                 form_error(form, error)
         if product is not None:
-            checks = check_order(pa, product, indication=request.POST.get("indication", ""),
-                                 exclude_order_id=order.pk if order else None)
-    return render(request, "lakemedel/order_form.html", {
-        "pa": pa, "patient": pa.patient, "form": form, "order": order, "product": product, "product_error": product_error,
-        "checks": checks,
-    }, status=400 if request.method == "POST" else 200)
+            checks = check_order(
+                pa, product, indication=request.POST.get("indication", ""), exclude_order_id=order.pk if order else None
+            )
+    return render(
+        request,
+        "lakemedel/order_form.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "form": form,
+            "order": order,
+            "product": product,
+            "product_error": product_error,
+            "checks": checks,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @actor_required
@@ -149,8 +194,12 @@ def order_check(request: HttpRequest, patient_id: int) -> HttpResponse:
     except DomainError:
         return render(request, "lakemedel/_checks.html", {"checks": None})
     exclude = request.POST.get("order_id")
-    checks = check_order(pa, product, indication=request.POST.get("indication", ""),
-                         exclude_order_id=int(exclude) if exclude and exclude.isdigit() else None)
+    checks = check_order(
+        pa,
+        product,
+        indication=request.POST.get("indication", ""),
+        exclude_order_id=int(exclude) if exclude and exclude.isdigit() else None,
+    )
     unit_select = ""
     if not request.POST.get("dose_unit") and product.dose_unit:
         # Offer the product's natural dose unit (the prescriber can still change it).
@@ -161,8 +210,13 @@ def order_check(request: HttpRequest, patient_id: int) -> HttpResponse:
 _TRANSITION_PAGES: dict[str, tuple[Any, str, str, Any, str]] = {
     "pause": (ReasonForm, _("Pausa ordination"), _("Pausa"), services.order_pause, _("Ordinationen är pausad.")),
     "resume": (ReasonForm, _("Återuppta ordination"), _("Återuppta"), services.order_resume, _("Ordinationen är återupptagen.")),
-    "discontinue": (DiscontinueForm, _("Sätt ut läkemedel"), _("Sätt ut"), services.order_discontinue,
-                    _("Läkemedlet är utsatt.")),
+    "discontinue": (
+        DiscontinueForm,
+        _("Sätt ut läkemedel"),
+        _("Sätt ut"),
+        services.order_discontinue,
+        _("Läkemedlet är utsatt."),
+    ),
 }
 
 
@@ -174,8 +228,13 @@ def _transition(request: HttpRequest, patient_id: int, order_id: int, action: st
         posted = form_cls(request.POST)
         if posted.is_valid():
             try:
-                service(actor=actor, patient_id=patient_id, order_id=order_id, reason=posted.cleaned_data["reason"],
-                        expected_version=posted.cleaned_data.get("version"))
+                service(
+                    actor=actor,
+                    patient_id=patient_id,
+                    order_id=order_id,
+                    reason=posted.cleaned_data["reason"],
+                    expected_version=posted.cleaned_data.get("version"),
+                )
                 messages.success(request, str(done))
                 return redirect("lakemedel:list", patient_id=patient_id)
             except NotFound:
@@ -191,9 +250,19 @@ def _transition(request: HttpRequest, patient_id: int, order_id: int, action: st
         form.is_valid()
         if error is not None:
             form_error(form, error)
-    return render(request, "lakemedel/transition.html", {
-        "pa": pa, "patient": pa.patient, "order": order, "form": form, "title": title, "submit": submit,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "lakemedel/transition.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "order": order,
+            "form": form,
+            "title": title,
+            "submit": submit,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @actor_required
@@ -221,10 +290,18 @@ def order_history(request: HttpRequest, patient_id: int, order_id: int) -> HttpR
         pa, order, versions = queries.order_history(get_actor(request), patient_id, order_id)
     except NotFound:
         return _no_access(request, patient_id)
-    return render(request, "lakemedel/history.html", {
-        "pa": pa, "patient": pa.patient, "order": order, "versions": versions,
-        "prescriptions": queries.prescriptions_of_order(pa, order), "alerts": queries.alerts_of_order(pa, order),
-    })
+    return render(
+        request,
+        "lakemedel/history.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "order": order,
+            "versions": versions,
+            "prescriptions": queries.prescriptions_of_order(pa, order),
+            "alerts": queries.alerts_of_order(pa, order),
+        },
+    )
 
 
 @actor_required
@@ -239,11 +316,19 @@ def prescribe(request: HttpRequest, patient_id: int, order_id: int) -> HttpRespo
             cd = posted.cleaned_data
             try:
                 services.prescription_create(
-                    actor=actor, patient_id=patient_id, order_id=order_id, idempotency_key=cd.get("idempotency_key"),
-                    data=services.PrescriptionInput(packages=cd["packages"], package_size=cd["package_size"],
-                                                    dispensings=cd["dispensings"], interval_days=cd.get("interval_days"),
-                                                    valid_until=cd["valid_until"],
-                                                    pharmacy_message=cd.get("pharmacy_message", "")))
+                    actor=actor,
+                    patient_id=patient_id,
+                    order_id=order_id,
+                    idempotency_key=cd.get("idempotency_key"),
+                    data=services.PrescriptionInput(
+                        packages=cd["packages"],
+                        package_size=cd["package_size"],
+                        dispensings=cd["dispensings"],
+                        interval_days=cd.get("interval_days"),
+                        valid_until=cd["valid_until"],
+                        pharmacy_message=cd.get("pharmacy_message", ""),
+                    ),
+                )
                 messages.success(request, _("E-receptet är skickat till utkorgen."))
                 return redirect("lakemedel:list", patient_id=patient_id)
             except NotFound:
@@ -260,8 +345,12 @@ def prescribe(request: HttpRequest, patient_id: int, order_id: int) -> HttpRespo
         form.is_valid()
         if error is not None:
             form_error(form, error)
-    return render(request, "lakemedel/prescribe.html", {"pa": pa, "patient": pa.patient, "order": order, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "lakemedel/prescribe.html",
+        {"pa": pa, "patient": pa.patient, "order": order, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @actor_required
@@ -269,10 +358,12 @@ def prescribe(request: HttpRequest, patient_id: int, order_id: int) -> HttpRespo
 def renew(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = get_actor(request)
     try:
-        renewed = services.prescriptions_renew(actor=actor, patient_id=patient_id,
-                                               prescription_ids=request.POST.getlist("all_rx" if request.POST.get("all")
-                                                                                     else "rx"),
-                                               idempotency_key=request.POST.get("idempotency_key"))
+        renewed = services.prescriptions_renew(
+            actor=actor,
+            patient_id=patient_id,
+            prescription_ids=request.POST.getlist("all_rx" if request.POST.get("all") else "rx"),
+            idempotency_key=request.POST.get("idempotency_key"),
+        )
     except NotFound:
         return _no_access(request, patient_id)
     except DomainError as exc:
@@ -288,8 +379,7 @@ def review(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     form.is_valid()
     try:
-        services.medication_review_record(actor=get_actor(request), patient_id=patient_id,
-                                          note=form.cleaned_data.get("note", ""))
+        services.medication_review_record(actor=get_actor(request), patient_id=patient_id, note=form.cleaned_data.get("note", ""))
         messages.success(request, _("Läkemedelsgenomgången är registrerad."))
     except NotFound:
         return _no_access(request, patient_id)
@@ -305,8 +395,9 @@ def print_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         ml = queries.handout(get_actor(request), patient_id)
     except NotFound:
         return _no_access(request, patient_id)
-    return render(request, "lakemedel/print.html", {"ml": ml, "pa": ml.pa, "patient": ml.pa.patient,
-                                                    "printed_at": timezone.localtime()})
+    return render(
+        request, "lakemedel/print.html", {"ml": ml, "pa": ml.pa, "patient": ml.pa.patient, "printed_at": timezone.localtime()}
+    )
 
 
 @actor_required
@@ -329,8 +420,7 @@ def failed(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     rows = queries.failed_prescriptions(actor)
     if rows:
-        audit.record(actor, "lakemedel.worklist.read", ground="care_relationship",
-                     detail={"prescriptions": [r.pk for r in rows]})
+        audit.record(actor, "lakemedel.worklist.read", ground="care_relationship", detail={"prescriptions": [r.pk for r in rows]})
     return render(request, "lakemedel/failed.html", {"rows": rows})
 
 

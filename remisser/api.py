@@ -122,11 +122,14 @@ class OutboxView(APIView):
 def _detail(actor: Any, referral_id: int) -> dict[str, Any]:
     ctx = queries.referral_detail(actor, referral_id)
     reply = ctx["reply"]
-    return ReferralDetailOut({
-        "referral": ctx["referral"], "events": ctx["events"],
-        "reply": {"text": reply.text, "author": str(reply.author), "signed_at": reply.signed_at} if reply else None,
-        "delivery_status": ctx["delivery"].status if ctx["delivery"] else "",
-    }).data
+    return ReferralDetailOut(
+        {
+            "referral": ctx["referral"],
+            "events": ctx["events"],
+            "reply": {"text": reply.text, "author": str(reply.author), "signed_at": reply.signed_at} if reply else None,
+            "delivery_status": ctx["delivery"].status if ctx["delivery"] else "",
+        }
+    ).data
 
 
 class ReferralSendView(APIView):
@@ -141,9 +144,14 @@ class ReferralSendView(APIView):
         data = SendIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        ref = services.referral_send(actor=actor, patient_id=d["patient_id"], receiver_unit_id=d.get("receiver_unit_id"),
-                                     priority=d.get("priority", ""), question=d.get("question", ""),
-                                     idempotency_key=d.get("idempotency_key", ""))
+        ref = services.referral_send(
+            actor=actor,
+            patient_id=d["patient_id"],
+            receiver_unit_id=d.get("receiver_unit_id"),
+            priority=d.get("priority", ""),
+            question=d.get("question", ""),
+            idempotency_key=d.get("idempotency_key", ""),
+        )
         return Response(_detail(actor, ref.pk), status=status.HTTP_201_CREATED)
 
 
@@ -167,12 +175,19 @@ class ReferralTransitionView(APIView):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         if d["to"] == Referral.Status.ACCEPTED:
-            services.referral_accept(actor=actor, referral_id=referral_id, expected_version=d.get("version"), note=d["note"],
-                                     waitlist=d["waitlist"])
+            services.referral_accept(
+                actor=actor, referral_id=referral_id, expected_version=d.get("version"), note=d["note"], waitlist=d["waitlist"]
+            )
         else:
-            services.referral_transition(actor=actor, referral_id=referral_id, to=d["to"], note=d["note"],
-                                         expected_version=d.get("version"), to_unit_id=d.get("to_unit_id"),
-                                         reply_text=d["text"])
+            services.referral_transition(
+                actor=actor,
+                referral_id=referral_id,
+                to=d["to"],
+                note=d["note"],
+                expected_version=d.get("version"),
+                to_unit_id=d.get("to_unit_id"),
+                reply_text=d["text"],
+            )
         return Response(_detail(actor, referral_id))
 
 
@@ -186,6 +201,10 @@ class ReferralAnswerView(APIView):
         actor = actor_of(request)
         data = AnswerIn(data=request.data)
         data.is_valid(raise_exception=True)
-        services.referral_answer(actor=actor, referral_id=referral_id, text=data.validated_data["text"],
-                                 expected_version=data.validated_data.get("version"))
+        services.referral_answer(
+            actor=actor,
+            referral_id=referral_id,
+            text=data.validated_data["text"],
+            expected_version=data.validated_data.get("version"),
+        )
         return Response(_detail(actor, referral_id))

@@ -38,12 +38,23 @@ def seed_bench(ctx: BenchContext) -> None:
     for i in range(INBOX_SIZE - have):
         prio = prios[rng.randrange(3)]
         sent = now - dt.timedelta(days=rng.randrange(120), minutes=rng.randrange(1440))
-        rows.append(Referral(
-            patient_id=ids[rng.randrange(len(ids))], sender_unit=med, sender_staff=sender, receiver_unit=vc, owner_unit=vc,
-            priority=prio, priority_rank=PRIORITY_RANK[prio], question=f"Benchremiss {have + i}: bedömning önskas.",
-            status=Referral.Status.RECEIVED, due_date=today + dt.timedelta(days=rng.randrange(-30, 90)),
-            sent_at=sent, received_at=sent + dt.timedelta(seconds=2), created_at=sent,
-        ))
+        rows.append(
+            Referral(
+                patient_id=ids[rng.randrange(len(ids))],
+                sender_unit=med,
+                sender_staff=sender,
+                receiver_unit=vc,
+                owner_unit=vc,
+                priority=prio,
+                priority_rank=PRIORITY_RANK[prio],
+                question=f"Benchremiss {have + i}: bedömning önskas.",
+                status=Referral.Status.RECEIVED,
+                due_date=today + dt.timedelta(days=rng.randrange(-30, 90)),
+                sent_at=sent,
+                received_at=sent + dt.timedelta(seconds=2),
+                created_at=sent,
+            )
+        )
         if len(rows) >= BATCH:
             Referral.objects.bulk_create(rows)
             rows = []
@@ -68,10 +79,15 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     def send(_i: int) -> Any:
         n = next(sends)
-        return vc_client.post(f"/remisser/ny/{patients[n % len(patients)]}/", {
-            "receiver_unit": med_id, "priority": Priority.TWO_WEEKS, "question": "Benchmark: bedömning önskas.",
-            "idempotency_key": uuid.uuid4().hex,
-        })
+        return vc_client.post(
+            f"/remisser/ny/{patients[n % len(patients)]}/",
+            {
+                "receiver_unit": med_id,
+                "priority": Priority.TWO_WEEKS,
+                "question": "Benchmark: bedömning önskas.",
+                "idempotency_key": uuid.uuid4().hex,
+            },
+        )
 
     queue: list[tuple[int, int]] = []
     triages = itertools.count()
@@ -79,7 +95,8 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
     def prepare_triage(n: int) -> None:
         queue[:] = list(
             Referral.objects.filter(owner_unit=ctx.demo.units["vc"], status=Referral.Status.RECEIVED)
-            .order_by("-id").values_list("id", "version")[: n + 20]
+            .order_by("-id")
+            .values_list("id", "version")[: n + 20]
         )
 
     def triage(_i: int) -> Any:

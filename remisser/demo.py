@@ -33,13 +33,22 @@ def _deliver(ref: Referral) -> None:
 def seed(ctx: DemoContext) -> None:
     if Referral.objects.exists():
         return
-    actor = {k: Actor(staff=ctx.staff[k], assignment=ctx.assignments[k], client_ip="127.0.0.1") for k in ("anna", "bo", "cecilia", "david")}
+    actor = {
+        k: Actor(staff=ctx.staff[k], assignment=ctx.assignments[k], client_ip="127.0.0.1")
+        for k in ("anna", "bo", "cecilia", "david")
+    }
     units = ctx.units
     pids = ctx.patient_ids[:40]
 
     def send(i: int, to: str, prio: str = Priority.TWO_WEEKS, who: str = "anna", patient_id: int | None = None) -> Referral:
-        ref = services.referral_send(actor=actor[who], patient_id=patient_id or pids[i], receiver_unit_id=units[to].pk, priority=prio,
-                                     question=QUESTIONS[i % len(QUESTIONS)], idempotency_key=f"demo-{i}")
+        ref = services.referral_send(
+            actor=actor[who],
+            patient_id=patient_id or pids[i],
+            receiver_unit_id=units[to].pk,
+            priority=prio,
+            question=QUESTIONS[i % len(QUESTIONS)],
+            idempotency_key=f"demo-{i}",
+        )
         _deliver(ref)
         return ref
 
@@ -53,15 +62,20 @@ def seed(ctx: DemoContext) -> None:
     services.referral_accept(actor=actor["cecilia"], referral_id=r.pk, note="Kallas till mottagningen.", waitlist=True)
     # Rejected: back in Vårdcentral Centrum's inbox.
     r = send(4, "med", Priority.THREE_MONTHS)
-    services.referral_reject(actor=actor["cecilia"], referral_id=r.pk, reason="Ortopedisk frågeställning: remittera till ortopeden.")
+    services.referral_reject(
+        actor=actor["cecilia"], referral_id=r.pk, reason="Ortopedisk frågeställning: remittera till ortopeden."
+    )
     # Completion requested.
     r = send(5, "med")
     services.referral_request_completion(actor=actor["cecilia"], referral_id=r.pk, note="Bifoga vilo-EKG och lipidstatus.")
     # Answered: waiting for Anna's acknowledgement (vidimering).
     r = send(6, "med")
     services.referral_accept(actor=actor["cecilia"], referral_id=r.pk)
-    services.referral_answer(actor=actor["cecilia"], referral_id=r.pk,
-                             text="Arbetsprov utan ischemitecken. Ingen ytterligare utredning. Åter till remittenten.")
+    services.referral_answer(
+        actor=actor["cecilia"],
+        referral_id=r.pk,
+        text="Arbetsprov utan ischemitecken. Ingen ytterligare utredning. Åter till remittenten.",
+    )
     # Closed after acknowledgement.
     r = send(7, "med")
     services.referral_accept(actor=actor["cecilia"], referral_id=r.pk)
@@ -69,8 +83,12 @@ def seed(ctx: DemoContext) -> None:
     services.referral_acknowledge(actor=actor["anna"], referral_id=r.pk, close=True)
     # Forwarded from Medicinkliniken to Privatläkarna (another provider), received there.
     r = send(8, "med")
-    r = services.referral_forward(actor=actor["cecilia"], referral_id=r.pk, to_unit_id=units["priv"].pk,
-                              note="Privatläkarna har kortare väntetid för spirometri.")
+    r = services.referral_forward(
+        actor=actor["cecilia"],
+        referral_id=r.pk,
+        to_unit_id=units["priv"].pk,
+        note="Privatläkarna har kortare väntetid för spirometri.",
+    )
     _deliver(r)
     # To the municipality's home care; and one from Privatläkarna to Vårdcentral Centrum (Anna's inbox).
     send(9, "hem", Priority.AKUT)

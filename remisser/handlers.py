@@ -51,18 +51,23 @@ def remote_message(referral: Referral, key: str) -> dict[str, Any]:
 
 @outbox.handler(CHANNEL_REMOTE, local=False)
 def deliver_remote(row: Outbox) -> dict[str, Any]:
-    referral = (Referral.objects.select_related("patient", "sender_unit", "sender_staff", "receiver_unit")
-                .filter(pk=int(row.object_id)).first())
+    referral = (
+        Referral.objects.select_related("patient", "sender_unit", "sender_staff", "receiver_unit")
+        .filter(pk=int(row.object_id))
+        .first()
+    )
     if referral is None:
         raise outbox.PermanentFailure(f"referral {row.object_id} does not exist")
     route = ReferralRoute.objects.filter(unit_id=referral.receiver_unit_id).first()
     url = conf.endpoint_for(referral.receiver_unit.hsa_id, route.endpoint if route else "")
     if not url:
         raise outbox.NotConfigured(
-            f"ingen mottagaradress för {referral.receiver_unit} ({conf.endpoint_env_name(referral.receiver_unit.hsa_id)})")
+            f"ingen mottagaradress för {referral.receiver_unit} ({conf.endpoint_env_name(referral.receiver_unit.hsa_id)})"
+        )
     body = json.dumps(remote_message(referral, row.idempotency_key)).encode()
-    req = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "Idempotency-Key": row.idempotency_key})
+    req = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
+    )
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310 - configured endpoint
             raw = resp.read()
@@ -78,8 +83,11 @@ def deliver_remote(row: Outbox) -> dict[str, Any]:
         remote = {"raw": raw[:500].decode(errors="replace")}
     # The receipt is recorded in its own transaction; a crash before it makes the
     # outbox retry with the same key, the receiver answers the same receipt again.
-    return referral_receive(outbox_key=row.idempotency_key, referral_id=referral.pk,
-                            remote_detail=remote if isinstance(remote, dict) else {"answer": remote})
+    return referral_receive(
+        outbox_key=row.idempotency_key,
+        referral_id=referral.pk,
+        remote_detail=remote if isinstance(remote, dict) else {"answer": remote},
+    )
 
 
 add_beat("remisser-escalate-overdue", "remisser.tasks.escalate_overdue", crontab(minute="*/15"))

@@ -47,8 +47,9 @@ class Referral(models.Model):
     sender_staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("remittent"))
     receiver_unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("mottagande enhet"))
     # Whose hands the referral is in: the receiver while it is assessed, the sender when it comes back.
-    owner_unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name=_("ansvarig enhet"))
+    owner_unit = models.ForeignKey(
+        CareUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ansvarig enhet")
+    )
     priority = models.CharField(_("prioritet"), max_length=20, choices=Priority.choices)
     priority_rank = models.PositiveSmallIntegerField(default=3)
     question = models.TextField(_("frågeställning"))
@@ -75,10 +76,16 @@ class Referral(models.Model):
             models.CheckConstraint(condition=~Q(question=""), name="referral_needs_question"),
         ]
         indexes = [
-            models.Index(fields=["owner_unit", "priority_rank", "due_date", "id"], name="referral_inbox_idx",
-                         condition=~Q(status__in=["draft", "closed", "cancelled"])),
-            models.Index(fields=["sender_unit", "sent_at"], name="referral_outbox_idx",
-                         condition=~Q(status__in=["draft", "closed", "cancelled"])),
+            models.Index(
+                fields=["owner_unit", "priority_rank", "due_date", "id"],
+                name="referral_inbox_idx",
+                condition=~Q(status__in=["draft", "closed", "cancelled"]),
+            ),
+            models.Index(
+                fields=["sender_unit", "sent_at"],
+                name="referral_outbox_idx",
+                condition=~Q(status__in=["draft", "closed", "cancelled"]),
+            ),
             models.Index(fields=["patient", "status"], name="referral_patient_idx"),
         ]
 

@@ -34,8 +34,9 @@ def involves_unit(referral: Referral, unit_id: int | None) -> bool:
     return ReferralEvent.objects.filter(Q(to_unit_id=unit_id) | Q(from_unit_id=unit_id), referral_id=referral.pk).exists()
 
 
-def referral_for(actor: Actor, referral_id: int, *, action: str = "referral.read", lock: bool = False,
-                 write: bool = False) -> tuple[Referral, PatientAccess]:
+def referral_for(
+    actor: Actor, referral_id: int, *, action: str = "referral.read", lock: bool = False, write: bool = False
+) -> tuple[Referral, PatientAccess]:
     """One referral, if the actor's unit takes part in it and may read the patient.
     Absent and not allowed answer the same (NotFound); the refusal is logged."""
     qs = Referral.objects.select_related("patient", "sender_unit", "receiver_unit", "owner_unit", "sender_staff")
@@ -89,8 +90,12 @@ class ReferralList:
 
 def _log_list(actor: Actor, action: str, rows: Sequence[Referral]) -> None:
     if rows:
-        audit.record(actor, action, ground=Ground.CARE_RELATIONSHIP,
-                     detail={"referrals": [r.pk for r in rows], "patients": sorted({r.patient_id for r in rows})})
+        audit.record(
+            actor,
+            action,
+            ground=Ground.CARE_RELATIONSHIP,
+            detail={"referrals": [r.pk for r in rows], "patients": sorted({r.patient_id for r in rows})},
+        )
 
 
 def inbox(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
@@ -98,13 +103,26 @@ def inbox(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
     require_assignment(actor)
     base = Referral.objects.filter(owner_unit_id=actor.unit_id).exclude(status__in=NOT_LISTED)
     # Only what the list shows: this page is opened all day, with thousands of referrals behind it.
-    qs = (_visible(actor, base).select_related("patient", "sender_unit")
-          .only("id", "patient_id", "sender_unit_id", "priority", "status", "due_date",
-                "patient__given_name", "patient__family_name", "patient__identifier", "patient__id_kind",
-                "sender_unit__name")
-          .annotate(question_short=Left("question", 80))
-          .order_by("priority_rank", "due_date", "id"))
-    rows = list(qs[offset:offset + limit])
+    qs = (
+        _visible(actor, base)
+        .select_related("patient", "sender_unit")
+        .only(
+            "id",
+            "patient_id",
+            "sender_unit_id",
+            "priority",
+            "status",
+            "due_date",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__identifier",
+            "patient__id_kind",
+            "sender_unit__name",
+        )
+        .annotate(question_short=Left("question", 80))
+        .order_by("priority_rank", "due_date", "id")
+    )
+    rows = list(qs[offset : offset + limit])
     _log_list(actor, "referral.inbox", rows)
     return ReferralList(rows=rows, total=base.count(), offset=offset, limit=limit, notifications=notifications_for(actor))
 
@@ -113,9 +131,13 @@ def outbox(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
     """Utkorg: referrals the unit sent that are still open, with their current owner and age."""
     require_assignment(actor)
     base = Referral.objects.filter(sender_unit_id=actor.unit_id).exclude(status__in=NOT_LISTED)
-    qs = (_visible(actor, base).select_related("patient", "receiver_unit", "owner_unit")
-          .annotate(delivery_status=_delivery_status()).order_by("sent_at", "id"))
-    rows = list(qs[offset:offset + limit])
+    qs = (
+        _visible(actor, base)
+        .select_related("patient", "receiver_unit", "owner_unit")
+        .annotate(delivery_status=_delivery_status())
+        .order_by("sent_at", "id")
+    )
+    rows = list(qs[offset : offset + limit])
     _log_list(actor, "referral.outbox", rows)
     return ReferralList(rows=rows, total=base.count(), offset=offset, limit=limit)
 
@@ -130,9 +152,11 @@ def inbox_count(actor: Actor) -> int:
 
 def notifications_for(actor: Actor, limit: int = 10) -> list[ReferralNotification]:
     return list(
-        ReferralNotification.objects.filter(Q(recipient__isnull=True) | Q(recipient=actor.staff), unit_id=actor.unit_id,
-                                            read_at__isnull=True)
-        .select_related("referral").order_by("-created_at")[:limit]
+        ReferralNotification.objects.filter(
+            Q(recipient__isnull=True) | Q(recipient=actor.staff), unit_id=actor.unit_id, read_at__isnull=True
+        )
+        .select_related("referral")
+        .order_by("-created_at")[:limit]
     )
 
 
@@ -150,7 +174,10 @@ def delivery_of(referral: Referral) -> Outbox | None:
 def referral_detail(actor: Actor, referral_id: int) -> dict[str, Any]:
     referral, pa = referral_for(actor, referral_id)
     return {
-        "referral": referral, "pa": pa, "patient": pa.patient, "events": trail(referral),
+        "referral": referral,
+        "pa": pa,
+        "patient": pa.patient,
+        "events": trail(referral),
         "reply": getattr(referral, "reply", None) if referral.status in (S.ANSWERED, S.ACKNOWLEDGED, S.CLOSED) else None,
         "delivery": delivery_of(referral),
     }
@@ -182,11 +209,16 @@ def overdue_open() -> QuerySet[Referral]:
 
 def audit_rows() -> QuerySet[Referral]:
     """For referral_audit (regional IT): every referral not closed."""
-    return (Referral.objects.exclude(status__in=list(CLOSED_STATUSES)).select_related("owner_unit", "receiver_unit")
-            .annotate(delivery_status=_delivery_status(),
-                      delivery_created=Subquery(Outbox.objects.filter(idempotency_key=OuterRef("delivery_key")).values("created_at")[:1]),
-                      delivery_error=Subquery(Outbox.objects.filter(idempotency_key=OuterRef("delivery_key")).values("last_error")[:1]))
-            .order_by("id"))
+    return (
+        Referral.objects.exclude(status__in=list(CLOSED_STATUSES))
+        .select_related("owner_unit", "receiver_unit")
+        .annotate(
+            delivery_status=_delivery_status(),
+            delivery_created=Subquery(Outbox.objects.filter(idempotency_key=OuterRef("delivery_key")).values("created_at")[:1]),
+            delivery_error=Subquery(Outbox.objects.filter(idempotency_key=OuterRef("delivery_key")).values("last_error")[:1]),
+        )
+        .order_by("id")
+    )
 
 
 def require_unit(actor: Actor) -> None:

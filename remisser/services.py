@@ -89,13 +89,22 @@ def _check_version(referral: Referral, expected_version: int | None) -> None:
 def _check_allowed(referral: Referral, to: str) -> None:
     if to not in TRANSITIONS.get(referral.status, set()):
         raise DomainError(
-            _("En remiss med status ”%(from)s” kan inte bli ”%(to)s”.") % {"from": status_label(referral.status), "to": status_label(to)},
+            _("En remiss med status ”%(from)s” kan inte bli ”%(to)s”.")
+            % {"from": status_label(referral.status), "to": status_label(to)},
             code="illegal_transition",
         )
 
 
-def _apply(referral: Referral, *, staff: Staff | None, staff_name: str, unit_id: int | None, to: str,
-           note: str = "", to_unit: CareUnit | None = None) -> ReferralEvent:
+def _apply(
+    referral: Referral,
+    *,
+    staff: Staff | None,
+    staff_name: str,
+    unit_id: int | None,
+    to: str,
+    note: str = "",
+    to_unit: CareUnit | None = None,
+) -> ReferralEvent:
     """Move the referral (already locked and checked) and write its event."""
     old_status, old_owner = referral.status, referral.owner_unit_id
     now = timezone.now()
@@ -120,8 +129,16 @@ def _apply(referral: Referral, *, staff: Staff | None, staff_name: str, unit_id:
         fields += _enqueue_delivery(referral)
     referral.save(update_fields=fields)
     return ReferralEvent.objects.create(
-        referral=referral, at=now, staff=staff, staff_name=staff_name[:200], unit_id=unit_id,
-        from_status=old_status, to_status=to, from_unit_id=old_owner, to_unit_id=referral.owner_unit_id, note=note,
+        referral=referral,
+        at=now,
+        staff=staff,
+        staff_name=staff_name[:200],
+        unit_id=unit_id,
+        from_status=old_status,
+        to_status=to,
+        from_unit_id=old_owner,
+        to_unit_id=referral.owner_unit_id,
+        note=note,
     )
 
 
@@ -136,11 +153,17 @@ def _enqueue_delivery(referral: Referral) -> list[str]:
     referral.delivery_key = key
     route = _route(referral.receiver_unit_id)
     channel = CHANNEL_REMOTE if route and route.mode == ReferralRoute.Mode.REMOTE else CHANNEL_LOCAL
-    outbox.enqueue(channel=channel, key=key, obj=referral, patient=referral.patient_id, payload={
-        "referral_id": referral.pk,
-        "delivery": referral.deliveries,
-        "receiver_unit_id": referral.receiver_unit_id,
-    })
+    outbox.enqueue(
+        channel=channel,
+        key=key,
+        obj=referral,
+        patient=referral.patient_id,
+        payload={
+            "referral_id": referral.pk,
+            "delivery": referral.deliveries,
+            "receiver_unit_id": referral.receiver_unit_id,
+        },
+    )
     return ["deliveries", "delivery_key"]
 
 
@@ -149,8 +172,16 @@ def _staff_name(actor: Actor) -> str:
 
 
 @transaction.atomic
-def referral_transition(*, actor: Actor, referral_id: int, to: str, note: str = "", expected_version: int | None = None,
-                        to_unit_id: int | None = None, reply_text: str = "") -> Referral:
+def referral_transition(
+    *,
+    actor: Actor,
+    referral_id: int,
+    to: str,
+    note: str = "",
+    expected_version: int | None = None,
+    to_unit_id: int | None = None,
+    reply_text: str = "",
+) -> Referral:
     """The one way a person moves a referral. An illegal step raises DomainError and changes nothing."""
     require_assignment(actor)
     if to not in S.values:
@@ -180,8 +211,9 @@ def referral_transition(*, actor: Actor, referral_id: int, to: str, note: str = 
     _apply(referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id, to=to, note=note, to_unit=to_unit)
     audit.record(actor, f"referral.{to}", patient=pa, obj=referral, detail={"from": old, "owner_unit_id": referral.owner_unit_id})
     if to == S.ANSWERED:
-        reply = ReferralReply.objects.create(referral=referral, unit_id=referral.receiver_unit_id, author=actor.staff,
-                                             text=reply_text)
+        reply = ReferralReply.objects.create(
+            referral=referral, unit_id=referral.receiver_unit_id, author=actor.staff, text=reply_text
+        )
         audit.record(actor, "referral.reply.sign", patient=pa, obj=reply)
     return referral
 
@@ -199,19 +231,34 @@ def _receiver(actor: Actor, unit_id: int | str | None, *, field: str) -> CareUni
 
 
 @transaction.atomic
-def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None, priority: str, question: str,
-                  idempotency_key: str = "", draft: bool = False) -> Referral:
+def referral_send(
+    *,
+    actor: Actor,
+    patient_id: int,
+    receiver_unit_id: int | None,
+    priority: str,
+    question: str,
+    idempotency_key: str = "",
+    draft: bool = False,
+) -> Referral:
     """Write and send a referral. The same idempotency key (from the form) sends once."""
     assignment = require_assignment(actor)
     question = (question or "").strip()
-    missing = [(name, label) for name, label, value in (
-        ("receiver_unit", _("mottagande enhet"), receiver_unit_id),
-        ("question", _("frågeställning"), question),
-        ("priority", _("prioritet"), priority),
-    ) if not value]
+    missing = [
+        (name, label)
+        for name, label, value in (
+            ("receiver_unit", _("mottagande enhet"), receiver_unit_id),
+            ("question", _("frågeställning"), question),
+            ("priority", _("prioritet"), priority),
+        )
+        if not value
+    ]
     if missing:
-        raise DomainError(_("Remissen saknar: %(what)s.") % {"what": ", ".join(str(label) for _n, label in missing)},
-                          field=missing[0][0], code="required")
+        raise DomainError(
+            _("Remissen saknar: %(what)s.") % {"what": ", ".join(str(label) for _n, label in missing)},
+            field=missing[0][0],
+            code="required",
+        )
     if priority not in Priority.values:
         raise DomainError(_("Okänd prioritet."), field="priority")
     key = (idempotency_key or "").strip()[:100] or None
@@ -224,8 +271,14 @@ def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
-                patient=pa.patient, sender_unit=assignment.unit, sender_staff=actor.staff, receiver_unit=unit,
-                owner_unit_id=actor.unit_id, priority=priority, priority_rank=PRIORITY_RANK[Priority(priority)], question=question,
+                patient=pa.patient,
+                sender_unit=assignment.unit,
+                sender_staff=actor.staff,
+                receiver_unit=unit,
+                owner_unit_id=actor.unit_id,
+                priority=priority,
+                priority_rank=PRIORITY_RANK[Priority(priority)],
+                question=question,
                 idempotency_key=key,
             )
     except IntegrityError:
@@ -234,13 +287,21 @@ def referral_send(*, actor: Actor, patient_id: int, receiver_unit_id: int | None
         if existing is None:
             raise
         return _same_send(actor, existing)
-    ReferralEvent.objects.create(referral=referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id,
-                                 to_status=S.DRAFT, to_unit_id=actor.unit_id, note=_("Remissen skapades."))
+    ReferralEvent.objects.create(
+        referral=referral,
+        staff=actor.staff,
+        staff_name=_staff_name(actor),
+        unit_id=actor.unit_id,
+        to_status=S.DRAFT,
+        to_unit_id=actor.unit_id,
+        note=_("Remissen skapades."),
+    )
     if not draft:
         _apply(referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id, to=S.SENT)
     # One row for the write (patient_access above logged the access itself, with write=True).
-    audit.record(actor, "referral.sent" if not draft else "referral.create", patient=pa, obj=referral,
-                 detail={"receiver_unit_id": unit.pk})
+    audit.record(
+        actor, "referral.sent" if not draft else "referral.create", patient=pa, obj=referral, detail={"receiver_unit_id": unit.pk}
+    )
     return referral
 
 
@@ -255,48 +316,69 @@ def _same_send(actor: Actor, existing: Referral) -> Referral:
     return existing
 
 
-def referral_accept(*, actor: Actor, referral_id: int, expected_version: int | None = None, note: str = "",
-                    waitlist: bool = False) -> Referral:
+def referral_accept(
+    *, actor: Actor, referral_id: int, expected_version: int | None = None, note: str = "", waitlist: bool = False
+) -> Referral:
     """Bedömning: accept; optionally put the patient on the unit's waiting list (tidbok)."""
     with transaction.atomic():
-        referral = referral_transition(actor=actor, referral_id=referral_id, to=S.ACCEPTED, note=note,
-                                       expected_version=expected_version)
+        referral = referral_transition(
+            actor=actor, referral_id=referral_id, to=S.ACCEPTED, note=note, expected_version=expected_version
+        )
         if waitlist:
             try:
                 from tidbok.services import waitlist_add
             except ImportError:
                 raise DomainError(_("Väntelistan i tidboken är inte tillgänglig; acceptera utan väntelista."), field="waitlist")
             # Accepted: the owner is the receiving unit and a sent referral always has its due date.
-            waitlist_add(actor=actor, patient_id=referral.patient_id, unit_id=referral.receiver_unit_id,
-                         priority=referral.priority, due_by=referral.due_date or timezone.localdate(),
-                         referral_id=referral.pk, note=note)
+            waitlist_add(
+                actor=actor,
+                patient_id=referral.patient_id,
+                unit_id=referral.receiver_unit_id,
+                priority=referral.priority,
+                due_by=referral.due_date or timezone.localdate(),
+                referral_id=referral.pk,
+                note=note,
+            )
         return referral
 
 
 def referral_reject(*, actor: Actor, referral_id: int, reason: str, expected_version: int | None = None) -> Referral:
     """Avvisa: the reason is required; the referral returns to the sender's inbox."""
-    return referral_transition(actor=actor, referral_id=referral_id, to=S.REJECTED, note=reason, expected_version=expected_version)
+    return referral_transition(
+        actor=actor, referral_id=referral_id, to=S.REJECTED, note=reason, expected_version=expected_version
+    )
 
 
-def referral_forward(*, actor: Actor, referral_id: int, to_unit_id: int, note: str = "",
-                     expected_version: int | None = None) -> Referral:
+def referral_forward(
+    *, actor: Actor, referral_id: int, to_unit_id: int, note: str = "", expected_version: int | None = None
+) -> Referral:
     """Vidarebefordra to a better-suited unit, which then owns it (after delivery)."""
-    return referral_transition(actor=actor, referral_id=referral_id, to=S.FORWARDED, note=note, to_unit_id=to_unit_id,
-                               expected_version=expected_version)
+    return referral_transition(
+        actor=actor, referral_id=referral_id, to=S.FORWARDED, note=note, to_unit_id=to_unit_id, expected_version=expected_version
+    )
 
 
 def referral_request_completion(*, actor: Actor, referral_id: int, note: str, expected_version: int | None = None) -> Referral:
     """Begär komplettering: back to the sender, who completes and resends."""
-    return referral_transition(actor=actor, referral_id=referral_id, to=S.COMPLETION_REQUESTED, note=note,
-                               expected_version=expected_version)
+    return referral_transition(
+        actor=actor, referral_id=referral_id, to=S.COMPLETION_REQUESTED, note=note, expected_version=expected_version
+    )
 
 
 @transaction.atomic
-def referral_resend(*, actor: Actor, referral_id: int, note: str = "", question: str = "", to_unit_id: int | None = None,
-                    expected_version: int | None = None) -> Referral:
+def referral_resend(
+    *,
+    actor: Actor,
+    referral_id: int,
+    note: str = "",
+    question: str = "",
+    to_unit_id: int | None = None,
+    expected_version: int | None = None,
+) -> Referral:
     """Skicka igen after komplettering or rejection, optionally with an amended question or another receiver."""
-    referral = referral_transition(actor=actor, referral_id=referral_id, to=S.SENT, note=note, to_unit_id=to_unit_id,
-                                   expected_version=expected_version)
+    referral = referral_transition(
+        actor=actor, referral_id=referral_id, to=S.SENT, note=note, to_unit_id=to_unit_id, expected_version=expected_version
+    )
     if question.strip() and question.strip() != referral.question:
         referral.question = referral.question + "\n\n" + _("Komplettering: ") + question.strip()
         referral.save(update_fields=["question", "updated_at"])
@@ -306,8 +388,14 @@ def referral_resend(*, actor: Actor, referral_id: int, note: str = "", question:
 @transaction.atomic
 def referral_answer(*, actor: Actor, referral_id: int, text: str, expected_version: int | None = None) -> ReferralReply:
     """Remissvar: signed by the author and sent back to the sender for acknowledgement."""
-    referral = referral_transition(actor=actor, referral_id=referral_id, to=S.ANSWERED, expected_version=expected_version,
-                                   note=_("Remissvar signerat."), reply_text=text)
+    referral = referral_transition(
+        actor=actor,
+        referral_id=referral_id,
+        to=S.ANSWERED,
+        expected_version=expected_version,
+        note=_("Remissvar signerat."),
+        reply_text=text,
+    )
     return referral.reply
 
 
@@ -326,14 +414,21 @@ def referral_close(*, actor: Actor, referral_id: int, note: str = "", expected_v
 
 def referral_cancel(*, actor: Actor, referral_id: int, reason: str, expected_version: int | None = None) -> Referral:
     """Makulera: the sender, with a reason, before the referral is answered."""
-    return referral_transition(actor=actor, referral_id=referral_id, to=S.CANCELLED, note=reason, expected_version=expected_version)
+    return referral_transition(
+        actor=actor, referral_id=referral_id, to=S.CANCELLED, note=reason, expected_version=expected_version
+    )
 
 
 # --- Delivery (called by the outbox handlers) ----------------------------------
 
+
 def _receipt_dict(receipt: ReferralReceipt) -> dict[str, Any]:
-    return {"receipt_id": receipt.pk, "referral_id": receipt.referral_id, "unit_id": receipt.unit_id,
-            "received_at": receipt.received_at.isoformat()}
+    return {
+        "receipt_id": receipt.pk,
+        "referral_id": receipt.referral_id,
+        "unit_id": receipt.unit_id,
+        "received_at": receipt.received_at.isoformat(),
+    }
 
 
 @transaction.atomic
@@ -353,24 +448,52 @@ def referral_receive(*, outbox_key: str, referral_id: int, remote_detail: dict[s
         return {"ignored": True, "status": referral.status}
     sys = system_actor("remisser")
     now = timezone.now()
-    receipt = ReferralReceipt.objects.create(referral=referral, unit_id=referral.receiver_unit_id, idempotency_key=outbox_key,
-                                             received_at=now, remote=remote_detail is not None, detail=remote_detail or {})
+    receipt = ReferralReceipt.objects.create(
+        referral=referral,
+        unit_id=referral.receiver_unit_id,
+        idempotency_key=outbox_key,
+        received_at=now,
+        remote=remote_detail is not None,
+        detail=remote_detail or {},
+    )
     if remote_detail is None:
-        care_relationship_ensure(actor=sys, patient=referral.patient_id, unit=referral.receiver_unit_id,
-                                 ground=CareRelationship.Ground.REFERRAL, reason=f"Remiss {referral.pk}")
-    _apply(referral, staff=None, staff_name=str(_("Mottagningskvitto")), unit_id=referral.receiver_unit_id, to=S.RECEIVED,
-           note=_("Mottagen av %(unit)s.") % {"unit": referral.receiver_unit})
-    audit.record(sys, "referral.received", patient=referral.patient_id, obj=referral, ground=Ground.SYSTEM,
-                 detail={"unit_id": referral.receiver_unit_id, "key": outbox_key})
+        care_relationship_ensure(
+            actor=sys,
+            patient=referral.patient_id,
+            unit=referral.receiver_unit_id,
+            ground=CareRelationship.Ground.REFERRAL,
+            reason=f"Remiss {referral.pk}",
+        )
+    _apply(
+        referral,
+        staff=None,
+        staff_name=str(_("Mottagningskvitto")),
+        unit_id=referral.receiver_unit_id,
+        to=S.RECEIVED,
+        note=_("Mottagen av %(unit)s.") % {"unit": referral.receiver_unit},
+    )
+    audit.record(
+        sys,
+        "referral.received",
+        patient=referral.patient_id,
+        obj=referral,
+        ground=Ground.SYSTEM,
+        detail={"unit_id": referral.receiver_unit_id, "key": outbox_key},
+    )
     return _receipt_dict(receipt)
 
 
 # --- Escalation (beat job) ------------------------------------------------------
 
+
 def _coordinators(unit_id: int) -> list[int]:
     """The unit's referral coordinators; failing those, its managers (django-guardian)."""
-    ids = list(Assignment.objects.active().filter(unit_id=unit_id, role=Assignment.Role.COORDINATOR)
-               .values_list("staff_id", flat=True).distinct())
+    ids = list(
+        Assignment.objects.active()
+        .filter(unit_id=unit_id, role=Assignment.Role.COORDINATOR)
+        .values_list("staff_id", flat=True)
+        .distinct()
+    )
     if ids:
         return ids
     from guardian.shortcuts import get_users_with_perms
@@ -387,9 +510,11 @@ def referral_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 50
     now = now or timezone.now()
     again = now - dt.timedelta(hours=conf.escalation_repeat_hours())
     refs = list(
-        Referral.objects.select_for_update(of=("self",), skip_locked=True).select_related("owner_unit")
+        Referral.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("owner_unit")
         .filter(status__in=list(RECEIVER_OPEN), due_date__lt=timezone.localdate(now))
-        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=again)).order_by("due_date")[:limit]
+        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=again))
+        .order_by("due_date")[:limit]
     )
     if not refs:
         return 0
@@ -401,13 +526,27 @@ def referral_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 50
         owner = r.owner_unit_id or r.receiver_unit_id
         if owner not in cache:
             cache[owner] = _coordinators(owner)
-        text = (_("Remiss %(id)s är försenad: skulle vara hanterad senast %(due)s (%(status)s hos %(unit)s).")
-                % {"id": r.pk, "due": r.due_date, "status": status_label(r.status), "unit": r.owner_unit})[:300]
+        text = (
+            _("Remiss %(id)s är försenad: skulle vara hanterad senast %(due)s (%(status)s hos %(unit)s).")
+            % {"id": r.pk, "due": r.due_date, "status": status_label(r.status), "unit": r.owner_unit}
+        )[:300]
         recipients: list[int | None] = list(cache[owner]) or [None]
         notes += [ReferralNotification(referral=r, unit_id=owner, recipient_id=s, text=text, created_at=now) for s in recipients]
-        notes.append(ReferralNotification(referral=r, unit_id=r.sender_unit_id, recipient_id=r.sender_staff_id, text=text, created_at=now))
-        events.append(ReferralEvent(referral=r, kind=ReferralEvent.Kind.ESCALATION, at=now, staff_name=str(_("Systemet")),
-                                    unit_id=owner, from_status=r.status, to_status=r.status, note=text))
+        notes.append(
+            ReferralNotification(referral=r, unit_id=r.sender_unit_id, recipient_id=r.sender_staff_id, text=text, created_at=now)
+        )
+        events.append(
+            ReferralEvent(
+                referral=r,
+                kind=ReferralEvent.Kind.ESCALATION,
+                at=now,
+                staff_name=str(_("Systemet")),
+                unit_id=owner,
+                from_status=r.status,
+                to_status=r.status,
+                note=text,
+            )
+        )
         r.escalated_at = now
     ReferralNotification.objects.bulk_create(notes)
     ReferralEvent.objects.bulk_create(events)
@@ -419,6 +558,6 @@ def referral_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 50
 @transaction.atomic
 def referral_notification_read(*, actor: Actor, notification_id: int) -> None:
     require_assignment(actor)
-    ReferralNotification.objects.filter(Q(recipient__isnull=True) | Q(recipient=actor.staff), pk=notification_id,
-                                        unit_id=actor.unit_id).update(read_at=timezone.now())
-
+    ReferralNotification.objects.filter(
+        Q(recipient__isnull=True) | Q(recipient=actor.staff), pk=notification_id, unit_id=actor.unit_id
+    ).update(read_at=timezone.now())

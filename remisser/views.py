@@ -55,9 +55,14 @@ def referral_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             d = form.cleaned_data
             try:
                 # The service checks (and logs) the access itself; the page reads the patient only to show the form again.
-                ref = services.referral_send(actor=actor, patient_id=patient_id, receiver_unit_id=d["receiver_unit"].pk,
-                                             priority=d["priority"], question=d["question"],
-                                             idempotency_key=d["idempotency_key"])
+                ref = services.referral_send(
+                    actor=actor,
+                    patient_id=patient_id,
+                    receiver_unit_id=d["receiver_unit"].pk,
+                    priority=d["priority"],
+                    question=d["question"],
+                    idempotency_key=d["idempotency_key"],
+                )
                 messages.success(request, _("Remissen skickades till %(unit)s.") % {"unit": ref.receiver_unit})
                 return redirect("remisser:detail", referral_id=ref.pk)
             except NotFound:
@@ -84,10 +89,15 @@ def _forms(actor: Any, ref: Referral, bound: dict[str, Any] | None = None) -> di
     if owner and S.ANSWERED in allowed:
         ctx["reply_form"] = bound.get("reply") or ReplyForm(initial={"version": ref.version})
     if sender and allowed & {S.SENT, S.CANCELLED, S.CLOSED, S.ACKNOWLEDGED}:
-        ctx["sender_form"] = bound.get("sender") or SenderForm(initial={"version": ref.version},
-                                                                units=queries.receiver_units(actor))
-        ctx["sender_can"] = {"resend": S.SENT in allowed, "cancel": S.CANCELLED in allowed, "close": S.CLOSED in allowed,
-                             "acknowledge": S.ACKNOWLEDGED in allowed}
+        ctx["sender_form"] = bound.get("sender") or SenderForm(
+            initial={"version": ref.version}, units=queries.receiver_units(actor)
+        )
+        ctx["sender_can"] = {
+            "resend": S.SENT in allowed,
+            "cancel": S.CANCELLED in allowed,
+            "close": S.CLOSED in allowed,
+            "acknowledge": S.ACKNOWLEDGED in allowed,
+        }
     return ctx
 
 
@@ -105,16 +115,18 @@ def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
 def _triage(actor: Any, ref_id: int, d: dict[str, Any], action: str) -> object:
     v = d.get("version")
     if action == "acceptera":
-        return services.referral_accept(actor=actor, referral_id=ref_id, expected_version=v, note=d.get("note", ""),
-                                        waitlist=bool(d.get("waitlist")))
+        return services.referral_accept(
+            actor=actor, referral_id=ref_id, expected_version=v, note=d.get("note", ""), waitlist=bool(d.get("waitlist"))
+        )
     if action == "avvisa":
         return services.referral_reject(actor=actor, referral_id=ref_id, reason=d.get("note", ""), expected_version=v)
     if action == "vidarebefordra":
         unit = d.get("to_unit")
         if unit is None:
             raise DomainError(_("Välj enheten att vidarebefordra till."), field="to_unit")
-        return services.referral_forward(actor=actor, referral_id=ref_id, to_unit_id=unit.pk, note=d.get("note", ""),
-                                         expected_version=v)
+        return services.referral_forward(
+            actor=actor, referral_id=ref_id, to_unit_id=unit.pk, note=d.get("note", ""), expected_version=v
+        )
     return services.referral_request_completion(actor=actor, referral_id=ref_id, note=d.get("note", ""), expected_version=v)
 
 
@@ -123,8 +135,9 @@ def _sender(actor: Any, ref_id: int, d: dict[str, Any], action: str) -> object:
     note = d.get("note", "")
     if action == "skicka-igen":
         unit = d.get("to_unit")
-        return services.referral_resend(actor=actor, referral_id=ref_id, question=note, to_unit_id=unit.pk if unit else None,
-                                        expected_version=v)
+        return services.referral_resend(
+            actor=actor, referral_id=ref_id, question=note, to_unit_id=unit.pk if unit else None, expected_version=v
+        )
     if action == "makulera":
         return services.referral_cancel(actor=actor, referral_id=ref_id, reason=note, expected_version=v)
     if action == "avsluta":
@@ -138,8 +151,12 @@ ACTIONS: dict[str, tuple[str, type, Callable[..., object], Any]] = {
     "avvisa": ("triage", TriageForm, _triage, gettext_lazy("Remissen avvisades och är åter hos avsändaren.")),
     "vidarebefordra": ("triage", TriageForm, _triage, gettext_lazy("Remissen vidarebefordrades.")),
     "komplettering": ("triage", TriageForm, _triage, gettext_lazy("Komplettering begärd; remissen är åter hos avsändaren.")),
-    "svara": ("reply", ReplyForm, lambda a, r, d, _x: services.referral_answer(
-        actor=a, referral_id=r, text=d["text"], expected_version=d.get("version")), gettext_lazy("Remissvaret signerades och skickades.")),
+    "svara": (
+        "reply",
+        ReplyForm,
+        lambda a, r, d, _x: services.referral_answer(actor=a, referral_id=r, text=d["text"], expected_version=d.get("version")),
+        gettext_lazy("Remissvaret signerades och skickades."),
+    ),
     "skicka-igen": ("sender", SenderForm, _sender, gettext_lazy("Remissen skickades igen.")),
     "makulera": ("sender", SenderForm, _sender, gettext_lazy("Remissen makulerades.")),
     "avsluta": ("sender", SenderForm, _sender, gettext_lazy("Remissen avslutades.")),

@@ -56,16 +56,62 @@ def main() -> int:
     if env.get("VARDMILJO_DEMO", "1") != "0":
         # The demo delivers to the simulated national services served by the app itself.
         env.setdefault("ERECEPT_ENDPOINT", f"http://127.0.0.1:{port}/lakemedel/sim/erecept/")
+        for registry in ("ndr", "hjartsvikt"):
+            env.setdefault(f"REGISTRY_{registry.upper()}_URL", f"http://127.0.0.1:{port}/integrationer/sim/registry/{registry}/")
     procs: list[tuple[str, subprocess.Popen[bytes]]] = []
-    procs.append(("web", subprocess.Popen(
-        [str(BIN / "gunicorn"), "vardmiljo.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", env.get("WEB_WORKERS", "2"),
-         "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"], cwd=ROOT, env=env)))
+    procs.append(
+        (
+            "web",
+            subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "vardmiljo.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    env.get("WEB_WORKERS", "2"),
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "5",
+                ],
+                cwd=ROOT,
+                env=env,
+            ),
+        )
+    )
     if env.get("CELERY_TASK_ALWAYS_EAGER") != "1":
-        procs.append(("worker", subprocess.Popen(
-            [str(BIN / "celery"), "-A", "vardmiljo", "worker", "--loglevel", "INFO", "--concurrency", "2"], cwd=ROOT, env=env)))
-        procs.append(("beat", subprocess.Popen(
-            [str(BIN / "celery"), "-A", "vardmiljo", "beat", "--loglevel", "INFO",
-             "--schedule", str(embedded.DATA_DIR / "celerybeat-schedule")], cwd=ROOT, env=env)))
+        procs.append(
+            (
+                "worker",
+                subprocess.Popen(
+                    [str(BIN / "celery"), "-A", "vardmiljo", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+                    cwd=ROOT,
+                    env=env,
+                ),
+            )
+        )
+        procs.append(
+            (
+                "beat",
+                subprocess.Popen(
+                    [
+                        str(BIN / "celery"),
+                        "-A",
+                        "vardmiljo",
+                        "beat",
+                        "--loglevel",
+                        "INFO",
+                        "--schedule",
+                        str(embedded.DATA_DIR / "celerybeat-schedule"),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                ),
+            )
+        )
     print(f"\nVårdmiljö körs på http://127.0.0.1:{port}  (demo: anna.lakare / demo). Ctrl-C stoppar.\n", flush=True)
 
     stopping = False

@@ -39,6 +39,7 @@ def ensure_chromium() -> None:
 def main() -> None:
     ensure_chromium()
     step("ruff", [PY, "-m", "ruff", "check", "."])
+    step("ruff format", [PY, "-m", "ruff", "format", "--check", "."])
     step("mypy", [PY, "-m", "mypy", "vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "integrations"])
     step("migrations", [PY, "manage.py", "makemigrations", "--check", "--dry-run"])
     # Production settings: no demo relaxations. The database is still the embedded one here.
@@ -50,8 +51,11 @@ def main() -> None:
     }
     step("check --deploy", [PY, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=prod)
     args = sys.argv[1:] or []
-    step("pytest", [PY, "-m", "pytest", "--cov", "--cov-report=term:skip-covered", "-p", "no:cacheprovider", *args],
-         env={"VARDMILJO_FAST_HASHER": "1", "VARDMILJO_REDIS_DB": "1"})
+    step(
+        "pytest",
+        [PY, "-m", "pytest", "--cov", "--cov-report=term:skip-covered", "-p", "no:cacheprovider", *args],
+        env={"VARDMILJO_FAST_HASHER": "1", "VARDMILJO_REDIS_DB": "1"},
+    )
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ class World:
     vc: CareUnit
     med: CareUnit
     priv: CareUnit
-    physician: Actor   # Vårdcentral Centrum
-    nurse: Actor       # Vårdcentral Centrum
-    colleague: Actor   # Medicinkliniken, same provider, no relationship
-    outsider: Actor    # Privatläkarna, another provider
-    patient: Patient   # care relationship at Vårdcentral Centrum
+    physician: Actor  # Vårdcentral Centrum
+    nurse: Actor  # Vårdcentral Centrum
+    colleague: Actor  # Medicinkliniken, same provider, no relationship
+    outsider: Actor  # Privatläkarna, another provider
+    patient: Patient  # care relationship at Vårdcentral Centrum
 
 
 @pytest.fixture
@@ -35,7 +35,11 @@ def world(db: None) -> World:
     med = f.make_unit(region, "Medicinkliniken")
     priv = f.make_unit(private, "Privatläkarna Väst")
     return World(
-        region=region, private=private, vc=vc, med=med, priv=priv,
+        region=region,
+        private=private,
+        vc=vc,
+        med=med,
+        priv=priv,
         physician=f.make_actor(vc, prescriber_code="1234567"),
         nurse=f.make_actor(vc, profession=Staff.Profession.NURSE),
         colleague=f.make_actor(med, prescriber_code="2345678"),

@@ -111,8 +111,9 @@ def test_protected_identity_address_only_for_registration_role(world: World) -> 
 
 
 def test_consent_for_unidentified_patient_is_refused(world: World) -> None:
-    p = Patient.objects.create(identifier="20240101-AB12", id_kind=Patient.IdKind.RESERVNUMMER, given_name="Okänd",
-                               family_name="Kvinna")
+    p = Patient.objects.create(
+        identifier="20240101-AB12", id_kind=Patient.IdKind.RESERVNUMMER, given_name="Okänd", family_name="Kvinna"
+    )
     f.relate(p, world.vc)
     with pytest.raises(DomainError):
         services.consent_record(actor=world.physician, patient_id=p.pk, valid_until=timezone.now() + dt.timedelta(days=1))
@@ -128,8 +129,7 @@ def test_manual_care_relationship_needs_reason(world: World) -> None:
 
 def test_access_log_refuses_update_and_delete(world: World) -> None:
     audit.record(world.physician, "test.write", patient=world.patient)
-    for sql in ("UPDATE vardmiljo_accesslog SET action = 'x'", "DELETE FROM vardmiljo_accesslog",
-                "TRUNCATE vardmiljo_accesslog"):
+    for sql in ("UPDATE vardmiljo_accesslog SET action = 'x'", "DELETE FROM vardmiljo_accesslog", "TRUNCATE vardmiljo_accesslog"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql)
 

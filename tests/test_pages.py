@@ -90,8 +90,11 @@ def test_api_token_with_assignment_header(client, world: World) -> None:  # type
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=world.physician.staff)
-    resp = client.get(f"/api/v1/patients/{world.patient.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}",
-                      HTTP_X_ASSIGNMENT=str(world.physician.assignment.pk))
+    resp = client.get(
+        f"/api/v1/patients/{world.patient.pk}/",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_X_ASSIGNMENT=str(world.physician.assignment.pk),
+    )
     assert resp.status_code == 200
 
 

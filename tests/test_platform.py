@@ -14,7 +14,10 @@ from tests.conftest import World, login
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "integrations"]
-OUTSIDE = re.compile(r"""(?:src|href|action)\s*=\s*["']\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//|fetch\(\s*["']https?://""", re.I)
+OUTSIDE = re.compile(
+    r"""(?:src|href|action)\s*=\s*["']\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//|fetch\(\s*["']https?://""",
+    re.I,
+)
 
 
 def _front_end_files() -> list[Path]:
@@ -52,7 +55,9 @@ def test_malformed_environment_stops_startup_naming_the_variable(var: str, value
     env = {**os.environ, var: value}
     if var == "FIELD_ENCRYPTION_KEYS":
         env["SECRET_KEY"] = "x" * 50
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert needle in result.stderr
 
@@ -60,7 +65,9 @@ def test_malformed_environment_stops_startup_naming_the_variable(var: str, value
 def test_production_requires_secret_key() -> None:
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env["VARDMILJO_DEMO"] = "0"
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 

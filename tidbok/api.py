@@ -121,10 +121,15 @@ class FreeSlotsView(APIView):
 
     serializer_class = SlotOut
 
-    @extend_schema(parameters=[
-        OpenApiParameter("slot_type", str, enum=SlotType.values), OpenApiParameter("resource", int),
-        OpenApiParameter("date", str, description="ÅÅÅÅ-MM-DD"), OpenApiParameter("first_available", bool),
-    ], responses=SlotOut(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("slot_type", str, enum=SlotType.values),
+            OpenApiParameter("resource", int),
+            OpenApiParameter("date", str, description="ÅÅÅÅ-MM-DD"),
+            OpenApiParameter("first_available", bool),
+        ],
+        responses=SlotOut(many=True),
+    )
     def get(self, request: Request) -> Response:
         actor = actor_of(request)
         q = request.query_params
@@ -137,8 +142,9 @@ class FreeSlotsView(APIView):
             resource_id = int(q["resource"]) if q.get("resource") else None
         except ValueError:
             raise DomainError("Ange resursen som ett id.", field="resource") from None
-        slots = queries.free_slots(actor, slot_type=slot_type, resource_id=resource_id, day=day,
-                                   limit=1 if first else queries.SEARCH_LIMIT)
+        slots = queries.free_slots(
+            actor, slot_type=slot_type, resource_id=resource_id, day=day, limit=1 if first else queries.SEARCH_LIMIT
+        )
         return Response(SlotOut(slots, many=True).data)
 
 
@@ -192,8 +198,10 @@ class CheckInView(APIView):
 class DayListView(APIView):
     serializer_class = DayListOut
 
-    @extend_schema(parameters=[OpenApiParameter("date", str, description="ÅÅÅÅ-MM-DD (standard: i dag)"),
-                               OpenApiParameter("resource", int)], responses=DayListOut)
+    @extend_schema(
+        parameters=[OpenApiParameter("date", str, description="ÅÅÅÅ-MM-DD (standard: i dag)"), OpenApiParameter("resource", int)],
+        responses=DayListOut,
+    )
     def get(self, request: Request) -> Response:
         q = request.query_params
         day = queries.parse_day(q.get("date")) if q.get("date") else timezone.localdate()

@@ -29,8 +29,9 @@ UNITS = 49
 DAYS_BACK = 182
 DAYS_AHEAD = 183
 # (start, slot type) for each of the 16 half-hour slots of a weekday.
-DAY_PLAN = ([(dt.time(8 + i // 2, 30 * (i % 2)), SlotType.NEW_VISIT if i % 4 == 0 else SlotType.RETURN_VISIT) for i in range(8)]
-            + [(dt.time(13 + i // 2, 30 * (i % 2)), SlotType.PHONE if i < 4 else SlotType.VIDEO) for i in range(8)])
+DAY_PLAN = [
+    (dt.time(8 + i // 2, 30 * (i % 2)), SlotType.NEW_VISIT if i % 4 == 0 else SlotType.RETURN_VISIT) for i in range(8)
+] + [(dt.time(13 + i // 2, 30 * (i % 2)), SlotType.PHONE if i < 4 else SlotType.VIDEO) for i in range(8)]
 MARK = "Bench "
 
 
@@ -38,7 +39,8 @@ def _units(ctx: BenchContext) -> list[CareUnit]:
     units = [ctx.demo.units["vc"]]
     for n in range(1, UNITS + 1):
         u, _ = CareUnit.objects.get_or_create(
-            hsa_id=f"SE2321000131-E9{n:011d}", defaults={"name": f"Bench-mottagning {n:02d}", "provider": ctx.demo.region})
+            hsa_id=f"SE2321000131-E9{n:011d}", defaults={"name": f"Bench-mottagning {n:02d}", "provider": ctx.demo.region}
+        )
         units.append(u)
     return units
 
@@ -60,10 +62,28 @@ def seed_bench(ctx: BenchContext) -> None:
         templates = []
         for r in resources:
             for wd in range(5):
-                templates.append(ScheduleTemplate(resource=r, weekday=wd, start_time=dt.time(8), end_time=dt.time(12),
-                                                  slot_type=SlotType.RETURN_VISIT, slot_minutes=30, valid_from=first))
-                templates.append(ScheduleTemplate(resource=r, weekday=wd, start_time=dt.time(13), end_time=dt.time(17),
-                                                  slot_type=SlotType.PHONE, slot_minutes=30, valid_from=first))
+                templates.append(
+                    ScheduleTemplate(
+                        resource=r,
+                        weekday=wd,
+                        start_time=dt.time(8),
+                        end_time=dt.time(12),
+                        slot_type=SlotType.RETURN_VISIT,
+                        slot_minutes=30,
+                        valid_from=first,
+                    )
+                )
+                templates.append(
+                    ScheduleTemplate(
+                        resource=r,
+                        weekday=wd,
+                        start_time=dt.time(13),
+                        end_time=dt.time(17),
+                        slot_type=SlotType.PHONE,
+                        slot_minutes=30,
+                        valid_from=first,
+                    )
+                )
         ScheduleTemplate.objects.bulk_create(templates, batch_size=5000)
     ctx.demo.progress(f"  tidbok: {len(resources)} resurser, {len(templates)} mallrader")
     _copy_slots(ctx, resources, today)
@@ -87,7 +107,7 @@ def _copy_slots(ctx: BenchContext, resources: list[Resource], today: dt.date) ->
     with connection.cursor() as cur:
         for chunk_start in range(0, len(resources), 50):
             buf = io.StringIO()
-            for r in resources[chunk_start:chunk_start + 50]:
+            for r in resources[chunk_start : chunk_start + 50]:
                 prefix = f"{r.pk}\t{r.unit_id}\t"
                 for s_txt, e_txt, type_txt, fill in plan:
                     status = "booked" if rng.random() < fill else "free"
@@ -126,15 +146,18 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
     client = ctx.client("anna")
     today = timezone.localdate()
     weekdays = [d for d in (today + dt.timedelta(days=i) for i in range(1, 30)) if d.weekday() < 5][:15]
-    vc_resources = list(Resource.objects.filter(unit=ctx.demo.units["vc"], name__startswith=MARK)
-                        .order_by("pk").values_list("pk", flat=True))
+    vc_resources = list(
+        Resource.objects.filter(unit=ctx.demo.units["vc"], name__startswith=MARK).order_by("pk").values_list("pk", flat=True)
+    )
     types = [t.value for t in SlotType]
 
     def daylist(i: int):  # type: ignore[no-untyped-def]
         return client.get(f"/tidbok/?datum={weekdays[i % len(weekdays)].isoformat()}")
 
     def daylist_resource(i: int):  # type: ignore[no-untyped-def]
-        return client.get(f"/tidbok/?datum={weekdays[i % len(weekdays)].isoformat()}&resurs={vc_resources[i % len(vc_resources)]}")
+        return client.get(
+            f"/tidbok/?datum={weekdays[i % len(weekdays)].isoformat()}&resurs={vc_resources[i % len(vc_resources)]}"
+        )
 
     def first_available(i: int):  # type: ignore[no-untyped-def]
         q = f"slot_type={types[i % len(types)]}&first_available=1"

@@ -17,10 +17,14 @@ WEEKS = 6
 
 
 def _templates(resource: Resource, rows: list[tuple[int, dt.time, dt.time, str, int]], start: dt.date) -> None:
-    ScheduleTemplate.objects.bulk_create([
-        ScheduleTemplate(resource=resource, weekday=wd, start_time=a, end_time=b, slot_type=t, slot_minutes=m, valid_from=start)
-        for wd, a, b, t, m in rows
-    ])
+    ScheduleTemplate.objects.bulk_create(
+        [
+            ScheduleTemplate(
+                resource=resource, weekday=wd, start_time=a, end_time=b, slot_type=t, slot_minutes=m, valid_from=start
+            )
+            for wd, a, b, t, m in rows
+        ]
+    )
 
 
 def _weekdays(morning: str, afternoon: str, minutes: int = 30) -> list[tuple[int, dt.time, dt.time, str, int]]:
@@ -41,7 +45,9 @@ def seed(ctx: DemoContext) -> None:
     room = Resource.objects.create(unit=vc, kind=Resource.Kind.ROOM, name="Provtagningsrum 1")
     cecilia = Resource.objects.create(unit=med, kind=Resource.Kind.STAFF, name="Cecilia Läkare", staff=ctx.staff["cecilia"])
     ekg = Resource.objects.create(unit=med, kind=Resource.Kind.EQUIPMENT, name="Arbets-EKG")
-    _templates(anna, _weekdays(SlotType.NEW_VISIT, SlotType.RETURN_VISIT) + [(2, dt.time(16), dt.time(17), SlotType.PHONE, 15)], today)
+    _templates(
+        anna, _weekdays(SlotType.NEW_VISIT, SlotType.RETURN_VISIT) + [(2, dt.time(16), dt.time(17), SlotType.PHONE, 15)], today
+    )
     _templates(bo, _weekdays(SlotType.RETURN_VISIT, SlotType.PHONE, 20), today)
     _templates(room, _weekdays(SlotType.RETURN_VISIT, SlotType.RETURN_VISIT, 15), today)
     _templates(cecilia, _weekdays(SlotType.NEW_VISIT, SlotType.VIDEO, 45), today)
@@ -49,10 +55,15 @@ def seed(ctx: DemoContext) -> None:
     # Bo is away on a course on Wednesday next week.
     wednesday = today + dt.timedelta(days=(2 - today.weekday()) % 7 + 7)
     tz = timezone.get_current_timezone()
-    ScheduleException.objects.create(unit=vc, resource=bo, kind=ScheduleException.Kind.ABSENCE,
-                                     starts_at=dt.datetime.combine(wednesday, dt.time(0), tz),
-                                     ends_at=dt.datetime.combine(wednesday + dt.timedelta(days=1), dt.time(0), tz),
-                                     reason="Utbildning", created_by=ctx.staff["anna"])
+    ScheduleException.objects.create(
+        unit=vc,
+        resource=bo,
+        kind=ScheduleException.Kind.ABSENCE,
+        starts_at=dt.datetime.combine(wednesday, dt.time(0), tz),
+        ends_at=dt.datetime.combine(wednesday + dt.timedelta(days=1), dt.time(0), tz),
+        reason="Utbildning",
+        created_by=ctx.staff["anna"],
+    )
     system = system_actor("demo")
     services.slots_generate(actor=system, weeks=WEEKS, start=today)
 
@@ -64,14 +75,25 @@ def seed(ctx: DemoContext) -> None:
     waiting, pool = pool[:14], pool[14:]
     now = timezone.now()
     for actor, unit, share in ((vc_actor, vc, 0.55), (med_actor, med, 0.35)):
-        free = list(Slot.objects.filter(unit=unit, status=Slot.Status.FREE, starts_at__gt=now + dt.timedelta(minutes=5),
-                                        starts_at__lt=now + dt.timedelta(days=14)).order_by("starts_at"))
+        free = list(
+            Slot.objects.filter(
+                unit=unit,
+                status=Slot.Status.FREE,
+                starts_at__gt=now + dt.timedelta(minutes=5),
+                starts_at__lt=now + dt.timedelta(days=14),
+            ).order_by("starts_at")
+        )
         for slot in free:
             if rng.random() > share or not pool:
                 continue
-            services.booking_create(actor=actor, patient_id=pool.pop(), slot_id=slot.pk,
-                                    note=rng.choice(["", "Kontroll blodtryck", "Hosta sedan 3 veckor", "Uppföljning diabetes",
-                                                     "Ont i knät", "Provsvar"]))
+            services.booking_create(
+                actor=actor,
+                patient_id=pool.pop(),
+                slot_id=slot.pk,
+                note=rng.choice(
+                    ["", "Kontroll blodtryck", "Hosta sedan 3 veckor", "Uppföljning diabetes", "Ont i knät", "Provsvar"]
+                ),
+            )
     # Waiting lists: as remisser would put accepted referrals there.
     priorities = ["acute", "two_weeks", "three_months", "three_months", "routine"]
     for unit, n in ((vc, 6), (med, 8)):
@@ -80,12 +102,20 @@ def seed(ctx: DemoContext) -> None:
                 break
             prio = priorities[i % len(priorities)]
             days = {"acute": 3, "two_weeks": 14, "three_months": 90, "routine": 120}[prio]
-            entry = services.waitlist_add(actor=system, patient_id=waiting.pop(), unit_id=unit.pk, priority=prio,
-                                          due_by=today + dt.timedelta(days=days - 20 * (i == 1)),
-                                          note=rng.choice(["Remiss från vårdcentral", "Kontroll efter operation", "Ny remiss"]))
+            entry = services.waitlist_add(
+                actor=system,
+                patient_id=waiting.pop(),
+                unit_id=unit.pk,
+                priority=prio,
+                due_by=today + dt.timedelta(days=days - 20 * (i == 1)),
+                note=rng.choice(["Remiss från vårdcentral", "Kontroll efter operation", "Ny remiss"]),
+            )
             if i == 2:
                 # Waiting since before the summer: past the care guarantee, flagged on the list.
-                WaitlistEntry.objects.filter(pk=entry.pk).update(added_at=now - dt.timedelta(days=95),
-                                                                 due_by=today - dt.timedelta(days=5))
-    ctx.progress(f"  tidbok: {Slot.objects.filter(unit__in=[vc, med]).count()} tider, "
-                 f"{WaitlistEntry.objects.filter(unit__in=[vc, med]).count()} på väntelistor")
+                WaitlistEntry.objects.filter(pk=entry.pk).update(
+                    added_at=now - dt.timedelta(days=95), due_by=today - dt.timedelta(days=5)
+                )
+    ctx.progress(
+        f"  tidbok: {Slot.objects.filter(unit__in=[vc, med]).count()} tider, "
+        f"{WaitlistEntry.objects.filter(unit__in=[vc, med]).count()} på väntelistor"
+    )

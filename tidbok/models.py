@@ -36,8 +36,9 @@ class Resource(models.Model):
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.STAFF)
     name = models.CharField(_("namn"), max_length=200)
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("personal"))
+    staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("personal")
+    )
     active = models.BooleanField(_("aktiv"), default=True)
 
     class Meta:
@@ -55,9 +56,18 @@ class ScheduleTemplate(models.Model):
     `end_time`, slots of `slot_type`, each `slot_minutes` long."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="templates", verbose_name=_("resurs"))
-    weekday = models.PositiveSmallIntegerField(_("veckodag"), choices=[
-        (0, _("måndag")), (1, _("tisdag")), (2, _("onsdag")), (3, _("torsdag")), (4, _("fredag")),
-        (5, _("lördag")), (6, _("söndag"))])
+    weekday = models.PositiveSmallIntegerField(
+        _("veckodag"),
+        choices=[
+            (0, _("måndag")),
+            (1, _("tisdag")),
+            (2, _("onsdag")),
+            (3, _("torsdag")),
+            (4, _("fredag")),
+            (5, _("lördag")),
+            (6, _("söndag")),
+        ],
+    )
     start_time = models.TimeField(_("från"))
     end_time = models.TimeField(_("till"))
     slot_type = models.CharField(_("tidstyp"), max_length=20, choices=SlotType.choices)
@@ -87,8 +97,14 @@ class ScheduleException(models.Model):
         OTHER = "other", _("Övrigt")
 
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
-    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="exceptions",
-                                 verbose_name=_("resurs (tomt = hela enheten)"))
+    resource = models.ForeignKey(
+        Resource,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exceptions",
+        verbose_name=_("resurs (tomt = hela enheten)"),
+    )
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.ABSENCE)
     starts_at = models.DateTimeField(_("från"))
     ends_at = models.DateTimeField(_("till"))
@@ -117,10 +133,10 @@ class Slot(models.Model):
         BLOCKED = "blocked", _("Spärrad (undantag)")
 
     # Both foreign keys are served by the composite indexes below (no single-column ones on 2M rows).
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="slots", verbose_name=_("resurs"),
-                                 db_index=False)
-    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"),
-                             db_index=False)
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="slots", verbose_name=_("resurs"), db_index=False
+    )
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"), db_index=False)
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("slut"))
     slot_type = models.CharField(_("tidstyp"), max_length=20, choices=SlotType.choices)
@@ -136,10 +152,8 @@ class Slot(models.Model):
         indexes = [
             models.Index(fields=["unit", "starts_at"], name="tidbok_slot_unit_start"),
             # First available: only free slots are in these, so the scan stops at the first hit.
-            models.Index(fields=["unit", "slot_type", "starts_at"], name="tidbok_slot_free_type",
-                         condition=Q(status="free")),
-            models.Index(fields=["resource", "starts_at"], name="tidbok_slot_free_res",
-                         condition=Q(status="free")),
+            models.Index(fields=["unit", "slot_type", "starts_at"], name="tidbok_slot_free_type", condition=Q(status="free")),
+            models.Index(fields=["resource", "starts_at"], name="tidbok_slot_free_res", condition=Q(status="free")),
         ]
 
     def __str__(self) -> str:
@@ -193,11 +207,13 @@ class Booking(models.Model):
         verbose_name_plural = _("bokningar")
         constraints = [
             # No double booking, whatever the application does: at most one active booking per slot.
-            models.UniqueConstraint(fields=["slot"], condition=Q(status__in=ACTIVE_BOOKING),
-                                    name="tidbok_booking_one_active_per_slot"),
+            models.UniqueConstraint(
+                fields=["slot"], condition=Q(status__in=ACTIVE_BOOKING), name="tidbok_booking_one_active_per_slot"
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=["cancelled_unit", "cancelled_patient"]) | ~Q(cancel_reason=""),
-                name="tidbok_booking_cancel_needs_reason"),
+                name="tidbok_booking_cancel_needs_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["patient", "starts_at"], name="tidbok_booking_patient"),
@@ -250,14 +266,16 @@ class WaitlistEntry(models.Model):
         verbose_name = _("väntelistepost")
         verbose_name_plural = _("väntelista")
         indexes = [
-            models.Index(fields=["unit", "priority_rank", "due_by"], name="tidbok_wait_open",
-                         condition=Q(status="waiting")),
+            models.Index(fields=["unit", "priority_rank", "due_by"], name="tidbok_wait_open", condition=Q(status="waiting")),
             models.Index(fields=["patient", "status"], name="tidbok_wait_patient"),
         ]
         constraints = [
             # A referral puts its patient on the list once, however often it is accepted or retried.
-            models.UniqueConstraint(fields=["referral_id"], condition=Q(status="waiting", referral_id__isnull=False),
-                                    name="tidbok_wait_one_per_referral"),
+            models.UniqueConstraint(
+                fields=["referral_id"],
+                condition=Q(status="waiting", referral_id__isnull=False),
+                name="tidbok_wait_one_per_referral",
+            ),
         ]
 
     def __str__(self) -> str:

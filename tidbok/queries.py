@@ -31,7 +31,9 @@ def _tz() -> ZoneInfo:
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = _tz()
-    return dt.datetime.combine(day, dt.time.min, tzinfo=tz), dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz), dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+    )
 
 
 def _own_unit(actor: Actor) -> int:
@@ -56,8 +58,16 @@ def resource_for(actor: Actor, resource_id: int) -> Resource:
 
 # --- Free slots ---------------------------------------------------------------
 
-def free_slots(actor: Actor, *, slot_type: str = "", resource_id: int | None = None, day: dt.date | None = None,
-               after: dt.datetime | None = None, limit: int = SEARCH_LIMIT) -> list[Slot]:
+
+def free_slots(
+    actor: Actor,
+    *,
+    slot_type: str = "",
+    resource_id: int | None = None,
+    day: dt.date | None = None,
+    after: dt.datetime | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> list[Slot]:
     """Free, bookable slots of the actor's unit, earliest first ("first available"
     is the first of them). Served by the partial index on free slots."""
     unit_id = _own_unit(actor)
@@ -74,8 +84,9 @@ def free_slots(actor: Actor, *, slot_type: str = "", resource_id: int | None = N
     return list(qs.select_related("resource").filter(resource__active=True).order_by("starts_at", "resource_id")[:limit])
 
 
-def first_available(actor: Actor, *, slot_type: str = "", resource_id: int | None = None,
-                    after: dt.datetime | None = None) -> Slot | None:
+def first_available(
+    actor: Actor, *, slot_type: str = "", resource_id: int | None = None, after: dt.datetime | None = None
+) -> Slot | None:
     found = free_slots(actor, slot_type=slot_type, resource_id=resource_id, after=after, limit=1)
     return found[0] if found else None
 
@@ -88,6 +99,7 @@ def slot_for(actor: Actor, slot_id: int) -> Slot:
 
 
 # --- Day lists ----------------------------------------------------------------
+
 
 @dataclass
 class DayListRow:
@@ -113,13 +125,24 @@ class DayList:
         return sum(1 for r in self.rows if r.booking)
 
 
-DAYLIST_DEFER = ("booked_at", "cancelled_at", "cancelled_by", "cancel_reason", "reminder_queued_at", "rebooked_from",
-                 "patient__address", "patient__created_at", "patient__updated_at", "patient__registry_objection",
-                 "patient__merged_into")
+DAYLIST_DEFER = (
+    "booked_at",
+    "cancelled_at",
+    "cancelled_by",
+    "cancel_reason",
+    "reminder_queued_at",
+    "rebooked_from",
+    "patient__address",
+    "patient__created_at",
+    "patient__updated_at",
+    "patient__registry_objection",
+    "patient__merged_into",
+)
 
 
-def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = None,
-                  resources: dict[int, Resource] | None = None) -> DayList:
+def build_daylist(
+    *, unit: CareUnit, day: dt.date, resource: Resource | None = None, resources: dict[int, Resource] | None = None
+) -> DayList:
     """The day list of a unit (or one resource): every slot of the day with its active
     booking and patient, in three small queries whatever the size of the unit. No access
     check or log here: callers are `daylist_for` (staff) and the downtime summaries
@@ -131,19 +154,28 @@ def build_daylist(*, unit: CareUnit, day: dt.date, resource: Resource | None = N
     slot_list = list(slots.order_by("starts_at", "resource_id"))
     # A unit has a handful of resources: one small query instead of a join per slot.
     if resources is None:
-        resources = {resource.pk: resource} if resource is not None else {
-            r.pk: r for r in Resource.objects.filter(pk__in={s.resource_id for s in slot_list})}
+        resources = (
+            {resource.pk: resource}
+            if resource is not None
+            else {r.pk: r for r in Resource.objects.filter(pk__in={s.resource_id for s in slot_list})}
+        )
     for slot in slot_list:
         slot.resource = resources[slot.resource_id]
-    bookings = {
-        b.slot_id: b
-        for b in Booking.objects.filter(slot_id__in=[s.pk for s in slot_list], status__in=ACTIVE_BOOKING)
-        # Only what a day list shows is loaded: the encrypted address (a decryption per row)
-        # and bookkeeping columns stay in the database.
-        .select_related("patient").defer(*DAYLIST_DEFER)
-    } if slot_list else {}
-    return DayList(unit=unit, day=day, resource=resource,
-                   rows=[DayListRow(slot=s, booking=bookings.get(s.pk)) for s in slot_list])
+    bookings = (
+        {
+            b.slot_id: b
+            for b in Booking.objects.filter(slot_id__in=[s.pk for s in slot_list], status__in=ACTIVE_BOOKING)
+            # Only what a day list shows is loaded: the encrypted address (a decryption per row)
+            # and bookkeeping columns stay in the database.
+            .select_related("patient")
+            .defer(*DAYLIST_DEFER)
+        }
+        if slot_list
+        else {}
+    )
+    return DayList(
+        unit=unit, day=day, resource=resource, rows=[DayListRow(slot=s, booking=bookings.get(s.pk)) for s in slot_list]
+    )
 
 
 def daylist_for(actor: Actor, *, day: dt.date, resource_id: int | None = None) -> DayList:
@@ -160,9 +192,12 @@ def daylist_for(actor: Actor, *, day: dt.date, resource_id: int | None = None) -
     daylist = build_daylist(unit=unit, day=day, resource=resource, resources=all_resources)
     daylist.unit_resources = [r for r in all_resources.values() if r.active]
     if daylist.patient_ids:
-        audit.record(actor, "tidbok.daylist.read", ground=Ground.CARE_RELATIONSHIP,
-                     detail={"unit_id": unit_id, "day": day.isoformat(), "resource_id": resource_id,
-                             "patient_ids": daylist.patient_ids})
+        audit.record(
+            actor,
+            "tidbok.daylist.read",
+            ground=Ground.CARE_RELATIONSHIP,
+            detail={"unit_id": unit_id, "day": day.isoformat(), "resource_id": resource_id, "patient_ids": daylist.patient_ids},
+        )
     return daylist
 
 
@@ -180,25 +215,34 @@ def resource_week(actor: Actor, *, resource_id: int, start: dt.date) -> WeekView
     lo, _hi = _day_bounds(monday)
     hi = lo + dt.timedelta(days=7)
     slots = list(Slot.objects.filter(resource_id=resource.pk, starts_at__gte=lo, starts_at__lt=hi).order_by("starts_at"))
-    bookings = {b.slot_id: b for b in Booking.objects.filter(slot__resource_id=resource.pk, starts_at__gte=lo,
-                                                              starts_at__lt=hi, status__in=ACTIVE_BOOKING)
-                .select_related("patient").defer("patient__address")}
+    bookings = {
+        b.slot_id: b
+        for b in Booking.objects.filter(
+            slot__resource_id=resource.pk, starts_at__gte=lo, starts_at__lt=hi, status__in=ACTIVE_BOOKING
+        )
+        .select_related("patient")
+        .defer("patient__address")
+    }
     by_day: dict[dt.date, list[DayListRow]] = {monday + dt.timedelta(days=i): [] for i in range(7)}
     for s in slots:
         by_day.setdefault(timezone.localtime(s.starts_at).date(), []).append(DayListRow(slot=s, booking=bookings.get(s.pk)))
     ids = [b.patient_id for b in bookings.values()]
     if ids:
-        audit.record(actor, "tidbok.week.read", ground=Ground.CARE_RELATIONSHIP,
-                     detail={"resource_id": resource.pk, "week": monday.isoformat(), "patient_ids": ids})
+        audit.record(
+            actor,
+            "tidbok.week.read",
+            ground=Ground.CARE_RELATIONSHIP,
+            detail={"resource_id": resource.pk, "week": monday.isoformat(), "patient_ids": ids},
+        )
     return WeekView(resource=resource, start=monday, days=sorted(by_day.items()))
 
 
 # --- Bookings -----------------------------------------------------------------
 
+
 def booking_for(actor: Actor, booking_id: int) -> tuple[Booking, PatientAccess]:
     require_assignment(actor)
-    booking = (Booking.objects.select_related("slot__resource", "unit").filter(pk=booking_id, unit_id=actor.unit_id)
-               .first())
+    booking = Booking.objects.select_related("slot__resource", "unit").filter(pk=booking_id, unit_id=actor.unit_id).first()
     if booking is None:
         raise NotFound()
     pa = patient_access(actor, booking.patient_id, action="tidbok.booking.read", obj=booking)
@@ -230,6 +274,7 @@ def patient_for_booking(actor: Actor, patient_id: int) -> PatientAccess | None:
 
 # --- Waiting list -------------------------------------------------------------
 
+
 @dataclass
 class WaitlistRow:
     entry: WaitlistEntry
@@ -252,8 +297,12 @@ def waitlist_for(actor: Actor, *, limit: int = WAITLIST_LIMIT) -> tuple[list[Wai
         gdate = timezone.localtime(e.added_at).date() + dt.timedelta(days=days)
         rows.append(WaitlistRow(entry=e, guarantee_date=gdate, past_guarantee=today > gdate, past_due=today > e.due_by))
     if rows:
-        audit.record(actor, "tidbok.waitlist.read", ground=Ground.CARE_RELATIONSHIP,
-                     detail={"unit_id": unit_id, "patient_ids": [r.entry.patient_id for r in rows]})
+        audit.record(
+            actor,
+            "tidbok.waitlist.read",
+            ground=Ground.CARE_RELATIONSHIP,
+            detail={"unit_id": unit_id, "patient_ids": [r.entry.patient_id for r in rows]},
+        )
     return rows, total
 
 
@@ -273,11 +322,13 @@ def waitlist_count(actor: Actor) -> int:
     limit = timezone.now() - dt.timedelta(days=conf.care_guarantee_days())
     return WaitlistEntry.objects.filter(
         Q(added_at__lt=limit) | Q(due_by__lt=timezone.localdate()),
-        unit_id=actor.unit_id, status=WaitlistEntry.Status.WAITING,
+        unit_id=actor.unit_id,
+        status=WaitlistEntry.Status.WAITING,
     ).count()
 
 
 # --- Schedule administration --------------------------------------------------
+
 
 def schedule_admin_for(actor: Actor) -> tuple[list[Resource], dict[int, list[ScheduleTemplate]], dict[int, int]]:
     """Resources, their templates and their count of future free slots, for the unit's manager."""
@@ -292,7 +343,9 @@ def schedule_admin_for(actor: Actor) -> tuple[list[Resource], dict[int, list[Sch
         templates.setdefault(t.resource_id, []).append(t)
     counts = dict(
         Slot.objects.filter(unit_id=unit_id, status=Slot.Status.FREE, starts_at__gt=timezone.now())
-        .values_list("resource_id").annotate(n=Count("id")).values_list("resource_id", "n")
+        .values_list("resource_id")
+        .annotate(n=Count("id"))
+        .values_list("resource_id", "n")
     )
     return resources, templates, counts
 
@@ -304,7 +357,6 @@ def parse_day(raw: str | None) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise DomainError(_("Ange datumet som ÅÅÅÅ-MM-DD."), field="date") from None
-
 
 
 def patient_by_identifier(actor: Actor, raw: str) -> Patient:

@@ -42,8 +42,10 @@ def simulator_enabled() -> bool:
 
 def payload_for(booking: Booking) -> dict[str, Any]:
     local = timezone.localtime(booking.starts_at)
-    text = (f"Påminnelse: du har en tid hos {booking.unit.name} {local:%Y-%m-%d} kl. {local:%H:%M}. "
-            f"Kan du inte komma? Lämna återbud till mottagningen.")
+    text = (
+        f"Påminnelse: du har en tid hos {booking.unit.name} {local:%Y-%m-%d} kl. {local:%H:%M}. "
+        f"Kan du inte komma? Lämna återbud till mottagningen."
+    )
     return {
         "channel": "sms" if booking.patient.phone else "letter",
         "to": booking.patient.phone,
@@ -68,8 +70,9 @@ def send(row: Outbox) -> dict[str, Any]:
     if not row.payload.get("to"):
         raise PermanentFailure("Patienten saknar telefonnummer; påminnelse kan inte skickas.")
     body = json.dumps({**row.payload, "key": row.idempotency_key}).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "Idempotency-Key": row.idempotency_key})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
+    )
     timeout = float(os.environ.get("REMINDER_TIMEOUT", "10") or 10)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - configured endpoint only

@@ -37,12 +37,27 @@ PRIORITY_RANK = {
 }
 # Other modules' spellings of the same priorities (remisser's referral priorities, Swedish labels).
 PRIORITY_ALIASES = {
-    "akut": "acute", "urgent": "acute", "emergency": "acute", "1": "acute",
-    "inom 2 veckor": "two_weeks", "inom_2_veckor": "two_weeks", "within_2_weeks": "two_weeks", "2w": "two_weeks",
-    "2v": "two_weeks", "high": "two_weeks", "2": "two_weeks",
-    "inom 3 månader": "three_months", "inom_3_manader": "three_months", "within_3_months": "three_months",
-    "3m": "three_months", "normal": "three_months", "3": "three_months",
-    "ingen brådska": "routine", "routine": "routine", "low": "routine", "4": "routine",
+    "akut": "acute",
+    "urgent": "acute",
+    "emergency": "acute",
+    "1": "acute",
+    "inom 2 veckor": "two_weeks",
+    "inom_2_veckor": "two_weeks",
+    "within_2_weeks": "two_weeks",
+    "2w": "two_weeks",
+    "2v": "two_weeks",
+    "high": "two_weeks",
+    "2": "two_weeks",
+    "inom 3 månader": "three_months",
+    "inom_3_manader": "three_months",
+    "within_3_months": "three_months",
+    "3m": "three_months",
+    "normal": "three_months",
+    "3": "three_months",
+    "ingen brådska": "routine",
+    "routine": "routine",
+    "low": "routine",
+    "4": "routine",
 }
 
 
@@ -51,6 +66,7 @@ def _tz() -> ZoneInfo:
 
 
 # --- Schedules ----------------------------------------------------------------
+
 
 @transaction.atomic
 def resource_create(*, actor: Actor, unit_id: int, kind: str, name: str, staff_id: int | None = None) -> Resource:
@@ -67,9 +83,18 @@ def resource_create(*, actor: Actor, unit_id: int, kind: str, name: str, staff_i
 
 
 @transaction.atomic
-def template_add(*, actor: Actor, resource_id: int, weekday: int, start_time: dt.time, end_time: dt.time,
-                 slot_type: str, slot_minutes: int, valid_from: dt.date | None = None,
-                 valid_to: dt.date | None = None) -> ScheduleTemplate:
+def template_add(
+    *,
+    actor: Actor,
+    resource_id: int,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    slot_type: str,
+    slot_minutes: int,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+) -> ScheduleTemplate:
     resource = Resource.objects.filter(pk=resource_id).first()
     if resource is None:
         raise NotFound()
@@ -88,16 +113,31 @@ def template_add(*, actor: Actor, resource_id: int, weekday: int, start_time: dt
     valid_from = valid_from or timezone.localdate()
     if valid_to and valid_to < valid_from:
         raise DomainError(_("Slutdatum måste komma efter startdatum."), field="valid_to")
-    tpl = ScheduleTemplate.objects.create(resource=resource, weekday=weekday, start_time=start_time, end_time=end_time,
-                                          slot_type=slot_type, slot_minutes=slot_minutes, valid_from=valid_from,
-                                          valid_to=valid_to)
+    tpl = ScheduleTemplate.objects.create(
+        resource=resource,
+        weekday=weekday,
+        start_time=start_time,
+        end_time=end_time,
+        slot_type=slot_type,
+        slot_minutes=slot_minutes,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
     audit.record(actor, "tidbok.template.add", obj=tpl, ground=Ground.ADMINISTRATION)
     return tpl
 
 
 @transaction.atomic
-def exception_add(*, actor: Actor, unit_id: int, kind: str, starts_at: dt.datetime, ends_at: dt.datetime,
-                  resource_id: int | None = None, reason: str = "") -> ScheduleException:
+def exception_add(
+    *,
+    actor: Actor,
+    unit_id: int,
+    kind: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    resource_id: int | None = None,
+    reason: str = "",
+) -> ScheduleException:
     """A holiday (whole unit) or an absence (one resource): free slots in it become blocked.
     Booked slots keep their bookings; the day list shows them so the unit can rebook."""
     require_unit_manager(actor, unit_id)
@@ -107,8 +147,15 @@ def exception_add(*, actor: Actor, unit_id: int, kind: str, starts_at: dt.dateti
         raise DomainError(_("Undantaget måste sluta efter att det börjar."), field="ends_at")
     if resource_id is not None and not Resource.objects.filter(pk=resource_id, unit_id=unit_id).exists():
         raise DomainError(_("Resursen hör inte till enheten."), field="resource")
-    exc = ScheduleException.objects.create(unit_id=unit_id, resource_id=resource_id, kind=kind, starts_at=starts_at,
-                                           ends_at=ends_at, reason=reason.strip(), created_by=actor.staff)
+    exc = ScheduleException.objects.create(
+        unit_id=unit_id,
+        resource_id=resource_id,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip(),
+        created_by=actor.staff,
+    )
     slots = Slot.objects.filter(unit_id=unit_id, status=Slot.Status.FREE, starts_at__lt=ends_at, ends_at__gt=starts_at)
     if resource_id is not None:
         slots = slots.filter(resource_id=resource_id)
@@ -126,13 +173,18 @@ def _slot_starts(tpl: ScheduleTemplate, day: dt.date, tz: ZoneInfo) -> Iterable[
         start += step
 
 
-def _generate_for_resource(resource: Resource, templates: list[ScheduleTemplate], exceptions: list[ScheduleException],
-                           start: dt.date, end: dt.date) -> int:
+def _generate_for_resource(
+    resource: Resource, templates: list[ScheduleTemplate], exceptions: list[ScheduleException], start: dt.date, end: dt.date
+) -> int:
     tz = _tz()
     rows: list[Slot] = []
-    existing = set(Slot.objects.filter(
-        resource_id=resource.pk, starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        starts_at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz)).values_list("starts_at", flat=True))
+    existing = set(
+        Slot.objects.filter(
+            resource_id=resource.pk,
+            starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            starts_at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+        ).values_list("starts_at", flat=True)
+    )
     day = start
     while day < end:
         for tpl in templates:
@@ -142,8 +194,16 @@ def _generate_for_resource(resource: Resource, templates: list[ScheduleTemplate]
                 if s in existing:
                     continue
                 blocked = any(x.starts_at < e and x.ends_at > s for x in exceptions)
-                rows.append(Slot(resource_id=resource.pk, unit_id=resource.unit_id, starts_at=s, ends_at=e,
-                                 slot_type=tpl.slot_type, status=Slot.Status.BLOCKED if blocked else Slot.Status.FREE))
+                rows.append(
+                    Slot(
+                        resource_id=resource.pk,
+                        unit_id=resource.unit_id,
+                        starts_at=s,
+                        ends_at=e,
+                        slot_type=tpl.slot_type,
+                        status=Slot.Status.BLOCKED if blocked else Slot.Status.FREE,
+                    )
+                )
         day += dt.timedelta(days=1)
     # Existing slots (same resource and start) are kept as they are, bookings and all;
     # ignore_conflicts covers a concurrent run.
@@ -151,8 +211,14 @@ def _generate_for_resource(resource: Resource, templates: list[ScheduleTemplate]
     return len(rows)
 
 
-def slots_generate(*, actor: Actor, weeks: int, start: dt.date | None = None, unit_id: int | None = None,
-                   progress: Callable[[Iterable[Resource]], Iterable[Resource]] | None = None) -> int:
+def slots_generate(
+    *,
+    actor: Actor,
+    weeks: int,
+    start: dt.date | None = None,
+    unit_id: int | None = None,
+    progress: Callable[[Iterable[Resource]], Iterable[Resource]] | None = None,
+) -> int:
     """Generate slots from the templates for `weeks` weeks from `start` (default today).
     Idempotent: a slot that exists is left alone. One transaction per resource, so a
     long run commits as it goes; one audit row for the batch."""
@@ -173,29 +239,43 @@ def slots_generate(*, actor: Actor, weeks: int, start: dt.date | None = None, un
     templates: dict[int, list[ScheduleTemplate]] = {}
     for tpl in ScheduleTemplate.objects.filter(resource__in=[r.pk for r in resource_list]):
         templates.setdefault(tpl.resource_id, []).append(tpl)
-    exceptions = list(ScheduleException.objects.filter(unit_id__in={r.unit_id for r in resource_list},
-                                                       starts_at__lt=window_end, ends_at__gt=window_start))
+    exceptions = list(
+        ScheduleException.objects.filter(
+            unit_id__in={r.unit_id for r in resource_list}, starts_at__lt=window_end, ends_at__gt=window_start
+        )
+    )
     total = 0
-    for resource in (progress(resource_list) if progress else resource_list):
+    for resource in progress(resource_list) if progress else resource_list:
         own = [x for x in exceptions if x.unit_id == resource.unit_id and x.resource_id in (None, resource.pk)]
         with transaction.atomic():
             total += _generate_for_resource(resource, templates.get(resource.pk, []), own, start, end)
-    audit.record(actor, "tidbok.slots.generate", ground=Ground.SYSTEM if actor.is_system else Ground.ADMINISTRATION,
-                 detail={"weeks": weeks, "start": start.isoformat(), "unit_id": unit_id, "created": total})
+    audit.record(
+        actor,
+        "tidbok.slots.generate",
+        ground=Ground.SYSTEM if actor.is_system else Ground.ADMINISTRATION,
+        detail={"weeks": weeks, "start": start.isoformat(), "unit_id": unit_id, "created": total},
+    )
     return total
 
 
 # --- Bookings -----------------------------------------------------------------
 
+
 def _require_identified(patient: Patient) -> None:
     """A time is booked only for an identified patient: reminders, check-in and the
     journal all hang on the identity."""
     if patient.merged_into_id:
-        raise DomainError(_("Patientens identitet har slagits ihop med en annan. Boka på den gällande identiteten."),
-                          field="patient")
+        raise DomainError(
+            _("Patientens identitet har slagits ihop med en annan. Boka på den gällande identiteten."), field="patient"
+        )
     if patient.id_kind not in (Patient.IdKind.PERSONNUMMER, Patient.IdKind.SAMORDNINGSNUMMER):
-        raise DomainError(_("Patienten är inte identifierad (reservnummer). Fastställ personnummer eller "
-                            "samordningsnummer innan du bokar en tid."), field="patient")
+        raise DomainError(
+            _(
+                "Patienten är inte identifierad (reservnummer). Fastställ personnummer eller "
+                "samordningsnummer innan du bokar en tid."
+            ),
+            field="patient",
+        )
 
 
 def _lock_slot(actor: Actor, *, slot_id: int | None, resource_id: int | None, starts_at: dt.datetime | None) -> Slot:
@@ -212,8 +292,7 @@ def _lock_slot(actor: Actor, *, slot_id: int | None, resource_id: int | None, st
             raise NotFound()
         slot = qs.filter(resource_id=resource_id, starts_at=starts_at).first()
         if slot is None:
-            raise DomainError(_("Tiden ligger utanför resursens schema: det finns ingen bokningsbar tid då."),
-                              field="starts_at")
+            raise DomainError(_("Tiden ligger utanför resursens schema: det finns ingen bokningsbar tid då."), field="starts_at")
     if slot.starts_at <= timezone.now():
         raise DomainError(_("Tiden har redan passerat. Välj en tid i framtiden."), field="slot")
     if slot.status == Slot.Status.BLOCKED:
@@ -225,8 +304,17 @@ def _lock_slot(actor: Actor, *, slot_id: int | None, resource_id: int | None, st
     return slot
 
 
-def _book(actor: Actor, *, slot: Slot, patient: Patient, source: str, note: str = "", referral_id: int | None = None,
-          waitlist_entry: WaitlistEntry | None = None, rebooked_from: Booking | None = None) -> Booking:
+def _book(
+    actor: Actor,
+    *,
+    slot: Slot,
+    patient: Patient,
+    source: str,
+    note: str = "",
+    referral_id: int | None = None,
+    waitlist_entry: WaitlistEntry | None = None,
+    rebooked_from: Booking | None = None,
+) -> Booking:
     # The booking is the ground for the unit's care relationship (PDL); made in this same transaction.
     from vardmiljo.services import care_relationship_ensure
 
@@ -235,14 +323,22 @@ def _book(actor: Actor, *, slot: Slot, patient: Patient, source: str, note: str 
     try:
         with transaction.atomic():  # savepoint: the outer transaction stays usable for a clean error
             booking = Booking.objects.create(
-                slot=slot, unit_id=slot.unit_id, patient=patient, starts_at=slot.starts_at, source=source,
-                note=note.strip()[:500], referral_id=referral_id, waitlist_entry=waitlist_entry,
-                rebooked_from=rebooked_from, booked_by=actor.staff,
+                slot=slot,
+                unit_id=slot.unit_id,
+                patient=patient,
+                starts_at=slot.starts_at,
+                source=source,
+                note=note.strip()[:500],
+                referral_id=referral_id,
+                waitlist_entry=waitlist_entry,
+                rebooked_from=rebooked_from,
+                booked_by=actor.staff,
             )
     except IntegrityError as exc:
         if DOUBLE_BOOKING_CONSTRAINT in str(exc):
-            raise Conflict(_("Tiden bokades precis av någon annan. Välj en annan tid."), field="slot",
-                           code="double_booking") from None
+            raise Conflict(
+                _("Tiden bokades precis av någon annan. Välj en annan tid."), field="slot", code="double_booking"
+            ) from None
         raise
     Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BOOKED)
     slot.status = Slot.Status.BOOKED
@@ -251,15 +347,28 @@ def _book(actor: Actor, *, slot: Slot, patient: Patient, source: str, note: str 
         waitlist_entry.booking = booking
         waitlist_entry.closed_at = timezone.now()
         waitlist_entry.save(update_fields=["status", "booking", "closed_at"])
-    audit.record(actor, "tidbok.booking.create", patient=pa, obj=booking,
-                 detail={"slot_id": slot.pk, "source": source, "starts_at": slot.starts_at.isoformat()})
+    audit.record(
+        actor,
+        "tidbok.booking.create",
+        patient=pa,
+        obj=booking,
+        detail={"slot_id": slot.pk, "source": source, "starts_at": slot.starts_at.isoformat()},
+    )
     return booking
 
 
 @transaction.atomic
-def booking_create(*, actor: Actor, patient_id: int, slot_id: int | None = None, resource_id: int | None = None,
-                   starts_at: dt.datetime | None = None, note: str = "", waitlist_entry_id: int | None = None,
-                   referral_id: int | None = None) -> Booking:
+def booking_create(
+    *,
+    actor: Actor,
+    patient_id: int,
+    slot_id: int | None = None,
+    resource_id: int | None = None,
+    starts_at: dt.datetime | None = None,
+    note: str = "",
+    waitlist_entry_id: int | None = None,
+    referral_id: int | None = None,
+) -> Booking:
     """Book an identified patient into a free slot of the actor's unit (by slot, or by
     resource and start time). From the waiting list, the entry is closed; from a
     referral, the referral id is kept."""
@@ -283,14 +392,17 @@ def booking_create(*, actor: Actor, patient_id: int, slot_id: int | None = None,
         referral_id = referral_id or entry.referral_id
     elif referral_id is not None:
         source = Booking.Source.REFERRAL
-    return _book(actor, slot=slot, patient=patient, source=source, note=note, referral_id=referral_id,
-                 waitlist_entry=entry)
+    return _book(actor, slot=slot, patient=patient, source=source, note=note, referral_id=referral_id, waitlist_entry=entry)
 
 
 def _lock_booking(actor: Actor, booking_id: int) -> Booking:
     require_assignment(actor)
-    booking = (Booking.objects.select_for_update(of=("self",)).select_related("slot")
-               .filter(pk=booking_id, unit_id=actor.unit_id).first())
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("slot")
+        .filter(pk=booking_id, unit_id=actor.unit_id)
+        .first()
+    )
     if booking is None:
         raise NotFound()
     return booking
@@ -316,8 +428,7 @@ def booking_cancel(*, actor: Actor, booking_id: int, by: str, reason: str) -> Bo
     booking.cancel_reason = reason.strip()[:500]
     booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
     Slot.objects.filter(pk=booking.slot_id, status=Slot.Status.BOOKED).update(status=Slot.Status.FREE)
-    audit.record(actor, "tidbok.booking.cancel", patient=pa, obj=booking, reason=booking.cancel_reason,
-                 detail={"by": by})
+    audit.record(actor, "tidbok.booking.cancel", patient=pa, obj=booking, reason=booking.cancel_reason, detail={"by": by})
     return booking
 
 
@@ -340,8 +451,15 @@ def booking_rebook(*, actor: Actor, booking_id: int, slot_id: int, reason: str =
     old.cancelled_at = timezone.now()
     old.save(update_fields=["status", "cancel_reason", "cancelled_by", "cancelled_at"])
     Slot.objects.filter(pk=old.slot_id, status=Slot.Status.BOOKED).update(status=Slot.Status.FREE)
-    return _book(actor, slot=slot, patient=patient, source=Booking.Source.REBOOKING, note=old.note,
-                 referral_id=old.referral_id, rebooked_from=old)
+    return _book(
+        actor,
+        slot=slot,
+        patient=patient,
+        source=Booking.Source.REBOOKING,
+        note=old.note,
+        referral_id=old.referral_id,
+        rebooked_from=old,
+    )
 
 
 @transaction.atomic
@@ -363,14 +481,18 @@ def booking_check_in(*, actor: Actor, booking_id: int) -> Booking:
     fields = ["status", "checked_in_by", "checked_in_at"]
     encounter_create = _journal_encounter_create()
     if encounter_create is not None:
-        encounter = encounter_create(actor=actor, patient_id=booking.patient_id,
-                                     kind=ENCOUNTER_KIND.get(booking.slot.slot_type, "visit"), unit_id=booking.unit_id,
-                                     started_at=now, booking_id=booking.pk)
+        encounter = encounter_create(
+            actor=actor,
+            patient_id=booking.patient_id,
+            kind=ENCOUNTER_KIND.get(booking.slot.slot_type, "visit"),
+            unit_id=booking.unit_id,
+            started_at=now,
+            booking_id=booking.pk,
+        )
         booking.encounter_id = getattr(encounter, "pk", None)
         fields.append("encounter_id")
     booking.save(update_fields=fields)
-    audit.record(actor, "tidbok.booking.check_in", patient=pa, obj=booking,
-                 detail={"encounter_id": booking.encounter_id})
+    audit.record(actor, "tidbok.booking.check_in", patient=pa, obj=booking, detail={"encounter_id": booking.encounter_id})
     return booking
 
 
@@ -387,6 +509,7 @@ def _journal_encounter_create() -> Callable[..., object] | None:
 
 # --- Waiting list -------------------------------------------------------------
 
+
 def _priority(value: str) -> str:
     raw = str(value or "").strip()
     if raw in WaitlistEntry.Priority.values:
@@ -398,8 +521,9 @@ def _priority(value: str) -> str:
 
 
 @transaction.atomic
-def waitlist_add(*, actor: Actor, patient_id: int, unit_id: int, priority: str, due_by: dt.date,
-                 referral_id: int | None = None, note: str = "") -> WaitlistEntry:
+def waitlist_add(
+    *, actor: Actor, patient_id: int, unit_id: int, priority: str, due_by: dt.date, referral_id: int | None = None, note: str = ""
+) -> WaitlistEntry:
     """Put a patient on a unit's waiting list. Called by remisser when a referral is
     accepted; idempotent on `referral_id` (an open entry for the referral is returned)."""
     prio = _priority(priority)
@@ -427,8 +551,14 @@ def waitlist_add(*, actor: Actor, patient_id: int, unit_id: int, priority: str, 
         if existing is not None:
             return existing
     entry = WaitlistEntry.objects.create(
-        unit_id=unit_id, patient=patient, priority=prio, priority_rank=PRIORITY_RANK[WaitlistEntry.Priority(prio)],
-        due_by=due_by, referral_id=referral_id, note=(note or "").strip()[:500], added_by=actor.staff,
+        unit_id=unit_id,
+        patient=patient,
+        priority=prio,
+        priority_rank=PRIORITY_RANK[WaitlistEntry.Priority(prio)],
+        due_by=due_by,
+        referral_id=referral_id,
+        note=(note or "").strip()[:500],
+        added_by=actor.staff,
     )
     audit.record(actor, "tidbok.waitlist.add", patient=pa, obj=entry, detail={"unit_id": unit_id, "priority": prio})
     return entry
@@ -455,6 +585,7 @@ def waitlist_remove(*, actor: Actor, entry_id: int, reason: str) -> WaitlistEntr
 
 # --- Reminders ----------------------------------------------------------------
 
+
 def reminders_enqueue_due(*, actor: Actor, now: dt.datetime | None = None, limit: int = 5000) -> int:
     """Queue a reminder in the outbox for each booking within the reminder window.
     Does nothing while reminders are switched off (REMINDERS_ENABLED). Patients with a
@@ -469,13 +600,23 @@ def reminders_enqueue_due(*, actor: Actor, now: dt.datetime | None = None, limit
         due = list(
             Booking.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("patient", "unit", "slot__resource")
-            .filter(status=Booking.Status.BOOKED, starts_at__gt=now, starts_at__lte=until, reminder_queued_at__isnull=True,
-                    patient__protection=Patient.Protection.NONE)
+            .filter(
+                status=Booking.Status.BOOKED,
+                starts_at__gt=now,
+                starts_at__lte=until,
+                reminder_queued_at__isnull=True,
+                patient__protection=Patient.Protection.NONE,
+            )
             .order_by("starts_at")[:limit]
         )
         for b in due:
-            outbox.enqueue(channel="reminder", key=f"tidbok.reminder.{b.pk}.{b.starts_at:%Y%m%d%H%M}", obj=b,
-                           payload=reminders.payload_for(b), patient=b.patient_id)
+            outbox.enqueue(
+                channel="reminder",
+                key=f"tidbok.reminder.{b.pk}.{b.starts_at:%Y%m%d%H%M}",
+                obj=b,
+                payload=reminders.payload_for(b),
+                patient=b.patient_id,
+            )
         Booking.objects.filter(pk__in=[b.pk for b in due]).update(reminder_queued_at=now)
         if due:
             audit.record(actor, "tidbok.reminders.enqueue", ground=Ground.SYSTEM, detail={"count": len(due)})

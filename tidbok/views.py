@@ -38,10 +38,17 @@ def daylist(request: HttpRequest) -> HttpResponse:
         day = timezone.localdate()
     resource_id = _int(request.GET.get("resurs"))
     dl = queries.daylist_for(actor, day=day, resource_id=resource_id)
-    return render(request, "tidbok/daylist.html", {
-        "dl": dl, "resources": dl.unit_resources,
-        "resource_id": resource_id, "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
-    })
+    return render(
+        request,
+        "tidbok/daylist.html",
+        {
+            "dl": dl,
+            "resources": dl.unit_resources,
+            "resource_id": resource_id,
+            "prev": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+        },
+    )
 
 
 @actor_required
@@ -52,9 +59,15 @@ def week(request: HttpRequest, resource_id: int) -> HttpResponse:
     except DomainError:
         start = timezone.localdate()
     wv = queries.resource_week(actor, resource_id=resource_id, start=start)
-    return render(request, "tidbok/week.html", {
-        "wv": wv, "prev": wv.start - dt.timedelta(days=7), "next": wv.start + dt.timedelta(days=7),
-    })
+    return render(
+        request,
+        "tidbok/week.html",
+        {
+            "wv": wv,
+            "prev": wv.start - dt.timedelta(days=7),
+            "next": wv.start + dt.timedelta(days=7),
+        },
+    )
 
 
 def _carry(request: HttpRequest) -> dict[str, str]:
@@ -71,16 +84,28 @@ def book_search(request: HttpRequest) -> HttpResponse:
     first = request.GET.get("forsta") == "1"
     if form.is_valid():
         cd = form.cleaned_data
-        slots = queries.free_slots(actor, slot_type=cd["slot_type"] or "", resource_id=cd["resource"],
-                                   day=None if first else cd["day"], limit=1 if first else queries.SEARCH_LIMIT)
+        slots = queries.free_slots(
+            actor,
+            slot_type=cd["slot_type"] or "",
+            resource_id=cd["resource"],
+            day=None if first else cd["day"],
+            limit=1 if first else queries.SEARCH_LIMIT,
+        )
     elif not request.GET or set(request.GET) <= {"patient", "vantelista", "remiss", "omboka"}:
         form = forms.SearchForm(resources=resources)
         slots = queries.free_slots(actor)
     carry = _carry(request)
-    return render(request, "tidbok/book_search.html", {
-        "form": form, "slots": slots, "first": first, "carry": carry,
-        "carry_qs": "&".join(f"{k}={v}" for k, v in carry.items()),
-    })
+    return render(
+        request,
+        "tidbok/book_search.html",
+        {
+            "form": form,
+            "slots": slots,
+            "first": first,
+            "carry": carry,
+            "carry_qs": "&".join(f"{k}={v}" for k, v in carry.items()),
+        },
+    )
 
 
 @actor_required
@@ -111,21 +136,35 @@ def book_slot(request: HttpRequest, slot_id: int) -> HttpResponse:
             if patient_id is None:
                 patient_id = queries.patient_by_identifier(actor, form.cleaned_data["identifier"]).pk
             if rebook_id:
-                booking = services.booking_rebook(actor=actor, booking_id=rebook_id, slot_id=slot.pk,
-                                                  reason=form.cleaned_data["note"])
+                booking = services.booking_rebook(
+                    actor=actor, booking_id=rebook_id, slot_id=slot.pk, reason=form.cleaned_data["note"]
+                )
                 messages.success(request, _("Bokningen är flyttad."))
             else:
-                booking = services.booking_create(actor=actor, patient_id=patient_id, slot_id=slot.pk,
-                                                  note=form.cleaned_data["note"], waitlist_entry_id=entry_id,
-                                                  referral_id=referral_id)
+                booking = services.booking_create(
+                    actor=actor,
+                    patient_id=patient_id,
+                    slot_id=slot.pk,
+                    note=form.cleaned_data["note"],
+                    waitlist_entry_id=entry_id,
+                    referral_id=referral_id,
+                )
                 messages.success(request, _("Tiden är bokad."))
             local = timezone.localtime(booking.starts_at)
             return redirect(f"{reverse('tidbok:daylist')}?datum={local:%Y-%m-%d}")
         except DomainError as exc:
             form_error(form, exc)
-    return render(request, "tidbok/book_form.html", {
-        "form": form, "slot": slot, "known": known, "rebook": rebook_id, "carry": carry,
-    })
+    return render(
+        request,
+        "tidbok/book_form.html",
+        {
+            "form": form,
+            "slot": slot,
+            "known": known,
+            "rebook": rebook_id,
+            "carry": carry,
+        },
+    )
 
 
 @actor_required
@@ -136,8 +175,9 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     form = forms.CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.booking_cancel(actor=actor, booking_id=booking.pk, by=form.cleaned_data["by"],
-                                    reason=form.cleaned_data["reason"])
+            services.booking_cancel(
+                actor=actor, booking_id=booking.pk, by=form.cleaned_data["by"], reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("Bokningen är avbokad."))
             local = timezone.localtime(booking.starts_at)
             return redirect(f"{reverse('tidbok:daylist')}?datum={local:%Y-%m-%d}")
@@ -179,17 +219,29 @@ def waitlist_add(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = forms.WaitlistForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.waitlist_add(actor=actor, patient_id=patient_id, unit_id=actor.unit_id or 0,
-                                  priority=form.cleaned_data["priority"], due_by=form.cleaned_data["due_by"],
-                                  note=form.cleaned_data["note"])
+            services.waitlist_add(
+                actor=actor,
+                patient_id=patient_id,
+                unit_id=actor.unit_id or 0,
+                priority=form.cleaned_data["priority"],
+                due_by=form.cleaned_data["due_by"],
+                note=form.cleaned_data["note"],
+            )
             messages.success(request, _("Patienten står nu på väntelistan."))
             return redirect("tidbok:waitlist")
         except DomainError as exc:
             form_error(form, exc)
-    return render(request, "tidbok/simple_form.html", {
-        "form": form, "patient": pa.patient, "pa": pa, "title": _("Sätt upp på väntelistan"),
-        "submit": _("Sätt upp på väntelistan"),
-    })
+    return render(
+        request,
+        "tidbok/simple_form.html",
+        {
+            "form": form,
+            "patient": pa.patient,
+            "pa": pa,
+            "title": _("Sätt upp på väntelistan"),
+            "submit": _("Sätt upp på väntelistan"),
+        },
+    )
 
 
 @actor_required
@@ -205,19 +257,33 @@ def waitlist_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
             return redirect("tidbok:waitlist")
         except DomainError as exc:
             form_error(form, exc)
-    return render(request, "tidbok/simple_form.html", {
-        "form": form, "patient": pa.patient, "pa": pa, "title": _("Ta bort från väntelistan"),
-        "submit": _("Ta bort"),
-    })
+    return render(
+        request,
+        "tidbok/simple_form.html",
+        {
+            "form": form,
+            "patient": pa.patient,
+            "pa": pa,
+            "title": _("Ta bort från väntelistan"),
+            "submit": _("Ta bort"),
+        },
+    )
 
 
 @actor_required
 def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = get_actor(request)
     pa, bookings = queries.bookings_for_patient(actor, patient_id)
-    return render(request, "tidbok/patient_bookings.html", {
-        "pa": pa, "patient": pa.patient, "bookings": bookings, "now": timezone.now(),
-    })
+    return render(
+        request,
+        "tidbok/patient_bookings.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "bookings": bookings,
+            "now": timezone.now(),
+        },
+    )
 
 
 @actor_required
@@ -240,15 +306,28 @@ def schedule(request: HttpRequest) -> HttpResponse:
             return redirect("tidbok:schedule")
         if action == "template" and tform.is_valid():
             cd = tform.cleaned_data
-            services.template_add(actor=actor, resource_id=cd["resource"], weekday=cd["weekday"],
-                                  start_time=cd["start_time"], end_time=cd["end_time"], slot_type=cd["slot_type"],
-                                  slot_minutes=cd["slot_minutes"])
+            services.template_add(
+                actor=actor,
+                resource_id=cd["resource"],
+                weekday=cd["weekday"],
+                start_time=cd["start_time"],
+                end_time=cd["end_time"],
+                slot_type=cd["slot_type"],
+                slot_minutes=cd["slot_minutes"],
+            )
             messages.success(request, _("Mallraden är sparad. Generera tider för att den ska synas i tidboken."))
             return redirect("tidbok:schedule")
         if action == "exception" and eform.is_valid():
             cd = eform.cleaned_data
-            services.exception_add(actor=actor, unit_id=unit_id, resource_id=cd["resource"], kind=cd["kind"],
-                                   starts_at=cd["starts_at"], ends_at=cd["ends_at"], reason=cd["reason"])
+            services.exception_add(
+                actor=actor,
+                unit_id=unit_id,
+                resource_id=cd["resource"],
+                kind=cd["kind"],
+                starts_at=cd["starts_at"],
+                ends_at=cd["ends_at"],
+                reason=cd["reason"],
+            )
             messages.success(request, _("Undantaget är sparat; lediga tider under perioden är spärrade."))
             return redirect("tidbok:schedule")
         if action == "generate" and gform.is_valid():
@@ -257,10 +336,17 @@ def schedule(request: HttpRequest) -> HttpResponse:
             return redirect("tidbok:schedule")
     except DomainError as exc:
         form_error({"resource": rform, "template": tform, "exception": eform, "generate": gform}[action], exc)
-    return render(request, "tidbok/schedule.html", {
-        "resources": [(r, templates.get(r.pk, []), counts.get(r.pk, 0)) for r in resources],
-        "rform": rform, "tform": tform, "eform": eform, "gform": gform,
-    })
+    return render(
+        request,
+        "tidbok/schedule.html",
+        {
+            "resources": [(r, templates.get(r.pk, []), counts.get(r.pk, 0)) for r in resources],
+            "rform": rform,
+            "tform": tform,
+            "eform": eform,
+            "gform": gform,
+        },
+    )
 
 
 @csrf_exempt
@@ -276,5 +362,11 @@ def reminder_simulator(request: HttpRequest) -> JsonResponse:
     key = request.headers.get("Idempotency-Key") or str(body.get("key", ""))
     if not key or not body.get("to"):
         return JsonResponse({"error": "nyckel och mottagare krävs"}, status=422)
-    return JsonResponse({"status": "accepted", "id": "sim-" + hashlib.sha256(key.encode()).hexdigest()[:16],
-                         "channel": body.get("channel", "sms")}, status=202)
+    return JsonResponse(
+        {
+            "status": "accepted",
+            "id": "sim-" + hashlib.sha256(key.encode()).hexdigest()[:16],
+            "channel": body.get("channel", "sms"),
+        },
+        status=202,
+    )

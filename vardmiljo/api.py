@@ -54,8 +54,11 @@ class PatientSearchView(APIView):
 
     serializer_class = PatientSearchOut
 
-    @extend_schema(operation_id="patients_search", parameters=[OpenApiParameter("q", str, description="personnummer eller namn")],
-                   responses=PatientSearchOut(many=True))
+    @extend_schema(
+        operation_id="patients_search",
+        parameters=[OpenApiParameter("q", str, description="personnummer eller namn")],
+        responses=PatientSearchOut(many=True),
+    )
     def get(self, request: Request) -> Response:
         from vardmiljo.queries import patient_search
 

@@ -46,5 +46,3 @@ class HasActor(permissions.BasePermission):
             return False
         actor_of(request)
         return True
-
-

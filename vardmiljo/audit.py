@@ -17,14 +17,27 @@ if TYPE_CHECKING:
     from vardmiljo.actor import Actor
 
 _COLUMNS = (
-    "chain", "staff_id", "staff_hsa_id", "staff_name", "assignment_id", "unit_id", "unit_name",
-    "provider_id", "provider_name", "action", "object_type", "object_id", "patient_id", "ground",
-    "reason", "flagged", "protected_patient", "client_ip", "detail",
+    "chain",
+    "staff_id",
+    "staff_hsa_id",
+    "staff_name",
+    "assignment_id",
+    "unit_id",
+    "unit_name",
+    "provider_id",
+    "provider_name",
+    "action",
+    "object_type",
+    "object_id",
+    "patient_id",
+    "ground",
+    "reason",
+    "flagged",
+    "protected_patient",
+    "client_ip",
+    "detail",
 )
-_INSERT = (
-    f"INSERT INTO vardmiljo_accesslog ({', '.join(_COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
-)
+_INSERT = f"INSERT INTO vardmiljo_accesslog ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
 
 
 def record(
@@ -60,12 +73,24 @@ def record(
     staff = actor.staff
     row = (
         (staff.pk or 0) % settings.AUDIT_CHAINS,
-        staff.pk, staff.hsa_id or "", (staff.get_full_name() or staff.username)[:200],
+        staff.pk,
+        staff.hsa_id or "",
+        (staff.get_full_name() or staff.username)[:200],
         assignment.pk if assignment else None,
-        unit.pk if unit else None, unit.name if unit else "",
-        provider.pk if provider else None, provider.name if provider else "",
-        action[:60], object_type[:60], object_id[:60], patient_id, ground, reason,
-        flagged, protected, actor.client_ip, json.dumps(detail or {}, default=str),
+        unit.pk if unit else None,
+        unit.name if unit else "",
+        provider.pk if provider else None,
+        provider.name if provider else "",
+        action[:60],
+        object_type[:60],
+        object_id[:60],
+        patient_id,
+        ground,
+        reason,
+        flagged,
+        protected,
+        actor.client_ip,
+        json.dumps(detail or {}, default=str),
     )
     with connection.cursor() as cur:
         cur.execute(_INSERT, row)

@@ -26,15 +26,105 @@ from vardmiljo.models import Assignment, Block, CareProvider, CareRelationship, 
 
 CLINICAL_APPS = ("journal", "lakemedel", "remisser", "tidbok", "integrations")
 
-GIVEN_F = ["Anna", "Maria", "Eva", "Karin", "Sara", "Elin", "Ingrid", "Lena", "Kerstin", "Emma", "Sofia", "Linnea",
-           "Astrid", "Britt", "Margareta", "Ida", "Maja", "Hanna", "Frida", "Greta", "Agnes", "Ebba", "Wilma", "Alva"]
-GIVEN_M = ["Lars", "Karl", "Erik", "Anders", "Johan", "Per", "Nils", "Mikael", "Olof", "Gustav", "Oskar", "Axel",
-           "Hugo", "Liam", "William", "Elias", "Lucas", "Magnus", "Sven", "Göran", "Bengt", "Stig", "Björn", "Leo"]
-FAMILY = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
-          "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg", "Jakobsson",
-          "Magnusson", "Olofsson", "Lindström", "Lindqvist", "Lindgren", "Berg", "Axelsson", "Bergström", "Lundberg",
-          "Lind", "Lundgren", "Lundqvist", "Mattsson", "Berglund", "Fredriksson", "Sandberg", "Henriksson", "Ali",
-          "Forsberg", "Sjöberg", "Wallin", "Mohammed", "Engström", "Eklund", "Danielsson", "Lundin", "Håkansson"]
+GIVEN_F = [
+    "Anna",
+    "Maria",
+    "Eva",
+    "Karin",
+    "Sara",
+    "Elin",
+    "Ingrid",
+    "Lena",
+    "Kerstin",
+    "Emma",
+    "Sofia",
+    "Linnea",
+    "Astrid",
+    "Britt",
+    "Margareta",
+    "Ida",
+    "Maja",
+    "Hanna",
+    "Frida",
+    "Greta",
+    "Agnes",
+    "Ebba",
+    "Wilma",
+    "Alva",
+]
+GIVEN_M = [
+    "Lars",
+    "Karl",
+    "Erik",
+    "Anders",
+    "Johan",
+    "Per",
+    "Nils",
+    "Mikael",
+    "Olof",
+    "Gustav",
+    "Oskar",
+    "Axel",
+    "Hugo",
+    "Liam",
+    "William",
+    "Elias",
+    "Lucas",
+    "Magnus",
+    "Sven",
+    "Göran",
+    "Bengt",
+    "Stig",
+    "Björn",
+    "Leo",
+]
+FAMILY = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Jansson",
+    "Hansson",
+    "Bengtsson",
+    "Jönsson",
+    "Lindberg",
+    "Jakobsson",
+    "Magnusson",
+    "Olofsson",
+    "Lindström",
+    "Lindqvist",
+    "Lindgren",
+    "Berg",
+    "Axelsson",
+    "Bergström",
+    "Lundberg",
+    "Lind",
+    "Lundgren",
+    "Lundqvist",
+    "Mattsson",
+    "Berglund",
+    "Fredriksson",
+    "Sandberg",
+    "Henriksson",
+    "Ali",
+    "Forsberg",
+    "Sjöberg",
+    "Wallin",
+    "Mohammed",
+    "Engström",
+    "Eklund",
+    "Danielsson",
+    "Lundin",
+    "Håkansson",
+]
 STREETS = ["Storgatan", "Kungsgatan", "Drottninggatan", "Skolgatan", "Kyrkogatan", "Parkvägen", "Björkvägen"]
 
 PASSWORD = "demo"
@@ -79,16 +169,27 @@ def _unit(provider: CareProvider, hsa: str, name: str) -> CareUnit:
 def _staff(username: str, first: str, last: str, hsa: str, profession: str, prescriber: str = "", **extra: object) -> Staff:
     staff, created = Staff.objects.get_or_create(
         username=username,
-        defaults={"first_name": first, "last_name": last, "hsa_id": hsa, "profession": profession,
-                  "prescriber_code": prescriber, "password": make_password(PASSWORD), **extra},
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "hsa_id": hsa,
+            "profession": profession,
+            "prescriber_code": prescriber,
+            "password": make_password(PASSWORD),
+            **extra,
+        },
     )
     return staff
 
 
-def _assignment(staff: Staff, unit: CareUnit, role: str = Assignment.Role.CLINICIAN,
-                purpose: str = Assignment.Purpose.CARE) -> Assignment:
+def _assignment(
+    staff: Staff, unit: CareUnit, role: str = Assignment.Role.CLINICIAN, purpose: str = Assignment.Purpose.CARE
+) -> Assignment:
     return Assignment.objects.get_or_create(
-        staff=staff, unit=unit, purpose=purpose, role=role,
+        staff=staff,
+        unit=unit,
+        purpose=purpose,
+        role=role,
         defaults={"valid_from": timezone.now() - dt.timedelta(days=365)},
     )[0]
 
@@ -107,10 +208,19 @@ def seed_core(patients: int = 1000, progress: Callable[[str], None] = print) -> 
     staff = {
         "anna": _staff("anna.lakare", "Anna", "Läkare", "SE2321000131-P000000000101", Staff.Profession.PHYSICIAN, "1234567"),
         "bo": _staff("bo.sjukskoterska", "Bo", "Sjuksköterska", "SE2321000131-P000000000102", Staff.Profession.NURSE),
-        "cecilia": _staff("cecilia.lakare", "Cecilia", "Läkare", "SE2321000131-P000000000103", Staff.Profession.PHYSICIAN, "2345678"),
+        "cecilia": _staff(
+            "cecilia.lakare", "Cecilia", "Läkare", "SE2321000131-P000000000103", Staff.Profession.PHYSICIAN, "2345678"
+        ),
         "david": _staff("david.lakare", "David", "Läkare", "SE5560000001-P000000000104", Staff.Profession.PHYSICIAN, "3456789"),
-        "eva": _staff("eva.admin", "Eva", "Administratör", "SE2321000131-P000000000105", Staff.Profession.ADMINISTRATOR,
-                      is_staff=True, is_superuser=True),
+        "eva": _staff(
+            "eva.admin",
+            "Eva",
+            "Administratör",
+            "SE2321000131-P000000000105",
+            Staff.Profession.ADMINISTRATOR,
+            is_staff=True,
+            is_superuser=True,
+        ),
     }
     assignments = {
         "anna": _assignment(staff["anna"], units["vc"]),
@@ -135,9 +245,17 @@ def seed_core(patients: int = 1000, progress: Callable[[str], None] = print) -> 
             if pnr in existing:
                 continue
             given = rng.choice(GIVEN_F if sex == "F" else GIVEN_M)
-            batch.append(Patient(identifier=pnr, id_kind=Patient.IdKind.PERSONNUMMER, given_name=given,
-                                 family_name=rng.choice(FAMILY), birth_date=birth, sex=sex,
-                                 phone=f"070-{rng.randrange(1000000, 9999999)}"))
+            batch.append(
+                Patient(
+                    identifier=pnr,
+                    id_kind=Patient.IdKind.PERSONNUMMER,
+                    given_name=given,
+                    family_name=rng.choice(FAMILY),
+                    birth_date=birth,
+                    sex=sex,
+                    phone=f"070-{rng.randrange(1000000, 9999999)}",
+                )
+            )
             wanted -= 1
             if len(batch) >= 5000:
                 Patient.objects.bulk_create(batch)
@@ -150,8 +268,17 @@ def seed_core(patients: int = 1000, progress: Callable[[str], None] = print) -> 
         rels = [CareRelationship(patient_id=pk, unit=units["vc"], ground=CareRelationship.Ground.VISIT) for pk in new_ids]
         CareRelationship.objects.bulk_create(rels, batch_size=5000)
     patient_ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
-    ctx = DemoContext(region=region, private=private, municipality=municipality, units=units, staff=staff,
-                      assignments=assignments, patient_ids=patient_ids, rng=rng, progress=progress)
+    ctx = DemoContext(
+        region=region,
+        private=private,
+        municipality=municipality,
+        units=units,
+        staff=staff,
+        assignments=assignments,
+        patient_ids=patient_ids,
+        rng=rng,
+        progress=progress,
+    )
     _special_patients(ctx)
     return ctx
 
@@ -170,10 +297,17 @@ def _special_patients(ctx: DemoContext) -> None:
         pnr = pnr[:11] + str(luhn_digit(pnr[2:11]))
         p, created = Patient.objects.get_or_create(
             identifier=pnr,
-            defaults={"id_kind": Patient.IdKind.PERSONNUMMER, "given_name": given, "family_name": family,
-                      "birth_date": dt.date(int(pnr[:4]), int(pnr[4:6]), int(pnr[6:8])),
-                      "sex": "F" if int(pnr[10]) % 2 == 0 else "M", "protection": protection,
-                      "address": "Hemliga vägen 1, 123 45 Staden" if protection != Patient.Protection.NONE else "Storgatan 1, 123 45 Staden"},
+            defaults={
+                "id_kind": Patient.IdKind.PERSONNUMMER,
+                "given_name": given,
+                "family_name": family,
+                "birth_date": dt.date(int(pnr[:4]), int(pnr[4:6]), int(pnr[6:8])),
+                "sex": "F" if int(pnr[10]) % 2 == 0 else "M",
+                "protection": protection,
+                "address": "Hemliga vägen 1, 123 45 Staden"
+                if protection != Patient.Protection.NONE
+                else "Storgatan 1, 123 45 Staden",
+            },
         )
         ctx.special[key] = p
         if created:
@@ -181,11 +315,20 @@ def _special_patients(ctx: DemoContext) -> None:
                 CareRelationship.objects.create(patient=p, unit=unit, ground=CareRelationship.Ground.VISIT)
             if key == "blocked":
                 # The patient has asked that the private clinic's notes stay with the private clinic.
-                Block.objects.create(patient=p, provider=ctx.private, unit=ctx.units["priv"], set_by=ctx.staff["david"],
-                                     requested_by_patient_note="Patienten begärde spärr vid besök")
+                Block.objects.create(
+                    patient=p,
+                    provider=ctx.private,
+                    unit=ctx.units["priv"],
+                    set_by=ctx.staff["david"],
+                    requested_by_patient_note="Patienten begärde spärr vid besök",
+                )
             if key == "shared":
-                Consent.objects.create(patient=p, provider=ctx.private, recorded_by=ctx.staff["david"],
-                                       valid_until=timezone.now() + dt.timedelta(days=365))
+                Consent.objects.create(
+                    patient=p,
+                    provider=ctx.private,
+                    recorded_by=ctx.staff["david"],
+                    valid_until=timezone.now() + dt.timedelta(days=365),
+                )
 
 
 def seed_apps(ctx: DemoContext) -> None:

@@ -89,13 +89,20 @@ def start_redis(binary: Path, directory: Path, socket_path: Path, *, persist: bo
     directory.mkdir(parents=True, exist_ok=True)
     args = [
         str(binary),
-        "--port", "0",
-        "--unixsocket", str(socket_path),
-        "--unixsocketperm", "700",
-        "--dir", str(directory),
-        "--daemonize", "yes",
-        "--pidfile", str(directory / "redis.pid"),
-        "--logfile", str(directory / "redis.log"),
+        "--port",
+        "0",
+        "--unixsocket",
+        str(socket_path),
+        "--unixsocketperm",
+        "700",
+        "--dir",
+        str(directory),
+        "--daemonize",
+        "yes",
+        "--pidfile",
+        str(directory / "redis.pid"),
+        "--logfile",
+        str(directory / "redis.log"),
     ]
     # The broker keeps queued tasks on disk (AOF) so a restart loses nothing.
     args += ["--appendonly", "yes" if persist else "no", "--save", ""]

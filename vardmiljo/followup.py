@@ -63,8 +63,14 @@ def review_mark(actor: Actor, *, access_log_id: int, verdict: str, comment: str 
     if row is None:
         raise NotFound()
     review = LogReview.objects.create(access_log_id=row.pk, reviewer=actor.staff, verdict=verdict, comment=comment.strip())
-    audit.record(actor, "log.review.mark", patient=row.patient_id, obj=review, ground=Ground.ADMINISTRATION,
-                 detail={"access_log_id": row.pk, "verdict": verdict})
+    audit.record(
+        actor,
+        "log.review.mark",
+        patient=row.patient_id,
+        obj=review,
+        ground=Ground.ADMINISTRATION,
+        detail={"access_log_id": row.pk, "verdict": verdict},
+    )
     return review
 
 
@@ -114,13 +120,20 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
             )
             tail = cur.fetchone()
             if tail:
-                return total, ChainBreak(0, dt.datetime.now(dt.UTC), tail[0], tail[2],
-                                         f"kedjan bruten: rader efter nr {tail[2]} saknas (huvudet anger {tail[1]})")
+                return total, ChainBreak(
+                    0,
+                    dt.datetime.now(dt.UTC),
+                    tail[0],
+                    tail[2],
+                    f"kedjan bruten: rader efter nr {tail[2]} saknas (huvudet anger {tail[1]})",
+                )
             return total, None
     return total, ChainBreak(*bad)
 
 
 def iter_extract_lines(rows: QuerySet[AccessLog]) -> Iterator[str]:
     for r in rows.iterator(chunk_size=2000):
-        yield (f"{r.logged_at:%Y-%m-%d %H:%M}\t{r.provider_name}\t{r.unit_name}\t{r.staff_name}\t"
-               f"{r.action}\t{r.get_ground_display()}{(' – ' + r.reason) if r.reason else ''}")
+        yield (
+            f"{r.logged_at:%Y-%m-%d %H:%M}\t{r.provider_name}\t{r.unit_name}\t{r.staff_name}\t"
+            f"{r.action}\t{r.get_ground_display()}{(' – ' + r.reason) if r.reason else ''}"
+        )

@@ -62,9 +62,7 @@ def parse_personnummer(raw: str, *, today: dt.date | None = None) -> PersonId:
     text = (raw or "").strip().replace(" ", "")
     m = PNR_RE.match(text)
     if not m:
-        raise ValidationError(
-            _("Personnumret måste ha 10 eller 12 siffror, till exempel 19121212-1212."), code="format"
-        )
+        raise ValidationError(_("Personnumret måste ha 10 eller 12 siffror, till exempel 19121212-1212."), code="format")
     today = today or dt.date.today()
     century = m["century"] or _century_for(m["yymmdd"], m["sep"], today)
     yymmdd, serial, check = m["yymmdd"], m["serial"], int(m["check"])
@@ -76,9 +74,7 @@ def parse_personnummer(raw: str, *, today: dt.date | None = None) -> PersonId:
     try:
         birth = dt.date(year, month, day)
     except ValueError:
-        raise ValidationError(
-            _("Personnumret innehåller inget giltigt datum (%(d)s).") % {"d": yymmdd}, code="date"
-        ) from None
+        raise ValidationError(_("Personnumret innehåller inget giltigt datum (%(d)s).") % {"d": yymmdd}, code="date") from None
     if luhn_digit(yymmdd + serial) != check:
         raise ValidationError(_("Kontrollsiffran i personnumret stämmer inte."), code="check_digit")
     sex = "F" if int(serial[2]) % 2 == 0 else "M"

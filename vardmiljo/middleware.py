@@ -74,8 +74,12 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         else:
             # Django admin uses inline styles in a few widgets.
-            response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY.replace(
-                "style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"))
+            response.setdefault(
+                "Content-Security-Policy",
+                settings.CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
+                    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+                ),
+            )
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cache-Control", "no-store")
         return response

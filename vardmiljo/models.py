@@ -241,9 +241,7 @@ class CareRelationship(models.Model):
         verbose_name_plural = _("vårdrelationer")
         indexes = [models.Index(fields=["patient", "unit", "valid_to"])]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(ground="manual") | ~Q(reason=""), name="care_relationship_manual_needs_reason"
-            )
+            models.CheckConstraint(condition=~Q(ground="manual") | ~Q(reason=""), name="care_relationship_manual_needs_reason")
         ]
 
 
@@ -271,9 +269,17 @@ class Block(models.Model):
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="blocks")
-    provider = models.ForeignKey(CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdgivare vars uppgifter spärras"))
-    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("enhet vars uppgifter spärras (tomt = hela vårdgivaren)"))
+    provider = models.ForeignKey(
+        CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdgivare vars uppgifter spärras")
+    )
+    unit = models.ForeignKey(
+        CareUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enhet vars uppgifter spärras (tomt = hela vårdgivaren)"),
+    )
     requested_by_patient_note = models.TextField(_("patientens begäran"), blank=True)
     set_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
@@ -401,7 +407,6 @@ class Outbox(models.Model):
         verbose_name = _("utkorgsmeddelande")
         verbose_name_plural = _("utkorg")
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="outbox_pending_idx",
-                         condition=~Q(status="delivered")),
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_pending_idx", condition=~Q(status="delivered")),
             models.Index(fields=["object_type", "object_id"]),
         ]

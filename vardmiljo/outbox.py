@@ -55,7 +55,9 @@ class Handler:
 _HANDLERS: dict[str, Handler] = {}
 
 
-def handler(channel: str, *, local: bool) -> Callable[[Callable[[Outbox], dict[str, Any] | None]], Callable[[Outbox], dict[str, Any] | None]]:
+def handler(
+    channel: str, *, local: bool
+) -> Callable[[Callable[[Outbox], dict[str, Any] | None]], Callable[[Outbox], dict[str, Any] | None]]:
     def register(func: Callable[[Outbox], dict[str, Any] | None]) -> Callable[[Outbox], dict[str, Any] | None]:
         _HANDLERS[channel] = Handler(func=func, local=local)
         return func

@@ -52,7 +52,9 @@ def patient_search(actor: Actor, query: str) -> SearchResult:
         qs = qs.filter(Q(_fn__startswith=t_up) | Q(_gn__startswith=t_up))
     hits = list(qs.order_by("family_name", "given_name")[:SEARCH_LIMIT])
     if hits:
-        audit.record(actor, "patient.search", ground=Ground.CARE_RELATIONSHIP, detail={"hits": len(hits), "ids": [p.pk for p in hits]})
+        audit.record(
+            actor, "patient.search", ground=Ground.CARE_RELATIONSHIP, detail={"hits": len(hits), "ids": [p.pk for p in hits]}
+        )
     result.hits = [(p, True) for p in hits]
     return result
 
@@ -66,7 +68,11 @@ def consent_and_blocks(actor: Actor, patient_id: int | str) -> tuple[PatientAcce
     from vardmiljo.models import Block, CareUnit, Consent
 
     pa = patient_access(actor, patient_id, action="consent.list")
-    consents = list(Consent.objects.filter(patient=pa.patient).select_related("provider", "recorded_by").order_by("-recorded_at")[:50])
+    consents = list(
+        Consent.objects.filter(patient=pa.patient).select_related("provider", "recorded_by").order_by("-recorded_at")[:50]
+    )
     blocks = list(Block.objects.filter(patient=pa.patient).select_related("provider", "unit", "set_by").order_by("-set_at")[:50])
-    units = list(CareUnit.objects.filter(care_relationships__patient=pa.patient).select_related("provider").distinct().order_by("name"))
+    units = list(
+        CareUnit.objects.filter(care_relationships__patient=pa.patient).select_related("provider").distinct().order_by("name")
+    )
     return pa, consents, blocks, units

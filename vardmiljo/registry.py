@@ -43,7 +43,9 @@ HEADER_SIGNALS: dict[str, Callable[[PatientAccess], list[dict[str, str]]]] = {}
 WORKLISTS: dict[str, Worklist] = {}
 
 
-def patient_panel(key: str, *, title: str, template: str, order: int = 100) -> Callable[[Callable[[PatientAccess], dict[str, Any]]], Callable[[PatientAccess], dict[str, Any]]]:
+def patient_panel(
+    key: str, *, title: str, template: str, order: int = 100
+) -> Callable[[Callable[[PatientAccess], dict[str, Any]]], Callable[[PatientAccess], dict[str, Any]]]:
     def register(func: Callable[[PatientAccess], dict[str, Any]]) -> Callable[[PatientAccess], dict[str, Any]]:
         PANELS[key] = Panel(key=key, title=title, template=template, order=order, context=func)
         return func
@@ -51,7 +53,9 @@ def patient_panel(key: str, *, title: str, template: str, order: int = 100) -> C
     return register
 
 
-def header_signal(key: str) -> Callable[[Callable[[PatientAccess], list[dict[str, str]]]], Callable[[PatientAccess], list[dict[str, str]]]]:
+def header_signal(
+    key: str,
+) -> Callable[[Callable[[PatientAccess], list[dict[str, str]]]], Callable[[PatientAccess], list[dict[str, str]]]]:
     """A function returning [{"kind": "allergy", "text": "Penicillin"}, ...] for the header."""
 
     def register(func: Callable[[PatientAccess], list[dict[str, str]]]) -> Callable[[PatientAccess], list[dict[str, str]]]:

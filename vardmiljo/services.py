@@ -50,11 +50,22 @@ def care_relationship_ensure(
             existing.save(update_fields=["valid_to"])
         return existing
     rel = CareRelationship.objects.create(
-        patient_id=patient_id, unit_id=unit_id, ground=ground, reason=reason.strip(), valid_to=valid_to,
+        patient_id=patient_id,
+        unit_id=unit_id,
+        ground=ground,
+        reason=reason.strip(),
+        valid_to=valid_to,
         created_by=actor.staff if actor.staff.pk else None,
     )
-    audit.record(actor, "care_relationship.create", patient=patient_id, obj=rel, ground=Ground.ADMINISTRATION,
-                 reason=reason, detail={"ground": ground, "unit_id": unit_id})
+    audit.record(
+        actor,
+        "care_relationship.create",
+        patient=patient_id,
+        obj=rel,
+        ground=Ground.ADMINISTRATION,
+        reason=reason,
+        detail={"ground": ground, "unit_id": unit_id},
+    )
     return rel
 
 
@@ -78,11 +89,13 @@ def emergency_access_open(*, actor: Actor, patient_id: int, reason: str) -> Emer
     if patient is None:
         raise NotFound()
     em = EmergencyAccess.objects.create(
-        patient=patient, staff=actor.staff, assignment=assignment, reason=reason.strip(),
+        patient=patient,
+        staff=actor.staff,
+        assignment=assignment,
+        reason=reason.strip(),
         expires_at=timezone.now() + dt.timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
     )
-    audit.record(actor, "emergency_access.open", patient=patient, obj=em, ground=Ground.EMERGENCY,
-                 reason=em.reason, flagged=True)
+    audit.record(actor, "emergency_access.open", patient=patient, obj=em, ground=Ground.EMERGENCY, reason=em.reason, flagged=True)
     return em
 
 
@@ -114,8 +127,9 @@ def consent_revoke(*, actor: Actor, consent_id: int) -> Consent:
 
 
 @transaction.atomic
-def block_set(*, actor: Actor, patient_id: int, unit_id: int | None = None, provider_id: int | None = None,
-              patient_request: str) -> Block:
+def block_set(
+    *, actor: Actor, patient_id: int, unit_id: int | None = None, provider_id: int | None = None, patient_request: str
+) -> Block:
     """Set a block (spärr) at the patient's request: a unit's data, or a whole provider's."""
     pa = patient_access(actor, patient_id, action="block.set", write=True)
     if not patient_request.strip():
@@ -124,8 +138,13 @@ def block_set(*, actor: Actor, patient_id: int, unit_id: int | None = None, prov
     if unit_id and unit is None:
         raise DomainError(_("Okänd vårdenhet."), field="unit")
     provider_pk: int = unit.provider_id if unit else (provider_id or actor.provider_id or 0)
-    block = Block.objects.create(patient=pa.patient, unit=unit, provider_id=provider_pk, set_by=actor.staff,
-                                 requested_by_patient_note=patient_request.strip())
+    block = Block.objects.create(
+        patient=pa.patient,
+        unit=unit,
+        provider_id=provider_pk,
+        set_by=actor.staff,
+        requested_by_patient_note=patient_request.strip(),
+    )
     audit.record(actor, "block.set", patient=pa, obj=block)
     return block
 
@@ -146,8 +165,15 @@ def block_lift(*, actor: Actor, block_id: int, patient_request: str) -> Block:
 
 
 @transaction.atomic
-def patient_register(*, actor: Actor, identifier: str, given_name: str, family_name: str,
-                     protection: str = Patient.Protection.NONE, address: str = "") -> Patient:
+def patient_register(
+    *,
+    actor: Actor,
+    identifier: str,
+    given_name: str,
+    family_name: str,
+    protection: str = Patient.Protection.NONE,
+    address: str = "",
+) -> Patient:
     """Register a new patient (reception) and start the unit's care relationship (visit)."""
     require_assignment(actor)
     from django.core.exceptions import ValidationError
@@ -161,8 +187,14 @@ def patient_register(*, actor: Actor, identifier: str, given_name: str, family_n
     if Patient.objects.filter(identifier=pid.value).exists():
         raise DomainError(_("Patienten finns redan."), field="identifier")
     patient = Patient.objects.create(
-        identifier=pid.value, id_kind=pid.kind, given_name=given_name.strip(), family_name=family_name.strip(),
-        birth_date=pid.birth_date, sex=pid.sex, protection=protection, address=address,
+        identifier=pid.value,
+        id_kind=pid.kind,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        birth_date=pid.birth_date,
+        sex=pid.sex,
+        protection=protection,
+        address=address,
     )
     care_relationship_ensure(actor=actor, patient=patient, unit=actor.unit_id, ground=CareRelationship.Ground.VISIT)
     audit.record(actor, "patient.register", patient=patient, obj=patient, ground=Ground.ADMINISTRATION)

@@ -104,9 +104,7 @@ DATABASES = {"default": parse_database_url(_database_url)}
 DEBUG = env_bool("DEBUG", False)
 
 if DEMO:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or embedded.secret_file(
-        "secret_key", lambda: secrets.token_urlsafe(50)
-    )
+    SECRET_KEY = os.environ.get("SECRET_KEY") or embedded.secret_file("secret_key", lambda: secrets.token_urlsafe(50))
 else:
     SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 32:

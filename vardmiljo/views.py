@@ -47,10 +47,14 @@ def choose_assignment(request: HttpRequest) -> HttpResponse:
         return redirect(request.GET.get("next") or "home")
     if not assignments and request.user.is_staff:  # type: ignore[union-attr]
         return redirect("admin:index")
-    return render(request, "vardmiljo/choose_assignment.html", {
-        "assignments": assignments,
-        "error": _("Du har inget giltigt medarbetaruppdrag.") if not assignments else "",
-    })
+    return render(
+        request,
+        "vardmiljo/choose_assignment.html",
+        {
+            "assignments": assignments,
+            "error": _("Du har inget giltigt medarbetaruppdrag.") if not assignments else "",
+        },
+    )
 
 
 @actor_required
@@ -71,14 +75,25 @@ def patient_overview(request: HttpRequest, patient_id: int) -> HttpResponse:
     except NotFound:
         return render(request, "vardmiljo/no_access.html", {"patient_id": patient_id}, status=404)
     panels = [{"panel": p, "ctx": p.context(pa)} for p in registry.panels()]
-    return render(request, "vardmiljo/patient_overview.html", {
-        "pa": pa, "patient": pa.patient, "panels": panels, "address": access.patient_address(pa),
-    })
+    return render(
+        request,
+        "vardmiljo/patient_overview.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "panels": panels,
+            "address": access.patient_address(pa),
+        },
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Skäl"), widget=forms.Textarea(attrs={"rows": 3}), required=True,
-                             error_messages={"required": gettext_lazy("Ange ett skäl.")})
+    reason = forms.CharField(
+        label=gettext_lazy("Skäl"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=True,
+        error_messages={"required": gettext_lazy("Ange ett skäl.")},
+    )
 
 
 @actor_required
@@ -92,12 +107,20 @@ def emergency_access(request: HttpRequest, patient_id: int) -> HttpResponse:
             return redirect("patient_overview", patient_id=patient_id)
         except DomainError as exc:
             form_error(form, exc)
-    return render(request, "vardmiljo/reason_form.html", {
-        "form": form, "title": _("Nödåtkomst"), "patient_id": patient_id,
-        "intro": _("Nödåtkomst ger tidsbegränsad läsåtkomst när patientens samtycke inte kan inhämtas. "
-                   "Åtkomsten loggas, flaggas och granskas."),
-        "submit": _("Öppna med nödåtkomst"),
-    })
+    return render(
+        request,
+        "vardmiljo/reason_form.html",
+        {
+            "form": form,
+            "title": _("Nödåtkomst"),
+            "patient_id": patient_id,
+            "intro": _(
+                "Nödåtkomst ger tidsbegränsad läsåtkomst när patientens samtycke inte kan inhämtas. "
+                "Åtkomsten loggas, flaggas och granskas."
+            ),
+            "submit": _("Öppna med nödåtkomst"),
+        },
+    )
 
 
 @actor_required
@@ -111,11 +134,17 @@ def care_relationship_new(request: HttpRequest, patient_id: int) -> HttpResponse
             return redirect("patient_overview", patient_id=patient_id)
         except DomainError as exc:
             form_error(form, exc)
-    return render(request, "vardmiljo/reason_form.html", {
-        "form": form, "title": _("Registrera vårdrelation"), "patient_id": patient_id,
-        "intro": _("Registrera att din enhet deltar i patientens vård. Skälet loggas."),
-        "submit": _("Registrera vårdrelation"),
-    })
+    return render(
+        request,
+        "vardmiljo/reason_form.html",
+        {
+            "form": form,
+            "title": _("Registrera vårdrelation"),
+            "patient_id": patient_id,
+            "intro": _("Registrera att din enhet deltar i patientens vård. Skälet loggas."),
+            "submit": _("Registrera vårdrelation"),
+        },
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -37,8 +37,10 @@ def consent_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         pa, consents, blocks, units = consent_and_blocks(actor, patient_id)
     except NotFound:
         return render(request, "vardmiljo/no_access.html", {"patient_id": patient_id}, status=404)
-    consent_form = ConsentForm(request.POST if request.POST.get("form") == "consent" else None,
-                               initial={"valid_until": (timezone.localdate() + dt.timedelta(days=365)).isoformat()})
+    consent_form = ConsentForm(
+        request.POST if request.POST.get("form") == "consent" else None,
+        initial={"valid_until": (timezone.localdate() + dt.timedelta(days=365)).isoformat()},
+    )
     block_form = BlockForm(request.POST if request.POST.get("form") == "block" else None)
     unit_field: forms.TypedChoiceField = block_form.fields["unit"]  # type: ignore[assignment]
     unit_field.choices = [(u.pk, f"{u.name} ({u.provider.name})") for u in units]
@@ -46,20 +48,38 @@ def consent_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if consent_form.is_bound and consent_form.is_valid():
-                until = dt.datetime.combine(consent_form.cleaned_data["valid_until"], dt.time.max, tzinfo=timezone.get_current_timezone())
+                until = dt.datetime.combine(
+                    consent_form.cleaned_data["valid_until"], dt.time.max, tzinfo=timezone.get_current_timezone()
+                )
                 services.consent_record(actor=actor, patient_id=patient_id, valid_until=until)
                 return redirect("consent_page", patient_id=patient_id)
             if block_form.is_bound and block_form.is_valid():
-                services.block_set(actor=actor, patient_id=patient_id, unit_id=block_form.cleaned_data["unit"],
-                                   patient_request=block_form.cleaned_data["patient_request"])
+                services.block_set(
+                    actor=actor,
+                    patient_id=patient_id,
+                    unit_id=block_form.cleaned_data["unit"],
+                    patient_request=block_form.cleaned_data["patient_request"],
+                )
                 return redirect("consent_page", patient_id=patient_id)
             if lift_form.is_bound and lift_form.is_valid():
-                services.block_lift(actor=actor, block_id=lift_form.cleaned_data["block_id"],
-                                    patient_request=lift_form.cleaned_data["patient_request"])
+                services.block_lift(
+                    actor=actor,
+                    block_id=lift_form.cleaned_data["block_id"],
+                    patient_request=lift_form.cleaned_data["patient_request"],
+                )
                 return redirect("consent_page", patient_id=patient_id)
         except DomainError as exc:
             form_error(consent_form if consent_form.is_bound else block_form if block_form.is_bound else lift_form, exc)
-    return render(request, "vardmiljo/consent.html", {
-        "pa": pa, "patient": pa.patient, "consents": consents, "blocks": blocks,
-        "consent_form": consent_form, "block_form": block_form, "now": timezone.now(),
-    })
+    return render(
+        request,
+        "vardmiljo/consent.html",
+        {
+            "pa": pa,
+            "patient": pa.patient,
+            "consents": consents,
+            "blocks": blocks,
+            "consent_form": consent_form,
+            "block_form": block_form,
+            "now": timezone.now(),
+        },
+    )

@@ -58,11 +58,19 @@ def log_review(request: HttpRequest) -> HttpResponse:
                 except DomainError as exc:
                     error = exc.message
         days = int(request.GET.get("days", "30") or 30)
-        rows = followup.review_sample(actor, sample=int(request.GET.get("sample", "50") or 50),
-                                      since=dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+        rows = followup.review_sample(
+            actor, sample=int(request.GET.get("sample", "50") or 50), since=dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+        )
     except PermissionDenied as exc:
         return render(request, "vardmiljo/forbidden.html", {"message": str(exc)}, status=403)
     reviewed = followup.reviewed_ids([r.pk for r in rows])
-    return render(request, "vardmiljo/log_review.html", {
-        "rows": rows, "reviewed": reviewed, "error": error, "verdicts": LogReview.Verdict.choices,
-    })
+    return render(
+        request,
+        "vardmiljo/log_review.html",
+        {
+            "rows": rows,
+            "reviewed": reviewed,
+            "error": error,
+            "verdicts": LogReview.Verdict.choices,
+        },
+    )

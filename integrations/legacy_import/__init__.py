@@ -27,8 +27,15 @@ SOURCE_ALIASES = {
 }
 
 
-def job_create(*, source: str, path: str | Path, source_system: str = "legacy", dry_run: bool = False,
-               created_by: Staff | None = None, resume: bool = True) -> ImportJob:
+def job_create(
+    *,
+    source: str,
+    path: str | Path,
+    source_system: str = "legacy",
+    dry_run: bool = False,
+    created_by: Staff | None = None,
+    resume: bool = True,
+) -> ImportJob:
     """A job for one file. An earlier run of the same file that crashed or was
     interrupted is returned instead, so the run continues from its last batch."""
     fmt = SOURCE_ALIASES.get(source.lower())
@@ -48,5 +55,12 @@ def job_create(*, source: str, path: str | Path, source_system: str = "legacy", 
         )
         if unfinished is not None:
             return unfinished
-    return ImportJob.objects.create(source=fmt, source_system=source_system, file_name=str(file), file_sha256=sha,
-                                    dry_run=dry_run, lines_total=count_lines(file), created_by=created_by)
+    return ImportJob.objects.create(
+        source=fmt,
+        source_system=source_system,
+        file_name=str(file),
+        file_sha256=sha,
+        dry_run=dry_run,
+        lines_total=count_lines(file),
+        created_by=created_by,
+    )

@@ -153,8 +153,14 @@ class Hl7AdtFormat:
         if ctx.dry_run:
             result.counts[f"adt_{event.lower()}"] += 1
             return
-        ImportedRecord.objects.create(source=ctx.source, key=key[:120], kind=f"adt_{event.lower()}", job=ctx.job,
-                                      object_type="vardmiljo.patient", object_id=patient.pk if patient else None)
+        ImportedRecord.objects.create(
+            source=ctx.source,
+            key=key[:120],
+            kind=f"adt_{event.lower()}",
+            job=ctx.job,
+            object_type="vardmiljo.patient",
+            object_id=patient.pk if patient else None,
+        )
         result.counts[f"adt_{event.lower()}"] += 1
 
     def _unit_id(self, ctx: JobContext, msg: Any) -> int | None:
@@ -180,8 +186,9 @@ class Hl7AdtFormat:
         sex = _field(pid, "pid_8")[:1].upper()
         sex = sex if sex in ("F", "M") else person.sex
         addr = _field(pid, "pid_11").split("~")[0]
-        address = ", ".join(p for p in (_component(addr, 0), " ".join(
-            x for x in (_component(addr, 4), _component(addr, 2)) if x)) if p)
+        address = ", ".join(
+            p for p in (_component(addr, 0), " ".join(x for x in (_component(addr, 4), _component(addr, 2)) if x)) if p
+        )
         phone = _component(_field(pid, "pid_13").split("~")[0], 0)
         values = {"given_name": given[:100], "family_name": family[:100], "sex": sex or "", "id_kind": person.kind}
         if address:
@@ -217,8 +224,9 @@ class Hl7AdtFormat:
         old_id = _person_id(_field(mrg, "mrg_1"), "MRG-1")
         if old_id.value == survivor_id.value:
             raise BadMessage("A40: MRG-1 och PID-3 är samma identitet.")
-        patients = {p.identifier: p for p in Patient.objects.select_for_update().filter(
-            identifier__in=[survivor_id.value, old_id.value])}
+        patients = {
+            p.identifier: p for p in Patient.objects.select_for_update().filter(identifier__in=[survivor_id.value, old_id.value])
+        }
         survivor, old = patients.get(survivor_id.value), patients.get(old_id.value)
         if ctx.dry_run:
             # Identities an earlier message of this dry run would have registered count as present.

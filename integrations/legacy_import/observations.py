@@ -14,15 +14,41 @@ if TYPE_CHECKING:
 
 # Legacy code (Swedish or English) → journal Observation.Kind value.
 CODES = {
-    "hba1c": "hba1c", "blodtryck": "bp", "bt": "bp", "bp": "bp", "vikt": "weight", "weight": "weight",
-    "langd": "height", "längd": "height", "height": "height", "bmi": "bmi", "puls": "pulse", "pulse": "pulse",
-    "temp": "temp", "temperatur": "temp", "spo2": "spo2", "saturation": "spo2", "rokning": "smoking",
-    "rökning": "smoking", "smoking": "smoking",
+    "hba1c": "hba1c",
+    "blodtryck": "bp",
+    "bt": "bp",
+    "bp": "bp",
+    "vikt": "weight",
+    "weight": "weight",
+    "langd": "height",
+    "längd": "height",
+    "height": "height",
+    "bmi": "bmi",
+    "puls": "pulse",
+    "pulse": "pulse",
+    "temp": "temp",
+    "temperatur": "temp",
+    "spo2": "spo2",
+    "saturation": "spo2",
+    "rokning": "smoking",
+    "rökning": "smoking",
+    "smoking": "smoking",
 }
 SMOKING = {
-    "never": "never", "aldrig": "never", "aldrig rökt": "never", "icke-rökare": "never",
-    "former": "former", "fore_detta": "former", "före detta": "former", "före detta rökare": "former", "slutat": "former",
-    "current": "current", "roker": "current", "röker": "current", "rökare": "current", "ja": "current",
+    "never": "never",
+    "aldrig": "never",
+    "aldrig rökt": "never",
+    "icke-rökare": "never",
+    "former": "former",
+    "fore_detta": "former",
+    "före detta": "former",
+    "före detta rökare": "former",
+    "slutat": "former",
+    "current": "current",
+    "roker": "current",
+    "röker": "current",
+    "rökare": "current",
+    "ja": "current",
 }
 BP = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 

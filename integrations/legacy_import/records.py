@@ -156,10 +156,18 @@ class JsonLinesFormat:
         if unit_id is None:
             raise Reject(f"Okänd vårdenhet {hsa}.")
         rec = Record(
-            line=item.line, kind=kind, key=natural_key(kind, data), identifier=identifier, unit_id=unit_id, when=when,
-            author=str(data.get("forfattare") or "").strip()[:200], keyword=str(data.get("sokord") or "").strip()[:100],
-            text=str(data.get("text") or "").strip(), data=data,
-            given_name=str(data.get("fornamn") or "").strip()[:100], family_name=str(data.get("efternamn") or "").strip()[:100],
+            line=item.line,
+            kind=kind,
+            key=natural_key(kind, data),
+            identifier=identifier,
+            unit_id=unit_id,
+            when=when,
+            author=str(data.get("forfattare") or "").strip()[:200],
+            keyword=str(data.get("sokord") or "").strip()[:100],
+            text=str(data.get("text") or "").strip(),
+            data=data,
+            given_name=str(data.get("fornamn") or "").strip()[:100],
+            family_name=str(data.get("efternamn") or "").strip()[:100],
         )
         sinks.validate(rec)
         return rec
@@ -224,12 +232,15 @@ class JsonLinesFormat:
         _ensure_relationships(ctx, {(r.patient_id, r.unit_id) for r in fresh}, result)
         return result
 
-    def _resolve_patients(self, ctx: JobContext, records: list[Record], result: BatchResult,
-                          by_line: dict[int, Item]) -> list[Record]:
+    def _resolve_patients(
+        self, ctx: JobContext, records: list[Record], result: BatchResult, by_line: dict[int, Item]
+    ) -> list[Record]:
         # Raw "= ANY(array)": Django's __in would prepare thousands of values one by one.
         with connection.cursor() as cur:
-            cur.execute(f"SELECT identifier, id, merged_into_id FROM {Patient._meta.db_table} WHERE identifier = ANY(%s)",
-                        [list({r.identifier for r in records})])
+            cur.execute(
+                f"SELECT identifier, id, merged_into_id FROM {Patient._meta.db_table} WHERE identifier = ANY(%s)",
+                [list({r.identifier for r in records})],
+            )
             found = {ident: (merged or pk) for ident, pk, merged in cur.fetchall()}
         missing: dict[str, Record] = {}
         for r in records:
@@ -239,8 +250,16 @@ class JsonLinesFormat:
             new = []
             for ident, r in missing.items():
                 pid = parse_patient_id(ident)
-                new.append(Patient(identifier=pid.value, id_kind=pid.kind, given_name=r.given_name, family_name=r.family_name,
-                                   birth_date=pid.birth_date, sex=pid.sex))
+                new.append(
+                    Patient(
+                        identifier=pid.value,
+                        id_kind=pid.kind,
+                        given_name=r.given_name,
+                        family_name=r.family_name,
+                        birth_date=pid.birth_date,
+                        sex=pid.sex,
+                    )
+                )
             Patient.objects.bulk_create(new, ignore_conflicts=True)
             with connection.cursor() as cur:
                 cur.execute(f"SELECT identifier, id FROM {Patient._meta.db_table} WHERE identifier = ANY(%s)", [list(missing)])
@@ -253,8 +272,11 @@ class JsonLinesFormat:
         for r in records:
             pk = found.get(r.identifier)
             if pk is None:
-                result.error(by_line[r.line], f"Patienten {r.identifier[:8]}-{r.identifier[8:]} finns inte i vårdmiljön "
-                                              "(importera ADT först eller ange fornamn och efternamn).")
+                result.error(
+                    by_line[r.line],
+                    f"Patienten {r.identifier[:8]}-{r.identifier[8:]} finns inte i vårdmiljön "
+                    "(importera ADT först eller ange fornamn och efternamn).",
+                )
                 continue
             r.patient_id = pk
             kept.append(r)
@@ -308,11 +330,20 @@ def _ensure_relationships(ctx: JobContext, pairs: set[tuple[int, int]], result: 
         )
         have = set(cur.fetchall())
     missing = sorted(pairs - have)
-    CareRelationship.objects.bulk_create([
-        CareRelationship(patient_id=p, unit_id=u, ground=CareRelationship.Ground.IMPORT, valid_from=now,
-                         created_by=ctx.actor.staff, reason=f"Migrerad från {ctx.source}"[:200])
-        for p, u in missing
-    ], batch_size=5000)
+    CareRelationship.objects.bulk_create(
+        [
+            CareRelationship(
+                patient_id=p,
+                unit_id=u,
+                ground=CareRelationship.Ground.IMPORT,
+                valid_from=now,
+                created_by=ctx.actor.staff,
+                reason=f"Migrerad från {ctx.source}"[:200],
+            )
+            for p, u in missing
+        ],
+        batch_size=5000,
+    )
     if missing:
         result.detail["care_relationships"] = [[p, u] for p, u in missing]
 
@@ -340,12 +371,13 @@ class CsvFormat(JsonLinesFormat):
                 if len(row) != len(names):
                     yield Item(line=line, text=f"{_BAD_ROW}{len(row)} fält, rubrikraden har {len(names)}")
                     continue
-                yield Item(line=line, text=json.dumps({k: v for k, v in zip(names, row, strict=True) if v.strip()},
-                                                      ensure_ascii=False))
+                yield Item(
+                    line=line, text=json.dumps({k: v for k, v in zip(names, row, strict=True) if v.strip()}, ensure_ascii=False)
+                )
 
     def _parse(self, ctx: JobContext, item: Item, pid_cache: dict[str, str], latest: dt.datetime) -> Record:
         if item.text.startswith(_BAD_ROW):
-            raise Reject(f"Fel antal fält på raden: {item.text[len(_BAD_ROW):]}.")
+            raise Reject(f"Fel antal fält på raden: {item.text[len(_BAD_ROW) :]}.")
         return super()._parse(ctx, item, pid_cache, latest)
 
 

@@ -79,8 +79,11 @@ class Format(Protocol):
 def _formats() -> dict[str, Format]:
     from integrations.legacy_import import hl7adt, records
 
-    return {ImportJob.Source.HL7_ADT: hl7adt.FORMAT, ImportJob.Source.LEGACY_JSONL: records.FORMAT,
-            ImportJob.Source.LEGACY_CSV: records.CSV_FORMAT}
+    return {
+        ImportJob.Source.HL7_ADT: hl7adt.FORMAT,
+        ImportJob.Source.LEGACY_JSONL: records.FORMAT,
+        ImportJob.Source.LEGACY_CSV: records.CSV_FORMAT,
+    }
 
 
 def file_sha256(path: Path) -> str:
@@ -149,8 +152,9 @@ def run_job(
         _unlock(job.pk)
 
 
-def _run_locked(job: ImportJob, *, batch_size: int, progress: Callable[[int], None] | None,
-                after_batch: Callable[[int], None] | None) -> ImportJob:
+def _run_locked(
+    job: ImportJob, *, batch_size: int, progress: Callable[[int], None] | None, after_batch: Callable[[int], None] | None
+) -> ImportJob:
     job.refresh_from_db()
     if job.status == ImportJob.Status.DONE:
         return job
@@ -197,7 +201,8 @@ def _run_locked(job: ImportJob, *, batch_size: int, progress: Callable[[int], No
     except BaseException as exc:
         # The batch in flight rolled back; what committed stays, and the job can resume.
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=ImportJob.Status.FAILED,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
             seconds=seconds_before + time.perf_counter() - t0,
         )
         raise
@@ -234,12 +239,37 @@ def _commit_batch(ctx: JobContext, fmt: Format, batch: list[Item], prepared: Any
         counts.update(result.counts)
         job.counts = dict(counts)
         job.seconds = seconds
-        job.save(update_fields=["lines_done", "batches_done", "records_seen", "created_count", "updated_count",
-                                "skipped_count", "error_count", "counts", "seconds"])
+        job.save(
+            update_fields=[
+                "lines_done",
+                "batches_done",
+                "records_seen",
+                "created_count",
+                "updated_count",
+                "skipped_count",
+                "error_count",
+                "counts",
+                "seconds",
+            ]
+        )
         if not ctx.dry_run:
-            audit.record(ctx.actor, "import.batch", obj=job, ground="system", detail={
-                "job": job.pk, "source": job.source, "source_system": job.source_system, "batch": job.batches_done,
-                "first_line": batch[0].line, "last_line": batch[-1].line, "created": result.created,
-                "updated": result.updated, "skipped": result.skipped, "errors": len(result.errors),
-                "counts": dict(result.counts), **result.detail,
-            })
+            audit.record(
+                ctx.actor,
+                "import.batch",
+                obj=job,
+                ground="system",
+                detail={
+                    "job": job.pk,
+                    "source": job.source,
+                    "source_system": job.source_system,
+                    "batch": job.batches_done,
+                    "first_line": batch[0].line,
+                    "last_line": batch[-1].line,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "skipped": result.skipped,
+                    "errors": len(result.errors),
+                    "counts": dict(result.counts),
+                    **result.detail,
+                },
+            )

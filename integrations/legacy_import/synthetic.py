@@ -11,9 +11,15 @@ from vardmiljo.identifiers import make_personnummer
 
 KEYWORDS = ["Aktuellt", "Anamnes", "Status", "Bedömning", "Åtgärd"]
 PHRASES = [
-    "Besöker mottagningen för uppföljning.", "Mår bra, inga nya besvär.", "Blodtrycket välkontrollerat.",
-    "Fortsatt behandling enligt plan.", "Hosta sedan två veckor, ingen feber.", "Lungor: vesikulärt andningsljud bilateralt.",
-    "Hjärta: regelbunden rytm, inga blåsljud.", "Ny kontroll om tre månader.", "Provtagning inför nästa besök.",
+    "Besöker mottagningen för uppföljning.",
+    "Mår bra, inga nya besvär.",
+    "Blodtrycket välkontrollerat.",
+    "Fortsatt behandling enligt plan.",
+    "Hosta sedan två veckor, ingen feber.",
+    "Lungor: vesikulärt andningsljud bilateralt.",
+    "Hjärta: regelbunden rytm, inga blåsljud.",
+    "Ny kontroll om tre månader.",
+    "Provtagning inför nästa besök.",
 ]
 
 
@@ -34,8 +40,21 @@ def write_notes_file(path: Path, *, notes: int, patients: int, unit_hsa: str, se
         for i in range(notes):
             pnr = people[i % patients]
             when = start + dt.timedelta(minutes=rng.randrange(9_000_000))
-            fh.write(json.dumps({
-                "id": f"SYN-{i}", "typ": "anteckning", "pnr": pnr, "fornamn": "Test", "efternamn": f"Syntetisk{i % patients}",
-                "datum": when.strftime("%Y-%m-%d %H:%M"), "enhet": unit_hsa, "forfattare": "Dr Legacy",
-                "sokord": rng.choice(KEYWORDS), "text": " ".join(rng.sample(PHRASES, 3)),
-            }, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"SYN-{i}",
+                        "typ": "anteckning",
+                        "pnr": pnr,
+                        "fornamn": "Test",
+                        "efternamn": f"Syntetisk{i % patients}",
+                        "datum": when.strftime("%Y-%m-%d %H:%M"),
+                        "enhet": unit_hsa,
+                        "forfattare": "Dr Legacy",
+                        "sokord": rng.choice(KEYWORDS),
+                        "text": " ".join(rng.sample(PHRASES, 3)),
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )

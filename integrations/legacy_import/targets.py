@@ -38,9 +38,26 @@ def copy_insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> 
                 copy.write_row(row)
 
 
-NOTE_COLUMNS = ["patient_id", "unit_id", "note_type", "headings", "text", "status", "author_name", "author_profession",
-                "event_at", "created_at", "updated_at", "version_no", "revision", "edit_session", "entered_in_error",
-                "error_reason", "source_system", "source_id"]
+NOTE_COLUMNS = [
+    "patient_id",
+    "unit_id",
+    "note_type",
+    "headings",
+    "text",
+    "status",
+    "author_name",
+    "author_profession",
+    "event_at",
+    "created_at",
+    "updated_at",
+    "version_no",
+    "revision",
+    "edit_session",
+    "entered_in_error",
+    "error_reason",
+    "source_system",
+    "source_id",
+]
 
 
 def write_notes(ctx: JobContext, recs: list[Record]) -> None:
@@ -52,11 +69,29 @@ def write_notes(ctx: JobContext, recs: list[Record]) -> None:
     rows = []
     for r in recs:
         headings = [{"heading": r.keyword or "Anteckning", "text": r.text}]
-        rows.append((
-            r.object_id, r.patient_id, r.unit_id, (r.get("anteckningstyp") or DEFAULT_NOTE_TYPE)[:60],
-            json.dumps(headings, ensure_ascii=False), headings_text(headings), status, r.author, r.get("yrke")[:30],
-            r.when, now, now, 1, 1, "", False, "", ctx.source, str(r.data.get("id") or "")[:100],
-        ))
+        rows.append(
+            (
+                r.object_id,
+                r.patient_id,
+                r.unit_id,
+                (r.get("anteckningstyp") or DEFAULT_NOTE_TYPE)[:60],
+                json.dumps(headings, ensure_ascii=False),
+                headings_text(headings),
+                status,
+                r.author,
+                r.get("yrke")[:30],
+                r.when,
+                now,
+                now,
+                1,
+                1,
+                "",
+                False,
+                "",
+                ctx.source,
+                str(r.data.get("id") or "")[:100],
+            )
+        )
     copy_insert(Note._meta.db_table, NOTE_COLUMNS, rows)
 
 
@@ -69,12 +104,23 @@ def write_diagnoses(ctx: JobContext, recs: list[Record]) -> None:
         code = r.extra["code"]
         known = codes.lookup("icd10", code)
         status = Diagnosis.Status.RESOLVED if r.get("status").lower() in ("inaktuell", "resolved") else Diagnosis.Status.ACTIVE
-        rows.append(Diagnosis(
-            pk=r.object_id, patient_id=r.patient_id, unit_id=r.unit_id, code=code, code_text=(r.text or (known.text if known else ""))[:300],
-            recorded_at=r.when, author_name=r.author, source_system=ctx.source, status=status,
-            kind=Diagnosis.Kind.SECONDARY if r.get("diagnostyp").lower() in ("bidiagnos", "secondary") else Diagnosis.Kind.MAIN,
-            onset_date=r.when.date(),
-        ))
+        rows.append(
+            Diagnosis(
+                pk=r.object_id,
+                patient_id=r.patient_id,
+                unit_id=r.unit_id,
+                code=code,
+                code_text=(r.text or (known.text if known else ""))[:300],
+                recorded_at=r.when,
+                author_name=r.author,
+                source_system=ctx.source,
+                status=status,
+                kind=Diagnosis.Kind.SECONDARY
+                if r.get("diagnostyp").lower() in ("bidiagnos", "secondary")
+                else Diagnosis.Kind.MAIN,
+                onset_date=r.when.date(),
+            )
+        )
     Diagnosis.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -82,8 +128,15 @@ def write_observations(ctx: JobContext, recs: list[Record]) -> None:
     from journal.models import Observation
 
     rows = [
-        Observation(pk=r.object_id, patient_id=r.patient_id, unit_id=r.unit_id, observed_at=r.when, author_name=r.author,
-                    source_system=ctx.source, **r.extra)
+        Observation(
+            pk=r.object_id,
+            patient_id=r.patient_id,
+            unit_id=r.unit_id,
+            observed_at=r.when,
+            author_name=r.author,
+            source_system=ctx.source,
+            **r.extra,
+        )
         for r in recs
     ]
     Observation.objects.bulk_create(rows, batch_size=2000)
@@ -148,25 +201,65 @@ def write_medication_orders(ctx: JobContext, recs: list[Record]) -> None:
     for r in recs:
         p = r.extra["product"]
         ended = r.get("utsatt")
-        orders.append(MedicationOrder(
-            pk=r.object_id, patient_id=r.patient_id, unit_id=r.unit_id, product=p, substance=p.substance, atc_code=p.atc_code,
-            dose=r.extra["dose"], dose_unit=(r.get("dosenhet") or p.dose_unit)[:30], route=p.route,
-            frequency=r.extra["frequency"], times=r.extra["times"], period="day",
-            indication=r.get("indikation")[:200], start_date=r.when.date(), prescriber=prescriber,
-            status=MedicationOrder.Status.DISCONTINUED if ended else MedicationOrder.Status.ACTIVE,
-            discontinued_reason=f"Utsatt i {ctx.source} {ended}" if ended else "",
-            version=1, created_at=now, updated_at=now,
-        ))
+        orders.append(
+            MedicationOrder(
+                pk=r.object_id,
+                patient_id=r.patient_id,
+                unit_id=r.unit_id,
+                product=p,
+                substance=p.substance,
+                atc_code=p.atc_code,
+                dose=r.extra["dose"],
+                dose_unit=(r.get("dosenhet") or p.dose_unit)[:30],
+                route=p.route,
+                frequency=r.extra["frequency"],
+                times=r.extra["times"],
+                period="day",
+                indication=r.get("indikation")[:200],
+                start_date=r.when.date(),
+                prescriber=prescriber,
+                status=MedicationOrder.Status.DISCONTINUED if ended else MedicationOrder.Status.ACTIVE,
+                discontinued_reason=f"Utsatt i {ctx.source} {ended}" if ended else "",
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     MedicationOrder.objects.bulk_create(orders, batch_size=2000)
-    fields = ("product", "substance", "atc_code", "dose", "dose_unit", "route", "frequency", "times", "period",
-              "prn_max_per_day", "indication", "start_date", "planned_end_date", "prescriber")
-    MedicationOrderVersion.objects.bulk_create([
-        MedicationOrderVersion(order=o, patient_id=o.patient_id, unit_id=o.unit_id, version=1,
-                               kind=MedicationOrderVersion.Kind.CREATED, status=o.status, changed_by=prescriber,
-                               changed_at=now, reason=f"Migrerad från {ctx.source}; ordinatör där: {r.author or 'okänd'}"[:500],
-                               **{f: getattr(o, f) for f in fields})
-        for o, r in zip(orders, recs, strict=True)
-    ], batch_size=2000)
+    fields = (
+        "product",
+        "substance",
+        "atc_code",
+        "dose",
+        "dose_unit",
+        "route",
+        "frequency",
+        "times",
+        "period",
+        "prn_max_per_day",
+        "indication",
+        "start_date",
+        "planned_end_date",
+        "prescriber",
+    )
+    MedicationOrderVersion.objects.bulk_create(
+        [
+            MedicationOrderVersion(
+                order=o,
+                patient_id=o.patient_id,
+                unit_id=o.unit_id,
+                version=1,
+                kind=MedicationOrderVersion.Kind.CREATED,
+                status=o.status,
+                changed_by=prescriber,
+                changed_at=now,
+                reason=f"Migrerad från {ctx.source}; ordinatör där: {r.author or 'okänd'}"[:500],
+                **{f: getattr(o, f) for f in fields},
+            )
+            for o, r in zip(orders, recs, strict=True)
+        ],
+        batch_size=2000,
+    )
 
 
 WRITERS = {

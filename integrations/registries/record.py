@@ -38,12 +38,14 @@ def patients_with_diagnosis(prefixes: tuple[str, ...], *, since: dt.date | None 
     from journal.models import Diagnosis, Observation
 
     qs = Patient.objects.filter(registry_objection=False, merged_into__isnull=True).filter(
-        Exists(Diagnosis.objects.filter(_prefix_q(prefixes), patient=OuterRef("pk"), entered_in_error=False)))
+        Exists(Diagnosis.objects.filter(_prefix_q(prefixes), patient=OuterRef("pk"), entered_in_error=False))
+    )
     start = _since_dt(since)
     if start is not None:
         qs = qs.filter(
             Exists(Observation.objects.filter(patient=OuterRef("pk"), entered_in_error=False, observed_at__gte=start))
-            | Exists(Diagnosis.objects.filter(patient=OuterRef("pk"), entered_in_error=False, recorded_at__gte=start)))
+            | Exists(Diagnosis.objects.filter(patient=OuterRef("pk"), entered_in_error=False, recorded_at__gte=start))
+        )
     return qs
 
 
@@ -59,18 +61,32 @@ def reporting_units(prefixes: tuple[str, ...], patient_ids: list[int]) -> dict[i
     """The HSA-id of the unit that recorded each patient's latest qualifying diagnosis."""
     from journal.models import Diagnosis
 
-    rows = (Diagnosis.objects.filter(_prefix_q(prefixes), patient_id__in=patient_ids, entered_in_error=False)
-            .order_by("patient_id", "-recorded_at").distinct("patient_id").values_list("patient_id", "unit__hsa_id"))
+    rows = (
+        Diagnosis.objects.filter(_prefix_q(prefixes), patient_id__in=patient_ids, entered_in_error=False)
+        .order_by("patient_id", "-recorded_at")
+        .distinct("patient_id")
+        .values_list("patient_id", "unit__hsa_id")
+    )
     return dict(rows)
 
 
 def diagnoses(patient: Patient, prefixes: tuple[str, ...]) -> list[dict[str, Any]]:
     from journal.models import Diagnosis
 
-    rows = (Diagnosis.objects.filter(_prefix_q(prefixes), patient=patient, entered_in_error=False)
-            .order_by("recorded_at").values("code", "code_text", "recorded_at", "status"))
-    return [{"kod": r["code"], "text": r["code_text"], "datum": r["recorded_at"].date().isoformat(),
-             "aktuell": r["status"] == "active"} for r in rows]
+    rows = (
+        Diagnosis.objects.filter(_prefix_q(prefixes), patient=patient, entered_in_error=False)
+        .order_by("recorded_at")
+        .values("code", "code_text", "recorded_at", "status")
+    )
+    return [
+        {
+            "kod": r["code"],
+            "text": r["code_text"],
+            "datum": r["recorded_at"].date().isoformat(),
+            "aktuell": r["status"] == "active",
+        }
+        for r in rows
+    ]
 
 
 def _num(v: Decimal | None) -> float | None:
@@ -98,8 +114,12 @@ def latest_blood_pressure(patient: Patient, *, since: dt.date | None = None) -> 
     o = _latest(patient, "bp", since)
     if o is None:
         return None
-    return {"systoliskt": _num(o.value), "diastoliskt": _num(o.value2), "enhet": "mmHg",
-            "datum": o.observed_at.date().isoformat()}
+    return {
+        "systoliskt": _num(o.value),
+        "diastoliskt": _num(o.value2),
+        "enhet": "mmHg",
+        "datum": o.observed_at.date().isoformat(),
+    }
 
 
 def latest_bmi(patient: Patient, *, since: dt.date | None = None) -> dict[str, Any] | None:
@@ -125,8 +145,18 @@ def medications(patient: Patient, *, atc_prefix: str) -> list[dict[str, Any]]:
     """Current (not discontinued) medication orders in an ATC class."""
     from lakemedel.models import MedicationOrder
 
-    rows = (MedicationOrder.objects.filter(patient=patient, atc_code__startswith=atc_prefix)
-            .exclude(status=MedicationOrder.Status.DISCONTINUED)
-            .order_by("atc_code", "start_date").values("atc_code", "substance", "product__name", "start_date"))
-    return [{"atc": r["atc_code"], "substans": r["substance"], "produkt": r["product__name"],
-             "startdatum": r["start_date"].isoformat()} for r in rows]
+    rows = (
+        MedicationOrder.objects.filter(patient=patient, atc_code__startswith=atc_prefix)
+        .exclude(status=MedicationOrder.Status.DISCONTINUED)
+        .order_by("atc_code", "start_date")
+        .values("atc_code", "substance", "product__name", "start_date")
+    )
+    return [
+        {
+            "atc": r["atc_code"],
+            "substans": r["substance"],
+            "produkt": r["product__name"],
+            "startdatum": r["start_date"].isoformat(),
+        }
+        for r in rows
+    ]

@@ -28,8 +28,9 @@ def receive(*, registry: str, idempotency_key: str, payload: dict[str, Any]) -> 
     """Store one message once; a retry with the same key gets the same receipt."""
     try:
         with transaction.atomic():
-            msg = SimulatedRegistryMessage.objects.create(registry=registry, idempotency_key=idempotency_key[:100],
-                                                          payload=payload)
+            msg = SimulatedRegistryMessage.objects.create(
+                registry=registry, idempotency_key=idempotency_key[:100], payload=payload
+            )
         duplicate = False
     except IntegrityError:
         msg = SimulatedRegistryMessage.objects.get(idempotency_key=idempotency_key[:100])

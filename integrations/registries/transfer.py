@@ -88,7 +88,10 @@ def run(registry_name: str, *, since: dt.date | None = None, dry_run: bool = Fal
 def transfer_enqueue(*, registry: str, patient: Patient, payload: dict[str, Any], sha256: str) -> RegistryTransfer:
     """One transfer and its outbox row, in one transaction."""
     transfer, created = RegistryTransfer.objects.get_or_create(
-        registry=registry, patient=patient, payload_sha256=sha256, defaults={"payload": payload},
+        registry=registry,
+        patient=patient,
+        payload_sha256=sha256,
+        defaults={"payload": payload},
     )
     if created or transfer.outbox_id is None:
         key = f"registry:{registry}:{transfer.pk}"
@@ -98,8 +101,9 @@ def transfer_enqueue(*, registry: str, patient: Patient, payload: dict[str, Any]
         key = f"registry:{registry}:{transfer.pk}:{timezone.now():%Y%m%d%H%M%S%f}"
     else:
         return transfer
-    row = outbox.enqueue(channel=CHANNEL, key=key, obj=transfer,
-                         payload={"registry": registry, "transfer_id": transfer.pk}, patient=patient)
+    row = outbox.enqueue(
+        channel=CHANNEL, key=key, obj=transfer, payload={"registry": registry, "transfer_id": transfer.pk}, patient=patient
+    )
     transfer.outbox = row
     transfer.save(update_fields=["outbox", "status"])
     return transfer
@@ -120,8 +124,14 @@ def deliver(row: Outbox) -> dict[str, Any]:
     receipt = reg.adapter().send(transfer.payload, idempotency_key=row.idempotency_key)
     with transaction.atomic():
         RegistryTransfer.objects.filter(pk=transfer.pk).update(
-            status=RegistryTransfer.Status.DELIVERED, receipt=receipt, delivered_at=timezone.now())
-        audit.record(system_actor("registry"), "registry.disclosure", patient=transfer.patient, obj=transfer,
-                     ground="system", detail={"registry": transfer.registry, "outbox": row.pk,
-                                              "receipt": receipt.get("receipt_id", "")})
+            status=RegistryTransfer.Status.DELIVERED, receipt=receipt, delivered_at=timezone.now()
+        )
+        audit.record(
+            system_actor("registry"),
+            "registry.disclosure",
+            patient=transfer.patient,
+            obj=transfer,
+            ground="system",
+            detail={"registry": transfer.registry, "outbox": row.pk, "receipt": receipt.get("receipt_id", "")},
+        )
     return receipt

@@ -17,16 +17,21 @@ from vardmiljo.models import Patient
 pytestmark = pytest.mark.django_db
 
 
-def test_admin_add_form_uploads_and_runs_the_job(client, demo_units, django_capture_on_commit_callbacks, tmp_path,
-                                                   monkeypatch):
+def test_admin_add_form_uploads_and_runs_the_job(client, demo_units, django_capture_on_commit_callbacks, tmp_path, monkeypatch):
     monkeypatch.setenv("VARDMILJO_IMPORT_DIR", str(tmp_path))
     admin = f.make_staff(is_staff=True, is_superuser=True)
     client.force_login(admin)
     upload = SimpleUploadedFile("adt.hl7", (SAMPLES / "adt.hl7").read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
-        resp = client.post("/admin/integrations/importjob/add/", {
-            "source": "hl7_adt", "source_system": "ELVIS", "upload": upload, "server_path": "",
-        })
+        resp = client.post(
+            "/admin/integrations/importjob/add/",
+            {
+                "source": "hl7_adt",
+                "source_system": "ELVIS",
+                "upload": upload,
+                "server_path": "",
+            },
+        )
     assert resp.status_code == 302, resp.content.decode()[:2000]
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.DONE and job.created_by == admin and job.error_count == 3

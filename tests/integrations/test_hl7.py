@@ -58,27 +58,37 @@ def test_importing_twice_changes_nothing(demo_units, tmp_path):
     path = tmp_path / "adt.hl7"
     shutil.copy(SAMPLES / "adt.hl7", path)
     _run(path)
-    before = (Patient.objects.count(), CareRelationship.objects.count(),
-              list(Patient.objects.order_by("pk").values_list("given_name", "address", "merged_into_id")))
+    before = (
+        Patient.objects.count(),
+        CareRelationship.objects.count(),
+        list(Patient.objects.order_by("pk").values_list("given_name", "address", "merged_into_id")),
+    )
     job2 = _run(path)
     assert job2.created_count == 0 and job2.updated_count == 0 and job2.skipped_count == 6
-    after = (Patient.objects.count(), CareRelationship.objects.count(),
-             list(Patient.objects.order_by("pk").values_list("given_name", "address", "merged_into_id")))
+    after = (
+        Patient.objects.count(),
+        CareRelationship.objects.count(),
+        list(Patient.objects.order_by("pk").values_list("given_name", "address", "merged_into_id")),
+    )
     assert before == after
 
 
 def test_a08_for_unknown_patient_registers_and_a40_needs_both(demo_units, tmp_path):
     path = tmp_path / "x.hl7"
-    path.write_text("\n".join([
-        "MSH|^~\\&|X|Y|V|R|20240101||ADT^A08^ADT_A01|1|P|2.5",
-        "PID|1||197511039864||Cederlund^Eva||19751103|F",
-        "MSH|^~\\&|X|Y|V|R|20240101||ADT^A40^ADT_A39|2|P|2.5",
-        "PID|1||197511039864||Cederlund^Eva",
-        "MRG|194802299935",
-        "MSH|^~\\&|X|Y|V|R|20240101||ADT^A01^ADT_A01|3|P|2.5",
-        "PID|1||194802299935||Ek^Stig|||M|||||||||||||||||||||||||",
-        f"PV1|1|O|{VC_HSA}",
-    ]))
+    path.write_text(
+        "\n".join(
+            [
+                "MSH|^~\\&|X|Y|V|R|20240101||ADT^A08^ADT_A01|1|P|2.5",
+                "PID|1||197511039864||Cederlund^Eva||19751103|F",
+                "MSH|^~\\&|X|Y|V|R|20240101||ADT^A40^ADT_A39|2|P|2.5",
+                "PID|1||197511039864||Cederlund^Eva",
+                "MRG|194802299935",
+                "MSH|^~\\&|X|Y|V|R|20240101||ADT^A01^ADT_A01|3|P|2.5",
+                "PID|1||194802299935||Ek^Stig|||M|||||||||||||||||||||||||",
+                f"PV1|1|O|{VC_HSA}",
+            ]
+        )
+    )
     job = _run(path)
     assert Patient.objects.filter(identifier="197511039864", merged_into=None).exists()
     reasons = dict(ImportErrorRow.objects.filter(job=job).values_list("line", "reason"))
@@ -100,11 +110,15 @@ def test_dry_run_validates_only(demo_units, tmp_path):
 
 def test_national_identity_is_picked_among_repetitions(demo_units, tmp_path):
     path = tmp_path / "r.hl7"
-    path.write_text("\r".join([
-        "MSH|^~\\&|X|Y|V|R|20240101||ADT^A04^ADT_A01|R1|P|2.5",
-        "PID|1||LOCAL123^^^HOSP^MR~197511039864^^^SKV^PN||Cederlund^Eva~Alias^Namn|||F",
-        f"PV1|1|O|{VC_HSA}",
-    ]))
+    path.write_text(
+        "\r".join(
+            [
+                "MSH|^~\\&|X|Y|V|R|20240101||ADT^A04^ADT_A01|R1|P|2.5",
+                "PID|1||LOCAL123^^^HOSP^MR~197511039864^^^SKV^PN||Cederlund^Eva~Alias^Namn|||F",
+                f"PV1|1|O|{VC_HSA}",
+            ]
+        )
+    )
     job = _run(path)
     assert job.error_count == 0
     eva = Patient.objects.get(identifier="197511039864")
@@ -117,15 +131,20 @@ def test_a40_moves_the_whole_record_and_keeps_blocks(world, tmp_path):
 
     old = f.make_patient(unit=world.med, given_name="Dubblett")
     survivor = f.make_patient(unit=world.vc, given_name="Riktig")
-    note = Note.objects.create(patient=old, unit=world.med, note_type="Läkaranteckning", text="Gammal anteckning",
-                               status=Note.Status.SIGNED)
+    note = Note.objects.create(
+        patient=old, unit=world.med, note_type="Läkaranteckning", text="Gammal anteckning", status=Note.Status.SIGNED
+    )
     block = f.block(old, world.med, world.colleague.staff)
     path = tmp_path / "m.hl7"
-    path.write_text("\r".join([
-        "MSH|^~\\&|X|Y|V|R|20240101||ADT^A40^ADT_A39|M1|P|2.5",
-        f"PID|1||{survivor.identifier}||Patientsson^Riktig",
-        f"MRG|{old.identifier}",
-    ]))
+    path.write_text(
+        "\r".join(
+            [
+                "MSH|^~\\&|X|Y|V|R|20240101||ADT^A40^ADT_A39|M1|P|2.5",
+                f"PID|1||{survivor.identifier}||Patientsson^Riktig",
+                f"MRG|{old.identifier}",
+            ]
+        )
+    )
     job = _run(path)
     assert job.error_count == 0
     note.refresh_from_db()

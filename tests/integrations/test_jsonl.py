@@ -27,8 +27,15 @@ def _counts():  # type: ignore[no-untyped-def]
     from journal.models import Diagnosis, Note, Observation
     from lakemedel.models import MedicationOrder, MedicationOrderVersion
 
-    return (Note.objects.count(), Diagnosis.objects.count(), Observation.objects.count(), MedicationOrder.objects.count(),
-            MedicationOrderVersion.objects.count(), Patient.objects.count(), CareRelationship.objects.count())
+    return (
+        Note.objects.count(),
+        Diagnosis.objects.count(),
+        Observation.objects.count(),
+        MedicationOrder.objects.count(),
+        MedicationOrderVersion.objects.count(),
+        Patient.objects.count(),
+        CareRelationship.objects.count(),
+    )
 
 
 def test_sample_export_imports_every_kind_and_reports_bad_lines(registered, catalogue, tmp_path):
@@ -45,8 +52,9 @@ def test_sample_export_imports_every_kind_and_reports_bad_lines(registered, cata
     # Imported, from its source system, by the legacy author, not signed by anyone here.
     assert note.status == Note.Status.IMPORTED and note.source_system == "Melior" and note.signed_by is None
     assert note.author_name == "Karl Doktorsson" and note.author is None and note.note_type == "Läkaranteckning"
-    assert note.headings == [{"heading": "Bedömning", "text": "Typ 2-diabetes sedan 2015. Välreglerad på metformin. "
-                                                              "Fortsätter som tidigare."}]
+    assert note.headings == [
+        {"heading": "Bedömning", "text": "Typ 2-diabetes sedan 2015. Välreglerad på metformin. Fortsätter som tidigare."}
+    ]
     assert note.patient == astrid and note.unit == registered["vc"]
     assert note.event_at.isoformat().startswith("2019-03-04T09:15")  # 10:15 in Stockholm
     dx = Diagnosis.objects.get(patient=astrid)
@@ -97,8 +105,21 @@ def test_unknown_patient_with_names_is_registered(demo_units, tmp_path):
 
     pnr = make_personnummer(__import__("datetime").date(1970, 4, 4), 982)
     path = tmp_path / "x.jsonl"
-    path.write_text(json.dumps({"typ": "anteckning", "pnr": pnr, "fornamn": "Olle", "efternamn": "Ny", "datum": "2020-01-01",
-                                "enhet": VC_HSA, "sokord": "Aktuellt", "text": "Hej"}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "typ": "anteckning",
+                "pnr": pnr,
+                "fornamn": "Olle",
+                "efternamn": "Ny",
+                "datum": "2020-01-01",
+                "enhet": VC_HSA,
+                "sokord": "Aktuellt",
+                "text": "Hej",
+            }
+        )
+        + "\n"
+    )
     job = _import(path)
     p = Patient.objects.get(identifier=pnr)
     assert (p.given_name, p.family_name, p.sex, p.birth_date.year) == ("Olle", "Ny", "F", 1970)
@@ -113,9 +134,23 @@ def _synthetic(path, n: int, patients: int = 5) -> None:  # type: ignore[no-unty
     pnrs = [make_personnummer(dt.date(1960, 1, 1) + dt.timedelta(days=i), 990) for i in range(patients)]
     with path.open("w") as fh:
         for i in range(n):
-            fh.write(json.dumps({"id": f"S-{i}", "typ": "anteckning", "pnr": pnrs[i % patients], "fornamn": "Test",
-                                 "efternamn": f"Person{i % patients}", "datum": "2018-05-05 08:00", "enhet": VC_HSA,
-                                 "forfattare": "Dr X", "sokord": "Aktuellt", "text": f"Anteckning {i}"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"S-{i}",
+                        "typ": "anteckning",
+                        "pnr": pnrs[i % patients],
+                        "fornamn": "Test",
+                        "efternamn": f"Person{i % patients}",
+                        "datum": "2018-05-05 08:00",
+                        "enhet": VC_HSA,
+                        "forfattare": "Dr X",
+                        "sokord": "Aktuellt",
+                        "text": f"Anteckning {i}",
+                    }
+                )
+                + "\n"
+            )
 
 
 def test_resume_after_a_crash_continues_from_the_last_committed_batch(demo_units, tmp_path):

@@ -36,8 +36,9 @@ def test_physician_records_the_objection_and_queued_transfers_stop(client, world
     t.refresh_from_db()
     assert t.status == RegistryTransfer.Status.CANCELLED
     # Even if the objection is withdrawn before delivery, the stopped transfer is never sent.
-    services.registry_objection_set(actor=world.physician, patient_id=world.patient.pk, objection=False,
-                                    patient_statement="Ändrade sig")
+    services.registry_objection_set(
+        actor=world.physician, patient_id=world.patient.pk, objection=False, patient_statement="Ändrade sig"
+    )
     assert outbox.deliver(t.outbox_id) == Outbox.Status.DEAD
     row = AccessLog.objects.get(action="registry.objection.set", patient_id=world.patient.pk)
     assert row.reason == "Muntligt vid besöket" and row.detail == {"cancelled_transfers": 1}
@@ -92,10 +93,12 @@ def test_patient_nav_links_to_the_page(client, world):
 def test_withdrawn_objection_lets_the_stopped_content_go(world, monkeypatch):
     monkeypatch.delenv("REGISTRY_NDR_URL", raising=False)
     t = _queue(world.patient)
-    services.registry_objection_set(actor=world.physician, patient_id=world.patient.pk, objection=True,
-                                    patient_statement="Nej tack")
-    services.registry_objection_set(actor=world.physician, patient_id=world.patient.pk, objection=False,
-                                    patient_statement="Ja ändå")
+    services.registry_objection_set(
+        actor=world.physician, patient_id=world.patient.pk, objection=True, patient_statement="Nej tack"
+    )
+    services.registry_objection_set(
+        actor=world.physician, patient_id=world.patient.pk, objection=False, patient_statement="Ja ändå"
+    )
     again = _queue(world.patient)
     assert again.pk == t.pk and again.status == RegistryTransfer.Status.QUEUED and again.outbox_id != t.outbox_id
     assert Outbox.objects.filter(channel="registry", object_id=str(t.pk)).count() == 2

@@ -29,8 +29,9 @@ def test_ndr_payload_has_the_diabetes_variables(imported):
     assert payload["personnummer"] == ASTRID and payload["rapporterande_enhet"] == VC_HSA
     v = payload["variabler"]
     assert v["diabetestyp"] == "typ2"
-    assert v["diagnoser"] == [{"kod": "E11.9", "text": "Typ 2-diabetes utan komplikationer", "datum": "2015-06-10",
-                               "aktuell": True}]
+    assert v["diagnoser"] == [
+        {"kod": "E11.9", "text": "Typ 2-diabetes utan komplikationer", "datum": "2015-06-10", "aktuell": True}
+    ]
     assert v["hba1c"] == {"varde": 52.0, "enhet": "mmol/mol", "datum": "2019-03-04"}
     assert v["blodtryck"] == {"systoliskt": 138.0, "diastoliskt": 82.0, "enhet": "mmHg", "datum": "2019-03-04"}
     assert v["bmi"] == {"varde": 28.6, "enhet": "kg/m²", "datum": "2019-03-04", "beraknat": True}
@@ -61,8 +62,9 @@ def test_transfer_queues_new_content_once(imported, monkeypatch):
     from journal.models import Observation
 
     astrid = Patient.objects.get(identifier=ASTRID)
-    Observation.objects.create(patient=astrid, unit=imported["vc"], kind="hba1c",
-                               value=48, unit_text="mmol/mol", observed_at=timezone.now())
+    Observation.objects.create(
+        patient=astrid, unit=imported["vc"], kind="hba1c", value=48, unit_text="mmol/mol", observed_at=timezone.now()
+    )
     assert services.registry_transfer_run(registry="ndr").queued == 1
     assert RegistryTransfer.objects.count() == 2
 

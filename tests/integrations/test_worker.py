@@ -71,9 +71,25 @@ def worker(tmp_path, live_server, monkeypatch):  # type: ignore[no-untyped-def]
             "DB_CONN_MAX_AGE": "0",
         }
         celery_bin = str(Path(sys.executable).with_name("celery"))
-        proc = subprocess.Popen([celery_bin, "-A", "vardmiljo", "worker", "-P", "solo", "--loglevel=INFO",
-                                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                celery_bin,
+                "-A",
+                "vardmiljo",
+                "worker",
+                "-P",
+                "solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         # set_as_current=False: tasks of later tests must still go to the project's own app.
         client = Celery(broker=redis_url, set_as_current=False)
         client.worker_process = proc  # type: ignore[attr-defined]
@@ -95,8 +111,7 @@ def worker(tmp_path, live_server, monkeypatch):  # type: ignore[no-untyped-def]
 
 def _queue(registry: str, patient: Patient) -> RegistryTransfer:
     payload = {"format": "x/1", "register": registry, "personnummer": patient.identifier, "variabler": {}}
-    return transfer.transfer_enqueue(registry=registry, patient=patient, payload=payload,
-                                     sha256=transfer.payload_hash(payload))
+    return transfer.transfer_enqueue(registry=registry, patient=patient, payload=payload, sha256=transfer.payload_hash(payload))
 
 
 def test_worker_delivers_and_failing_endpoint_stays_queued(worker):

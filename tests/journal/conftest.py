@@ -7,8 +7,7 @@ import pytest
 def journal_defaults(request: pytest.FixtureRequest) -> None:
     """Curated codes and default templates. The data migration loads them, but a
     transactional (browser) test flushes the tables, so make sure they are there."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "world", "transactional_db"} & set(
-        request.fixturenames)
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "world", "transactional_db"} & set(request.fixturenames)
     if uses_db:
         if "world" in request.fixturenames:
             request.getfixturevalue("world")

@@ -50,11 +50,9 @@ def test_diagnoses_and_observations(world: World) -> None:
     r = c.post(f"/api/v1/journal/patients/{world.patient.pk}/diagnoses/", {"code": "E11.99"}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "code" and "Menade du" in r.json()["detail"]
     assert len(c.get(f"/api/v1/journal/patients/{world.patient.pk}/diagnoses/").json()) == 1
-    r = c.post(f"/api/v1/journal/patients/{world.patient.pk}/observations/", {"kind": "pulse", "value": "900"},
-               format="json")
+    r = c.post(f"/api/v1/journal/patients/{world.patient.pk}/observations/", {"kind": "pulse", "value": "900"}, format="json")
     assert r.status_code == 400 and "20–250" in r.json()["detail"]
-    r = c.post(f"/api/v1/journal/patients/{world.patient.pk}/observations/", {"kind": "bp", "value": "130/80"},
-               format="json")
+    r = c.post(f"/api/v1/journal/patients/{world.patient.pk}/observations/", {"kind": "bp", "value": "130/80"}, format="json")
     assert r.status_code == 201 and r.json()["display"] == "130/80 mmHg"
     assert c.get("/api/v1/journal/codes/icd10/", {"q": "J06"}).json()[0]["code"] == "J06.9"
 
@@ -63,8 +61,7 @@ def test_diagnoses_and_observations(world: World) -> None:
 def test_api_refuses_without_relationship(world: World, who: str) -> None:
     c = _client(getattr(world, who))
     assert c.get(f"/api/v1/journal/patients/{world.patient.pk}/notes/").status_code == 404
-    assert c.post(f"/api/v1/journal/patients/{world.patient.pk}/notes/", {"note_type": "X"},
-                  format="json").status_code == 404
+    assert c.post(f"/api/v1/journal/patients/{world.patient.pk}/notes/", {"note_type": "X"}, format="json").status_code == 404
     assert c.get(f"/api/v1/journal/patients/{world.patient.pk}/observations/").status_code == 404
     assert not Note.objects.exists()
 
@@ -81,5 +78,4 @@ def test_encounter_via_api_and_note_joins_todays_encounter(world: World) -> None
     assert r.status_code == 201, r.content
     r2 = c.post(f"/api/v1/journal/patients/{world.patient.pk}/notes/", {"template": doctor_template().pk}, format="json")
     assert Note.objects.get(pk=r2.json()["id"]).encounter_id == r.json()["id"]
-    assert c.post(f"/api/v1/journal/patients/{world.patient.pk}/encounters/", {"kind": "x"},
-                  format="json").status_code == 400
+    assert c.post(f"/api/v1/journal/patients/{world.patient.pk}/encounters/", {"kind": "x"}, format="json").status_code == 400

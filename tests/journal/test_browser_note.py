@@ -36,8 +36,12 @@ def test_visit_note_in_three_page_loads_without_the_mouse(page, world: World) ->
     expect(page.get_by_label("Aktuellt")).to_be_focused()
 
     # 3. Four headings, Tab between them.
-    texts = ["Hosta och snuva i fem dagar.", "Tidigare frisk, inga mediciner.",
-             "Allmäntillstånd gott. Lungor: vesikulärt andningsljud.", "Viral övre luftvägsinfektion."]
+    texts = [
+        "Hosta och snuva i fem dagar.",
+        "Tidigare frisk, inga mediciner.",
+        "Allmäntillstånd gott. Lungor: vesikulärt andningsljud.",
+        "Viral övre luftvägsinfektion.",
+    ]
     for i, text in enumerate(texts):
         page.keyboard.type(text)
         if i < len(texts) - 1:
@@ -78,8 +82,13 @@ def test_draft_survives_and_stale_tab_is_told(page, world: World) -> None:  # ty
     n.refresh_from_db()
     assert n.headings[0]["text"] == "Första versionen"
     # Someone (another tab) saves meanwhile: this tab's next save is refused with an explanation.
-    services.note_save_draft(actor=world.physician, note_id=n.pk, revision=n.revision,
-                             headings=[{"heading": "Aktuellt", "text": "Från annan flik"}], edit_session="other")
+    services.note_save_draft(
+        actor=world.physician,
+        note_id=n.pk,
+        revision=n.revision,
+        headings=[{"heading": "Aktuellt", "text": "Från annan flik"}],
+        edit_session="other",
+    )
     page.get_by_label("Anamnes").fill("Mer text")
     page.get_by_role("alert").filter(has_text="ändrats sedan du öppnade").wait_for()
     n.refresh_from_db()

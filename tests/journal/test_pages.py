@@ -20,16 +20,30 @@ pytestmark = pytest.mark.django_db
 
 def _bulk_notes(world: World, n: int) -> None:
     now = timezone.now()
-    Note.objects.bulk_create([
-        Note(patient=world.patient, unit=world.vc, note_type="Läkaranteckning", status=Note.Status.SIGNED,
-             headings=[{"heading": "Aktuellt", "text": f"Anteckning {i}"}], text=f"Aktuellt: Anteckning {i}",
-             author=world.physician.staff, author_name="Test", event_at=now - dt.timedelta(hours=i), signed_at=now)
-        for i in range(n)
-    ])
-    Observation.objects.bulk_create([
-        Observation(patient=world.patient, unit=world.vc, kind=k, value=70 + i % 5, observed_at=now - dt.timedelta(hours=i))
-        for i in range(n) for k in ("pulse", "weight")
-    ])
+    Note.objects.bulk_create(
+        [
+            Note(
+                patient=world.patient,
+                unit=world.vc,
+                note_type="Läkaranteckning",
+                status=Note.Status.SIGNED,
+                headings=[{"heading": "Aktuellt", "text": f"Anteckning {i}"}],
+                text=f"Aktuellt: Anteckning {i}",
+                author=world.physician.staff,
+                author_name="Test",
+                event_at=now - dt.timedelta(hours=i),
+                signed_at=now,
+            )
+            for i in range(n)
+        ]
+    )
+    Observation.objects.bulk_create(
+        [
+            Observation(patient=world.patient, unit=world.vc, kind=k, value=70 + i % 5, observed_at=now - dt.timedelta(hours=i))
+            for i in range(n)
+            for k in ("pulse", "weight")
+        ]
+    )
 
 
 def _overview_queries(client, world: World) -> int:  # type: ignore[no-untyped-def]
@@ -68,8 +82,12 @@ def test_new_note_editor_autosave_and_sign(client, world: World) -> None:  # typ
     note = Note.objects.get()
     r = client.get(r["Location"])
     assert r.status_code == 200 and 'name="h-text"' in r.content.decode()
-    data = {"revision": note.revision, "edit_session": "t1", "h-title": [h["heading"] for h in VISIT],
-            "h-text": [h["text"] for h in VISIT]}
+    data = {
+        "revision": note.revision,
+        "edit_session": "t1",
+        "h-title": [h["heading"] for h in VISIT],
+        "h-text": [h["text"] for h in VISIT],
+    }
     r = client.post(f"/journal/anteckning/{note.pk}/autospara/", data, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and "Utkastet sparat" in r.content.decode()
     note.refresh_from_db()
@@ -116,8 +134,9 @@ def test_print_pdf_is_logged_as_print(client, world: World) -> None:  # type: ig
     assert r.status_code == 200
     r = client.post(f"/journal/patient/{world.patient.pk}/utskrift/", {"med_koder": "1"})
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
-    assert AccessLog.objects.filter(action="journal.print", patient_id=world.patient.pk,
-                                    staff_id=world.physician.staff.pk).exists()
+    assert AccessLog.objects.filter(
+        action="journal.print", patient_id=world.patient.pk, staff_id=world.physician.staff.pk
+    ).exists()
 
 
 def test_measurement_page_refuses_pulse_900_with_range(client, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -135,8 +154,10 @@ def test_correction_and_error_pages(client, world: World) -> None:  # type: igno
     titles = [h["heading"] for h in n.headings]
     texts = [h["text"] for h in n.headings]
     texts[0] = "Hosta sedan två veckor."
-    r = client.post(f"/journal/anteckning/{n.pk}/rattelse/", {"revision": n.revision, "h-title": titles, "h-text": texts,
-                                                             "reason": "Fel duration"})
+    r = client.post(
+        f"/journal/anteckning/{n.pk}/rattelse/",
+        {"revision": n.revision, "h-title": titles, "h-text": texts, "reason": "Fel duration"},
+    )
     assert r.status_code == 302
     r = client.get(f"/journal/anteckning/{n.pk}/")
     html = r.content.decode()

@@ -45,17 +45,32 @@ def test_empty_headings_can_be_drafted_but_not_signed(world: World) -> None:
 
 def test_stale_save_is_refused_with_an_explanation_and_changes_nothing(world: World) -> None:
     n = draft(world)
-    tab_a = services.note_save_draft(actor=world.physician, note_id=n.pk, revision=n.revision,
-                                     headings=[{"heading": "Aktuellt", "text": "Flik A"}], edit_session="a")
+    tab_a = services.note_save_draft(
+        actor=world.physician,
+        note_id=n.pk,
+        revision=n.revision,
+        headings=[{"heading": "Aktuellt", "text": "Flik A"}],
+        edit_session="a",
+    )
     with pytest.raises(Conflict) as exc:
-        services.note_save_draft(actor=world.physician, note_id=n.pk, revision=n.revision,
-                                 headings=[{"heading": "Aktuellt", "text": "Flik B"}], edit_session="b")
+        services.note_save_draft(
+            actor=world.physician,
+            note_id=n.pk,
+            revision=n.revision,
+            headings=[{"heading": "Aktuellt", "text": "Flik B"}],
+            edit_session="b",
+        )
     assert "ändrats sedan du öppnade" in exc.value.message
     n.refresh_from_db()
     assert n.headings == [{"heading": "Aktuellt", "text": "Flik A"}] and n.revision == tab_a.revision
     # The same tab's own earlier autosave does not block it.
-    services.note_save_draft(actor=world.physician, note_id=n.pk, revision=n.revision - 1,
-                             headings=[{"heading": "Aktuellt", "text": "Flik A igen"}], edit_session="a")
+    services.note_save_draft(
+        actor=world.physician,
+        note_id=n.pk,
+        revision=n.revision - 1,
+        headings=[{"heading": "Aktuellt", "text": "Flik A igen"}],
+        edit_session="a",
+    )
 
 
 def test_sign_with_stale_revision_from_another_tab_is_refused(world: World) -> None:
@@ -78,8 +93,7 @@ def test_correction_keeps_the_old_text_readable(world: World) -> None:
     new[3]["text"] = "Akut bronkit."
     with pytest.raises(DomainError):
         services.note_correct(actor=world.physician, note_id=n.pk, revision=n.revision, headings=new, reason=" ")
-    c = services.note_correct(actor=world.nurse, note_id=n.pk, revision=n.revision, headings=new,
-                              reason="Fel bedömning angiven")
+    c = services.note_correct(actor=world.nurse, note_id=n.pk, revision=n.revision, headings=new, reason="Fel bedömning angiven")
     assert c.version_no == 2 and "Akut bronkit" in c.text and c.signed_by == world.nurse.staff
     versions = queries.note_versions(c)
     assert [v.version_no for v in versions] == [2, 1]
@@ -90,11 +104,17 @@ def test_correction_keeps_the_old_text_readable(world: World) -> None:
 
 def test_correcting_with_a_stale_revision_is_refused(world: World) -> None:
     n = signed(world)
-    services.note_correct(actor=world.physician, note_id=n.pk, revision=n.revision,
-                          headings=[{"heading": "Aktuellt", "text": "Ny"}], reason="fel")
+    services.note_correct(
+        actor=world.physician, note_id=n.pk, revision=n.revision, headings=[{"heading": "Aktuellt", "text": "Ny"}], reason="fel"
+    )
     with pytest.raises(Conflict):
-        services.note_correct(actor=world.physician, note_id=n.pk, revision=n.revision,
-                              headings=[{"heading": "Aktuellt", "text": "Annan"}], reason="fel")
+        services.note_correct(
+            actor=world.physician,
+            note_id=n.pk,
+            revision=n.revision,
+            headings=[{"heading": "Aktuellt", "text": "Annan"}],
+            reason="fel",
+        )
     assert NoteVersion.objects.filter(note=n).count() == 2
 
 
@@ -133,14 +153,17 @@ def test_code_search_by_code_and_text(world: World) -> None:
     assert queries.code_search("kva", "koloskopi")[0].code == "UJF32"
 
 
-@pytest.mark.parametrize("kind,value,fragment", [
-    ("pulse", "900", "Tillåtet intervall: 20–250 slag/min"),
-    ("temp", "50", "30–45 °C"),
-    ("spo2", "101", "50–100 %"),
-    ("bp", "120/150", "lägre än systoliskt"),
-    ("hba1c", "5", "20–200 mmol/mol"),
-    ("weight", "abc", "ange ett tal"),
-])
+@pytest.mark.parametrize(
+    "kind,value,fragment",
+    [
+        ("pulse", "900", "Tillåtet intervall: 20–250 slag/min"),
+        ("temp", "50", "30–45 °C"),
+        ("spo2", "101", "50–100 %"),
+        ("bp", "120/150", "lägre än systoliskt"),
+        ("hba1c", "5", "20–200 mmol/mol"),
+        ("weight", "abc", "ange ett tal"),
+    ],
+)
 def test_implausible_measurement_is_refused_with_range(world: World, kind: str, value: str, fragment: str) -> None:
     with pytest.raises(DomainError) as exc:
         services.observation_record(actor=world.nurse, patient_id=world.patient.pk, kind=kind, value=value)
@@ -165,8 +188,9 @@ def test_measurements_and_derived_bmi(world: World) -> None:
 
 
 def test_allergy_feeds_the_signal_and_medication_check(world: World) -> None:
-    services.allergy_record(actor=world.physician, patient_id=world.patient.pk, substance="Penicillin",
-                            atc_code="j01c", severity="severe")
+    services.allergy_record(
+        actor=world.physician, patient_id=world.patient.pk, substance="Penicillin", atc_code="j01c", severity="severe"
+    )
     with pytest.raises(DomainError):
         services.allergy_record(actor=world.physician, patient_id=world.patient.pk, substance="X", atc_code="1234")
     with pytest.raises(DomainError):
@@ -182,8 +206,9 @@ def test_allergy_feeds_the_signal_and_medication_check(world: World) -> None:
 
 
 def test_acknowledgement_worklist(world: World) -> None:
-    ack = services.acknowledgement_request(actor=world.nurse, patient_id=world.patient.pk, summary="Hb 98 g/L",
-                                           responsible_id=world.physician.staff.pk)
+    ack = services.acknowledgement_request(
+        actor=world.nurse, patient_id=world.patient.pk, summary="Hb 98 g/L", responsible_id=world.physician.staff.pk
+    )
     assert queries.acknowledgements_count(world.physician) == 1
     assert [a.pk for a in queries.acknowledgements_open(world.physician)] == [ack.pk]
     services.acknowledgement_confirm(actor=world.physician, acknowledgement_id=ack.pk)
@@ -212,8 +237,12 @@ def test_unsigned_worklist_lists_only_own_drafts(world: World) -> None:
 
 def test_full_text_search_uses_swedish_stemming(world: World) -> None:
     n = draft(world)
-    services.note_sign(actor=world.physician, note_id=n.pk, revision=n.revision,
-                       headings=[{"heading": "Aktuellt", "text": "Patienten har besvärliga huvudvärkar."}])
+    services.note_sign(
+        actor=world.physician,
+        note_id=n.pk,
+        revision=n.revision,
+        headings=[{"heading": "Aktuellt", "text": "Patienten har besvärliga huvudvärkar."}],
+    )
     signed(world)
     tl = queries.timeline(world.physician, world.patient.pk, queries.TimelineFilter(q="huvudvärk"))
     assert [x.pk for x in tl.notes] == [n.pk]
@@ -227,8 +256,12 @@ def test_template_headings_marked_required_must_be_written(world: World) -> None
     t.headings.filter(title="Bedömning").update(required=True)
     n = draft(world)
     with pytest.raises(DomainError) as exc:
-        services.note_sign(actor=world.physician, note_id=n.pk, revision=n.revision,
-                           headings=[{"heading": "Aktuellt", "text": "x"}, {"heading": "Bedömning", "text": ""}])
+        services.note_sign(
+            actor=world.physician,
+            note_id=n.pk,
+            revision=n.revision,
+            headings=[{"heading": "Aktuellt", "text": "x"}, {"heading": "Bedömning", "text": ""}],
+        )
     assert "Bedömning" in exc.value.message
 
 
@@ -236,13 +269,30 @@ def test_imported_notes_bulk_create_and_correction_keeps_original(world: World) 
     from journal.models import headings_text
 
     hs = [{"heading": "Anteckning", "text": "Migrerad text från gamla systemet."}]
-    [imp] = Note.objects.bulk_create([Note(patient=world.patient, unit=world.vc, note_type="Läkaranteckning", headings=hs,
-                                           text=headings_text(hs), status=Note.Status.IMPORTED, source_system="ELVIS",
-                                           source_id="A-1", author_name="Dr Gammal")])
+    [imp] = Note.objects.bulk_create(
+        [
+            Note(
+                patient=world.patient,
+                unit=world.vc,
+                note_type="Läkaranteckning",
+                headings=hs,
+                text=headings_text(hs),
+                status=Note.Status.IMPORTED,
+                source_system="ELVIS",
+                source_id="A-1",
+                author_name="Dr Gammal",
+            )
+        ]
+    )
     tl = queries.timeline(world.physician, world.patient.pk, queries.TimelineFilter(q="migrerad"))
     assert [n.pk for n in tl.notes] == [imp.pk]
-    c = services.note_correct(actor=world.physician, note_id=imp.pk, revision=1,
-                              headings=[{"heading": "Anteckning", "text": "Rättad text."}], reason="Felstavat")
+    c = services.note_correct(
+        actor=world.physician,
+        note_id=imp.pk,
+        revision=1,
+        headings=[{"heading": "Anteckning", "text": "Rättad text."}],
+        reason="Felstavat",
+    )
     assert c.status == Note.Status.SIGNED and c.version_no == 2
     v1 = NoteVersion.objects.get(note=imp, version_no=1)
     assert v1.signed_by_name == "Dr Gammal" and "Migrerad" in v1.headings[0]["text"]

@@ -23,15 +23,19 @@ def product(name: str, strength: str = "") -> Product:
 
 def order(actor: Actor, patient_id: int, name: str, strength: str = "", *, override: str = "", **kw: object) -> MedicationOrder:
     p = product(name, strength)
-    data = {"product_id": p.pk, "dose": "1", "dose_unit": p.dose_unit, "frequency": "regular", "times": 2,
-            "indication": "test"}
+    data = {"product_id": p.pk, "dose": "1", "dose_unit": p.dose_unit, "frequency": "regular", "times": 2, "indication": "test"}
     data.update(kw)
-    return services.order_create(actor=actor, patient_id=patient_id, data=services.OrderInput(**data),  # type: ignore[arg-type]
-                                 override_reason=override)
+    return services.order_create(
+        actor=actor,
+        patient_id=patient_id,
+        data=services.OrderInput(**data),  # type: ignore[arg-type]
+        override_reason=override,
+    )
 
 
 def prescribe(actor: Actor, patient_id: int, o: MedicationOrder, key: str | None = None, **kw: object) -> Prescription:
     data = {"packages": 1, "dispensings": 1}
     data.update(kw)
-    return services.prescription_create(actor=actor, patient_id=patient_id, order_id=o.pk,
-                                        data=services.PrescriptionInput(**data), idempotency_key=key)  # type: ignore[arg-type]
+    return services.prescription_create(
+        actor=actor, patient_id=patient_id, order_id=o.pk, data=services.PrescriptionInput(**data), idempotency_key=key
+    )  # type: ignore[arg-type]

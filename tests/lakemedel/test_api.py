@@ -25,19 +25,29 @@ def test_api_order_prescribe_renew_discontinue(world: World, drugs: None) -> Non
     pid = world.patient.pk
     assert c.get(f"{BASE}/products/", {"q": "levax"}).json()[0]["name"] == "Levaxin"
     p = product("Levaxin", "50 mikrog")
-    r = c.post(f"{BASE}/patients/{pid}/orders/", {"npl_id": p.npl_id, "dose": "1", "dose_unit": "tablett",
-                                                      "frequency": "regular", "times": 1}, format="json")
+    r = c.post(
+        f"{BASE}/patients/{pid}/orders/",
+        {"npl_id": p.npl_id, "dose": "1", "dose_unit": "tablett", "frequency": "regular", "times": 1},
+        format="json",
+    )
     assert r.status_code == 201, r.json()
     oid = r.json()["id"]
     assert r.json()["dosage_text"] == "1 tablett 1 gång dagligen"
-    r = c.put(f"{BASE}/patients/{pid}/orders/{oid}/", {"product_id": p.pk, "dose": "2", "dose_unit": "tablett",
-                                                       "frequency": "regular", "times": 1, "version": 1}, format="json")
+    r = c.put(
+        f"{BASE}/patients/{pid}/orders/{oid}/",
+        {"product_id": p.pk, "dose": "2", "dose_unit": "tablett", "frequency": "regular", "times": 1, "version": 1},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["version"] == 2
-    r = c.put(f"{BASE}/patients/{pid}/orders/{oid}/", {"product_id": p.pk, "dose": "3", "dose_unit": "tablett",
-                                                       "frequency": "regular", "times": 1, "version": 1}, format="json")
+    r = c.put(
+        f"{BASE}/patients/{pid}/orders/{oid}/",
+        {"product_id": p.pk, "dose": "3", "dose_unit": "tablett", "frequency": "regular", "times": 1, "version": 1},
+        format="json",
+    )
     assert r.status_code == 409
-    r = c.post(f"{BASE}/patients/{pid}/orders/{oid}/prescribe/", {"packages": 1, "idempotency_key": "api-key-0001"},
-               format="json")
+    r = c.post(
+        f"{BASE}/patients/{pid}/orders/{oid}/prescribe/", {"packages": 1, "idempotency_key": "api-key-0001"}, format="json"
+    )
     assert r.status_code == 201 and r.json()["delivery_status"] in ("queued", "delivered")
     rx_id = r.json()["id"]
     body = {"prescription_ids": [rx_id], "idempotency_key": "api-renew-0001"}
@@ -55,9 +65,11 @@ def test_api_order_prescribe_renew_discontinue(world: World, drugs: None) -> Non
 
 def test_api_bad_input_is_400_in_swedish(world: World, drugs: None) -> None:
     c = _client(world.physician)
-    r = c.post(f"{BASE}/patients/{world.patient.pk}/orders/", {"npl_id": "00000000000000", "dose": "1",
-                                                                   "dose_unit": "tablett", "frequency": "regular",
-                                                                   "times": 1}, format="json")
+    r = c.post(
+        f"{BASE}/patients/{world.patient.pk}/orders/",
+        {"npl_id": "00000000000000", "dose": "1", "dose_unit": "tablett", "frequency": "regular", "times": 1},
+        format="json",
+    )
     assert r.status_code == 400 and "Okänt läkemedel" in r.json()["detail"] and r.json()["field"] == "product"
     assert MedicationOrder.objects.count() == 0
 
@@ -72,8 +84,11 @@ def test_api_refuses_outsider_and_colleague(world: World, drugs: None, who: str)
     c = _client(getattr(world, who))
     assert c.get(f"{BASE}/patients/{world.patient.pk}/orders/").status_code == 404
     p = product("Levaxin", "50 mikrog")
-    r = c.post(f"{BASE}/patients/{world.patient.pk}/orders/", {"product_id": p.pk, "dose": "1", "dose_unit": "tablett",
-                                                                   "frequency": "regular", "times": 1}, format="json")
+    r = c.post(
+        f"{BASE}/patients/{world.patient.pk}/orders/",
+        {"product_id": p.pk, "dose": "1", "dose_unit": "tablett", "frequency": "regular", "times": 1},
+        format="json",
+    )
     assert r.status_code == 404 and MedicationOrder.objects.count() == 0
     assert AccessLog.objects.filter(staff_id=getattr(world, who).staff.pk, ground="denied").count() == 2
 
@@ -82,9 +97,14 @@ def test_api_pause_resume_history_review(world: World, drugs: None) -> None:
     c = _client(world.physician)
     pid = world.patient.pk
     p = product("Levaxin", "50 mikrog")
-    oid = c.post(f"{BASE}/patients/{pid}/orders/", {"product_id": p.pk, "dose": "1", "dose_unit": "tablett",
-                                                    "frequency": "regular", "times": 1}, format="json").json()["id"]
-    assert c.post(f"{BASE}/patients/{pid}/orders/{oid}/pause/", {"reason": "inför op"}, format="json").json()["status"] == "paused"
+    oid = c.post(
+        f"{BASE}/patients/{pid}/orders/",
+        {"product_id": p.pk, "dose": "1", "dose_unit": "tablett", "frequency": "regular", "times": 1},
+        format="json",
+    ).json()["id"]
+    assert (
+        c.post(f"{BASE}/patients/{pid}/orders/{oid}/pause/", {"reason": "inför op"}, format="json").json()["status"] == "paused"
+    )
     assert c.post(f"{BASE}/patients/{pid}/orders/{oid}/pause/", {}, format="json").status_code == 400
     assert c.post(f"{BASE}/patients/{pid}/orders/{oid}/resume/", {}, format="json").json()["status"] == "active"
     hist = c.get(f"{BASE}/patients/{pid}/orders/{oid}/history/").json()

@@ -66,8 +66,9 @@ def test_import_refuses_entities_xml_bomb(tmp_path: Path) -> None:
 
 def test_load_interactions_reports_bad_lines(tmp_path: Path) -> None:
     f = tmp_path / "i.csv"
-    f.write_text("atc_a;atc_b;allvarlighetsgrad;beskrivning\nB01AA03;M01A;D;Blödning\nB01AA03;M01A;E;x\nfel;M01A;C;x\n",
-                 encoding="utf-8")
+    f.write_text(
+        "atc_a;atc_b;allvarlighetsgrad;beskrivning\nB01AA03;M01A;D;Blödning\nB01AA03;M01A;E;x\nfel;M01A;C;x\n", encoding="utf-8"
+    )
     out, err = StringIO(), StringIO()
     call_command("load_interactions", str(f), stdout=out, stderr=err)
     assert "1 nya" in out.getvalue() and "rad 3: allvarlighetsgrad" in err.getvalue() and "rad 4: ogiltig ATC" in err.getvalue()

@@ -25,8 +25,16 @@ def _nothing_stored() -> None:
 
 
 def test_physician_orders_and_it_is_versioned_and_audited(world: World, drugs: None) -> None:
-    o = order(world.physician, world.patient.pk, "Alvedon", "500 mg", frequency="prn", times=None, prn_max_per_day=4,
-              indication="smärta")
+    o = order(
+        world.physician,
+        world.patient.pk,
+        "Alvedon",
+        "500 mg",
+        frequency="prn",
+        times=None,
+        prn_max_per_day=4,
+        indication="smärta",
+    )
     assert o.dosage_text == "1 tablett vid behov, högst 4 per dygn"
     assert o.unit_id == world.vc.pk and o.prescriber == world.physician.staff and o.version == 1
     v = MedicationOrderVersion.objects.get(order=o)
@@ -35,17 +43,21 @@ def test_physician_orders_and_it_is_versioned_and_audited(world: World, drugs: N
     assert row.staff_id == world.physician.staff.pk and row.patient_id == world.patient.pk
 
 
-@pytest.mark.parametrize(("kw", "field", "word"), [
-    ({"dose_unit": ""}, "dose_unit", "enhet"),
-    ({"times": None}, "times", "kan inte läsas ut"),
-    ({"frequency": "prn", "times": None, "prn_max_per_day": None}, "prn_max_per_day", "högsta"),
-    ({"start_date": dt.date(2026, 5, 1), "planned_end_date": dt.date(2026, 4, 1)}, "planned_end_date", "före startdatum"),
-    ({"product_id": 999999}, "product", "Okänt läkemedel"),
-    ({"product_id": "inte-ett-id"}, "product", "produktregistret"),
-    ({"route": "öronlapp"}, "route", "administrationsväg"),
-])
-def test_bad_input_is_refused_in_swedish_and_nothing_is_stored(world: World, drugs: None, kw: dict, field: str,
-                                                                word: str) -> None:  # type: ignore[type-arg]
+@pytest.mark.parametrize(
+    ("kw", "field", "word"),
+    [
+        ({"dose_unit": ""}, "dose_unit", "enhet"),
+        ({"times": None}, "times", "kan inte läsas ut"),
+        ({"frequency": "prn", "times": None, "prn_max_per_day": None}, "prn_max_per_day", "högsta"),
+        ({"start_date": dt.date(2026, 5, 1), "planned_end_date": dt.date(2026, 4, 1)}, "planned_end_date", "före startdatum"),
+        ({"product_id": 999999}, "product", "Okänt läkemedel"),
+        ({"product_id": "inte-ett-id"}, "product", "produktregistret"),
+        ({"route": "öronlapp"}, "route", "administrationsväg"),
+    ],
+)
+def test_bad_input_is_refused_in_swedish_and_nothing_is_stored(
+    world: World, drugs: None, kw: dict, field: str, word: str
+) -> None:  # type: ignore[type-arg]
     with pytest.raises(DomainError) as exc:
         order(world.physician, world.patient.pk, "Alvedon", "500 mg", **kw)
     assert exc.value.field == field
@@ -75,10 +87,16 @@ def test_outsider_and_colleague_are_refused_and_the_refusal_is_logged(world: Wor
 def test_change_makes_a_new_version_and_history_is_date_by_date(world: World, drugs: None) -> None:
     o = order(world.physician, world.patient.pk, "Metformin Teva", "500 mg", indication="diabetes")
     p = product("Metformin Teva", "500 mg")
-    services.order_change(actor=world.physician, patient_id=world.patient.pk, order_id=o.pk, expected_version=1,
-                          reason="dosökning",
-                          data=services.OrderInput(product_id=p.pk, dose="2", dose_unit="tablett", frequency="regular",
-                                                   times=2, indication="diabetes"))
+    services.order_change(
+        actor=world.physician,
+        patient_id=world.patient.pk,
+        order_id=o.pk,
+        expected_version=1,
+        reason="dosökning",
+        data=services.OrderInput(
+            product_id=p.pk, dose="2", dose_unit="tablett", frequency="regular", times=2, indication="diabetes"
+        ),
+    )
     o.refresh_from_db()
     assert o.version == 2 and o.dosage_text == "2 tabletter 2 gånger dagligen"
     pa, _o, versions = queries.order_history(world.physician, world.patient.pk, o.pk)
@@ -87,9 +105,15 @@ def test_change_makes_a_new_version_and_history_is_date_by_date(world: World, dr
     assert AccessLog.objects.filter(action="lakemedel.order.history", patient_id=world.patient.pk).exists()
     # A stale form answers Conflict and changes nothing.
     with pytest.raises(Conflict):
-        services.order_change(actor=world.physician, patient_id=world.patient.pk, order_id=o.pk, expected_version=1,
-                              data=services.OrderInput(product_id=p.pk, dose="3", dose_unit="tablett",
-                                                       frequency="regular", times=2, indication="diabetes"))
+        services.order_change(
+            actor=world.physician,
+            patient_id=world.patient.pk,
+            order_id=o.pk,
+            expected_version=1,
+            data=services.OrderInput(
+                product_id=p.pk, dose="3", dose_unit="tablett", frequency="regular", times=2, indication="diabetes"
+            ),
+        )
     o.refresh_from_db()
     assert o.version == 2
 
@@ -109,7 +133,11 @@ def test_pause_resume_and_discontinue_need_a_reason(world: World, drugs: None) -
     o.refresh_from_db()
     assert o.status == "discontinued" and o.discontinued_reason == "muskelvärk"
     assert list(MedicationOrderVersion.objects.filter(order=o).order_by("version").values_list("kind", flat=True)) == [
-        "created", "paused", "resumed", "discontinued"]
+        "created",
+        "paused",
+        "resumed",
+        "discontinued",
+    ]
     assert AccessLog.objects.filter(action="lakemedel.order.discontinue", object_id=str(o.pk), reason="muskelvärk").exists()
     ml = queries.medication_list(world.physician, world.patient.pk, include_past=True)
     assert ml.current == [] and [x.pk for x in ml.past] == [o.pk]

@@ -34,19 +34,51 @@ def test_panel_query_count_is_flat(client, world: World, drugs: None, django_ass
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     p = product("Metformin Teva", "500 mg")
-    MedicationOrder.objects.bulk_create([
-        MedicationOrder(patient=world.patient, unit=world.vc, product=p, substance=p.substance, atc_code=p.atc_code,
-                        dose=1, dose_unit="tablett", route="oral", frequency="regular", times=1, period="day",
-                        start_date="2026-01-01", prescriber=world.physician.staff) for _ in range(40)])
+    MedicationOrder.objects.bulk_create(
+        [
+            MedicationOrder(
+                patient=world.patient,
+                unit=world.vc,
+                product=p,
+                substance=p.substance,
+                atc_code=p.atc_code,
+                dose=1,
+                dose_unit="tablett",
+                route="oral",
+                frequency="regular",
+                times=1,
+                period="day",
+                start_date="2026-01-01",
+                prescriber=world.physician.staff,
+            )
+            for _ in range(40)
+        ]
+    )
     with django_assert_max_num_queries(len(few)):
         client.get(url)
     list_url = reverse("lakemedel:list", args=[world.patient.pk])
     with CaptureQueriesContext(connection) as many:
         client.get(list_url)
-    MedicationOrder.objects.bulk_create([
-        MedicationOrder(patient=world.patient, unit=world.vc, product=p, substance=p.substance, atc_code=p.atc_code,
-                        dose=1, dose_unit="tablett", route="oral", frequency="regular", times=1, period="day",
-                        start_date="2026-01-01", prescriber=world.physician.staff) for _ in range(40)])
+    MedicationOrder.objects.bulk_create(
+        [
+            MedicationOrder(
+                patient=world.patient,
+                unit=world.vc,
+                product=p,
+                substance=p.substance,
+                atc_code=p.atc_code,
+                dose=1,
+                dose_unit="tablett",
+                route="oral",
+                frequency="regular",
+                times=1,
+                period="day",
+                start_date="2026-01-01",
+                prescriber=world.physician.staff,
+            )
+            for _ in range(40)
+        ]
+    )
     with django_assert_max_num_queries(len(many)):
         client.get(list_url)
 
@@ -56,9 +88,14 @@ def test_pages_refuse_outsider_and_colleague(client, world: World, drugs: None, 
     o = order(world.physician, world.patient.pk, "Alvedon", "500 mg")
     login(client, getattr(world, who))
     pid = world.patient.pk
-    for url in [reverse("lakemedel:list", args=[pid]), reverse("lakemedel:order_new", args=[pid]),
-                reverse("lakemedel:order_history", args=[pid, o.pk]), reverse("lakemedel:prescribe", args=[pid, o.pk]),
-                reverse("lakemedel:print", args=[pid]), reverse("lakemedel:print_pdf", args=[pid])]:
+    for url in [
+        reverse("lakemedel:list", args=[pid]),
+        reverse("lakemedel:order_new", args=[pid]),
+        reverse("lakemedel:order_history", args=[pid, o.pk]),
+        reverse("lakemedel:prescribe", args=[pid, o.pk]),
+        reverse("lakemedel:print", args=[pid]),
+        reverse("lakemedel:print_pdf", args=[pid]),
+    ]:
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("lakemedel:renew", args=[pid]), {"rx": ["1"]}).status_code == 404
     assert AccessLog.objects.filter(staff_id=getattr(world, who).staff.pk, ground="denied").count() >= 6
@@ -69,8 +106,15 @@ def test_order_form_creates_and_bad_input_shows_swedish_error(client, world: Wor
     url = reverse("lakemedel:order_new", args=[world.patient.pk])
     assert client.get(url).status_code == 200
     p = product("Alvedon", "500 mg")
-    base = {"product": p.pk, "dose": "1", "dose_unit": "tablett", "frequency": "regular", "times": "2", "period": "day",
-            "start_date": "2026-03-01"}
+    base = {
+        "product": p.pk,
+        "dose": "1",
+        "dose_unit": "tablett",
+        "frequency": "regular",
+        "times": "2",
+        "period": "day",
+        "start_date": "2026-03-01",
+    }
     r = client.post(url, {**base, "dose_unit": ""})
     assert r.status_code == 400 and "Dosen saknar enhet" in r.content.decode()
     r = client.post(url, {**base, "planned_end_date": "2026-02-01"})
@@ -90,8 +134,11 @@ def test_search_as_you_type_and_inline_checks(client, world: World, drugs: None)
     assert "Alvedon" in client.get(s, {"q": "N02BE"}).content.decode()
     assert "Inga träffar" in client.get(s, {"q": "xyzzy"}).content.decode()
     order(world.physician, world.patient.pk, "Waran", indication="förmaksflimmer")
-    r = client.post(reverse("lakemedel:order_check", args=[world.patient.pk]),
-                    {"product": product("Ipren", "400 mg").pk}, HTTP_HX_REQUEST="true")
+    r = client.post(
+        reverse("lakemedel:order_check", args=[world.patient.pk]),
+        {"product": product("Ipren", "400 mg").pk},
+        HTTP_HX_REQUEST="true",
+    )
     html = r.content.decode()
     assert "Allvarlig" in html and "Interaktion D" in html
     assert 'hx-swap-oob="true"' in html and '<option value="tablett" selected>' in html
@@ -115,13 +162,29 @@ def test_prescribe_page_and_worklist(client, world: World, drugs: None) -> None:
     login(client, world.physician)
     url = reverse("lakemedel:prescribe", args=[world.patient.pk, o.pk])
     assert client.get(url).status_code == 200
-    r = client.post(url, {"packages": "1", "package_size": "100", "dispensings": "1", "valid_until": "2000-01-01",
-                          "idempotency_key": "k-12345678"})
+    r = client.post(
+        url,
+        {
+            "packages": "1",
+            "package_size": "100",
+            "dispensings": "1",
+            "valid_until": "2000-01-01",
+            "idempotency_key": "k-12345678",
+        },
+    )
     assert r.status_code == 400 and "Giltighetstiden" in r.content.decode()
-    r = client.post(url, {"packages": "1", "package_size": "100", "dispensings": "1",
-                          "valid_until": (__import__("datetime").date.today().replace(day=1)
-                                          + __import__("datetime").timedelta(days=200)).isoformat(),
-                          "idempotency_key": "k-12345678"})
+    r = client.post(
+        url,
+        {
+            "packages": "1",
+            "package_size": "100",
+            "dispensings": "1",
+            "valid_until": (
+                __import__("datetime").date.today().replace(day=1) + __import__("datetime").timedelta(days=200)
+            ).isoformat(),
+            "idempotency_key": "k-12345678",
+        },
+    )
     assert r.status_code == 302 and Prescription.objects.count() == 1
     assert client.get(reverse("lakemedel:failed")).status_code == 200
 

@@ -22,8 +22,16 @@ pytestmark = pytest.mark.django_db
 def test_prescribe_in_one_step_writes_outbox_in_same_transaction(world: World, drugs: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("ERECEPT_ENDPOINT", raising=False)
     o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1, indication="hypotyreos")
-    rx = prescribe(world.physician, world.patient.pk, o, packages=2, package_size=100, dispensings=3, interval_days=90,
-                   pharmacy_message="Dosetthjälp")
+    rx = prescribe(
+        world.physician,
+        world.patient.pk,
+        o,
+        packages=2,
+        package_size=100,
+        dispensings=3,
+        interval_days=90,
+        pharmacy_message="Dosetthjälp",
+    )
     assert rx.prescriber_code == "1234567" and rx.dosage_text == "1 tablett 1 gång dagligen"
     assert rx.valid_until == timezone.localdate() + dt.timedelta(days=365)
     ob = Outbox.objects.get(pk=rx.outbox_id)
@@ -32,14 +40,17 @@ def test_prescribe_in_one_step_writes_outbox_in_same_transaction(world: World, d
     assert AccessLog.objects.filter(action="lakemedel.prescribe", object_id=str(rx.pk)).exists()
 
 
-@pytest.mark.parametrize(("kw", "field"), [
-    ({"packages": 0}, "packages"),
-    ({"package_size": 7}, "package_size"),
-    ({"dispensings": 3}, "interval_days"),
-    ({"dispensings": 40, "interval_days": 30}, "dispensings"),
-    ({"valid_until": dt.date(2000, 1, 1)}, "valid_until"),
-    ({"valid_until": dt.date.today() + dt.timedelta(days=800)}, "valid_until"),
-])
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        ({"packages": 0}, "packages"),
+        ({"package_size": 7}, "package_size"),
+        ({"dispensings": 3}, "interval_days"),
+        ({"dispensings": 40, "interval_days": 30}, "dispensings"),
+        ({"valid_until": dt.date(2000, 1, 1)}, "valid_until"),
+        ({"valid_until": dt.date.today() + dt.timedelta(days=800)}, "valid_until"),
+    ],
+)
 def test_bad_prescription_is_refused_and_nothing_stored(world: World, drugs: None, kw: dict, field: str) -> None:  # type: ignore[type-arg]
     o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
     with pytest.raises(DomainError) as exc:
@@ -80,10 +91,12 @@ def test_renew_many_in_one_act_and_a_double_click_renews_once(world: World, drug
     o1 = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
     o2 = order(world.physician, world.patient.pk, "Seloken ZOC", "50 mg", times=1)
     r1, r2 = prescribe(world.physician, world.patient.pk, o1), prescribe(world.physician, world.patient.pk, o2)
-    first = services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk,
-                                         prescription_ids=[r1.pk, r2.pk], idempotency_key="click-abcdef12")
-    again = services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk,
-                                         prescription_ids=[r1.pk, r2.pk], idempotency_key="click-abcdef12")
+    first = services.prescriptions_renew(
+        actor=world.physician, patient_id=world.patient.pk, prescription_ids=[r1.pk, r2.pk], idempotency_key="click-abcdef12"
+    )
+    again = services.prescriptions_renew(
+        actor=world.physician, patient_id=world.patient.pk, prescription_ids=[r1.pk, r2.pk], idempotency_key="click-abcdef12"
+    )
     assert [r.pk for r in first] == [r.pk for r in again]
     assert Prescription.objects.filter(renewed_from__isnull=False).count() == 2
     assert Outbox.objects.count() == 4
@@ -91,10 +104,13 @@ def test_renew_many_in_one_act_and_a_double_click_renews_once(world: World, drug
     assert r1.status == "renewed" and first[0].renewed_from_id == r1.pk
     # Renewing the replaced prescription again (another form) is refused.
     with pytest.raises(DomainError) as exc:
-        services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[r1.pk],
-                                     idempotency_key="other-abcdef12")
+        services.prescriptions_renew(
+            actor=world.physician, patient_id=world.patient.pk, prescription_ids=[r1.pk], idempotency_key="other-abcdef12"
+        )
     assert "redan förnyat" in exc.value.message
-    audits = [r for r in AccessLog.objects.filter(action="lakemedel.renew", patient_id=world.patient.pk) if r.detail.get("renewed")]
+    audits = [
+        r for r in AccessLog.objects.filter(action="lakemedel.renew", patient_id=world.patient.pk) if r.detail.get("renewed")
+    ]
     assert len(audits) == 2 and audits[0].detail["renewed"] == {str(r1.pk): first[0].pk, str(r2.pk): first[1].pk}
 
 
@@ -126,8 +142,9 @@ def test_concurrent_double_click_renews_once(world: World, drugs: None) -> None:
     def click() -> None:
         try:
             barrier.wait()
-            out = services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk,
-                                               prescription_ids=[rx.pk], idempotency_key="dbl-click-0001")
+            out = services.prescriptions_renew(
+                actor=world.physician, patient_id=world.patient.pk, prescription_ids=[rx.pk], idempotency_key="dbl-click-0001"
+            )
             results.append(out[0].pk)
         except Exception as exc:  # noqa: BLE001
             results.append(exc)

@@ -21,8 +21,7 @@ def test_severe_interaction_requires_override_and_is_recorded(world: World, drug
         order(world.physician, world.patient.pk, "Ipren", "400 mg", indication="smärta")
     assert exc.value.code == "override_required" and "Interaktion D" in exc.value.message
     assert MedicationOrder.objects.count() == 1
-    o = order(world.physician, world.patient.pk, "Ipren", "400 mg", indication="smärta",
-              override="kort kur, PK-INR följs")
+    o = order(world.physician, world.patient.pk, "Ipren", "400 mg", indication="smärta", override="kort kur, PK-INR följs")
     alert = SafetyAlert.objects.get(order=o, kind="interaction")
     assert alert.severe and alert.severity == "D" and alert.override_reason == "kort kur, PK-INR följs"
     row = AccessLog.objects.get(action="lakemedel.safety.override", object_id=str(o.pk))
@@ -78,19 +77,37 @@ def test_allergy_lookup_survives_a_missing_journal_helper(world: World) -> None:
 def test_allergy_from_the_journal_for_real(world: World, drugs: None) -> None:
     """Runs once the journal's allergy list is merged (journal.queries.active_allergies)."""
     try:
-        from journal.queries import active_allergies  # type: ignore[attr-defined]  # noqa: F401
-
         from journal.models import Allergy  # type: ignore[attr-defined]
+        from journal.queries import active_allergies  # type: ignore[attr-defined]  # noqa: F401
     except ImportError:
         pytest.skip("journal.queries.active_allergies finns inte ännu (journal-grenen är inte sammanfogad)")
-    Allergy.objects.create(patient=world.patient, unit=world.vc, substance="Penicillin", atc_code="J01C",
-                           severity="severe", recorded_by=world.physician.staff)
-    Allergy.objects.create(patient=world.patient, unit=world.vc, kind="infection", substance="Amoxicillin-resistent",
-                           atc_code="", recorded_by=world.physician.staff)
+    Allergy.objects.create(
+        patient=world.patient,
+        unit=world.vc,
+        substance="Penicillin",
+        atc_code="J01C",
+        severity="severe",
+        recorded_by=world.physician.staff,
+    )
+    Allergy.objects.create(
+        patient=world.patient,
+        unit=world.vc,
+        kind="infection",
+        substance="Amoxicillin-resistent",
+        atc_code="",
+        recorded_by=world.physician.staff,
+    )
     with pytest.raises(DomainError) as exc:
         order(world.physician, world.patient.pk, "Kåvepenin", "1 g", times=3, indication="tonsillit")
     assert "Allergi" in exc.value.message and "Penicillin" in exc.value.message
-    o = order(world.physician, world.patient.pk, "Kåvepenin", "1 g", times=3, indication="tonsillit",
-              override="tålt penicillin 2024 utan reaktion")
+    o = order(
+        world.physician,
+        world.patient.pk,
+        "Kåvepenin",
+        "1 g",
+        times=3,
+        indication="tonsillit",
+        override="tålt penicillin 2024 utan reaktion",
+    )
     assert SafetyAlert.objects.get(order=o, kind="allergy").override_reason.startswith("tålt")
     order(world.physician, world.patient.pk, "Doxyferm", times=1, indication="borrelia")  # other class: no alert

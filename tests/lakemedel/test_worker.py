@@ -45,12 +45,32 @@ def test_worker_delivers_prescription_through_simulator(world: World, monkeypatc
     sock = tmp / "r.sock"
     embedded.start_redis(binary, tmp, sock, persist=False)
     url = f"redis+socket://{sock}"
-    env = {**os.environ, "REDIS_URL": url, "VARDMILJO_DB_NAME": connection.settings_dict["NAME"],
-           "ERECEPT_ENDPOINT": "local:", "CELERY_TASK_ALWAYS_EAGER": "0"}
+    env = {
+        **os.environ,
+        "REDIS_URL": url,
+        "VARDMILJO_DB_NAME": connection.settings_dict["NAME"],
+        "ERECEPT_ENDPOINT": "local:",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "vardmiljo", "worker", "--pool=solo", "--without-mingle",
-         "--without-gossip", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "vardmiljo",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         from vardmiljo.celery import app
@@ -65,7 +85,7 @@ def test_worker_delivers_prescription_through_simulator(world: World, monkeypatc
             if status == "delivered" or worker.poll() is not None:
                 break
             time.sleep(0.3)
-        assert status == "delivered", (worker.stdout.read().decode() if worker.poll() is not None else "worker still running")
+        assert status == "delivered", worker.stdout.read().decode() if worker.poll() is not None else "worker still running"
         rx.refresh_from_db()
         assert rx.receipt_id.startswith("SIM-")
     finally:

@@ -34,10 +34,22 @@ def deliver_all() -> int:
     return n
 
 
-def send(world: World, *, question: str = "Bedömning av bröstsmärta?", priority: str = Priority.TWO_WEEKS,
-         deliver: bool = True, key: str = "") -> Referral:
-    ref = services.referral_send(actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=world.med.pk,
-                                 priority=priority, question=question, idempotency_key=key)
+def send(
+    world: World,
+    *,
+    question: str = "Bedömning av bröstsmärta?",
+    priority: str = Priority.TWO_WEEKS,
+    deliver: bool = True,
+    key: str = "",
+) -> Referral:
+    ref = services.referral_send(
+        actor=world.physician,
+        patient_id=world.patient.pk,
+        receiver_unit_id=world.med.pk,
+        priority=priority,
+        question=question,
+        idempotency_key=key,
+    )
     if deliver:
         deliver_all()
         ref.refresh_from_db()

@@ -46,8 +46,9 @@ def test_audit_lists_open_referrals_and_exits_zero_when_all_is_well(world: World
 def test_audit_fails_on_stuck_delivery(world: World) -> None:
     ext = f.make_unit(f.make_provider("Annat system"), "Extern")
     ReferralRoute.objects.create(unit=ext, mode=ReferralRoute.Mode.REMOTE)
-    ref = services.referral_send(actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=ext.pk,
-                                 priority="akut", question="?")
+    ref = services.referral_send(
+        actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=ext.pk, priority="akut", question="?"
+    )
     deliver_all()
     row = Outbox.objects.get(idempotency_key=ref.delivery_key)
     assert row.status == Outbox.Status.QUEUED and "ingen mottagaradress" in row.last_error
@@ -72,8 +73,9 @@ def test_audit_fails_on_referral_without_owner(world: World) -> None:
 def test_audit_command_exit_code_from_the_shell(world: World) -> None:
     """The exit status regional IT's monitoring sees (a separate process reads committed data only)."""
     root = Path(__file__).resolve().parents[2]
-    r = subprocess.run([sys.executable, "manage.py", "referral_audit", "--help"], cwd=root, capture_output=True, text=True,
-                       timeout=60)
+    r = subprocess.run(
+        [sys.executable, "manage.py", "referral_audit", "--help"], cwd=root, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0 and "--stuck-minutes" in r.stdout
 
 
@@ -84,8 +86,10 @@ def test_overdue_referral_is_escalated_to_coordinator_and_sender_once(world: Wor
     assert services.referral_escalate_overdue() == 1
     assert services.referral_escalate_overdue() == 0  # not again within the repeat interval
     notes = ReferralNotification.objects.filter(referral=ref)
-    assert {(n.unit_id, n.recipient_id) for n in notes} == {(world.med.pk, coordinator.staff.pk),
-                                                             (world.vc.pk, world.physician.staff.pk)}
+    assert {(n.unit_id, n.recipient_id) for n in notes} == {
+        (world.med.pk, coordinator.staff.pk),
+        (world.vc.pk, world.physician.staff.pk),
+    }
     assert ReferralEvent.objects.filter(referral=ref, kind=ReferralEvent.Kind.ESCALATION).count() == 1
     assert [n.pk for n in inbox(coordinator).notifications] == [notes.get(unit=world.med).pk]
     assert [n.referral_id for n in inbox(world.physician).notifications] == [ref.pk]

@@ -73,8 +73,14 @@ def test_two_accepting_without_version_still_only_one_moves(world: World) -> Non
 
 def test_double_click_on_send_at_the_same_moment_sends_once(world: World) -> None:
     def click() -> Referral:
-        return services.referral_send(actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=world.med.pk,
-                                      priority=Priority.AKUT, question="Akut", idempotency_key="same-form")
+        return services.referral_send(
+            actor=world.physician,
+            patient_id=world.patient.pk,
+            receiver_unit_id=world.med.pk,
+            priority=Priority.AKUT,
+            question="Akut",
+            idempotency_key="same-form",
+        )
 
     results = _race(click, click, click)
     assert all(isinstance(r, Referral) for r in results), results

@@ -33,14 +33,15 @@ from vardmiljo.models import CareRelationship, Outbox
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL_N = 190   # to Medicinkliniken, in this installation
-REMOTE_N = 10   # to a unit in another system with no endpoint configured
-KILL_AT = 50    # receipts seen before the worker is killed
+LOCAL_N = 190  # to Medicinkliniken, in this installation
+REMOTE_N = 10  # to a unit in another system with no endpoint configured
+KILL_AT = 50  # receipts seen before the worker is killed
 S = Referral.Status
 
 
-def _wait(cond: Callable[[], bool], timeout: float, what: str, every: float = 0.2,
-          tick: Callable[[], None] | None = None) -> None:
+def _wait(
+    cond: Callable[[], bool], timeout: float, what: str, every: float = 0.2, tick: Callable[[], None] | None = None
+) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if cond():
@@ -69,9 +70,27 @@ class Worker:
     def start(self) -> None:
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vardmiljo", "worker", "-P", "prefork", "-c", "2",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "vardmiljo",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill(self) -> None:
@@ -118,15 +137,28 @@ def test_kill_worker_and_restart_broker_mid_delivery_loses_and_duplicates_nothin
     os.environ.pop(f"REMISS_ENDPOINT_{ext.hsa_id}", None)
     patients = [world.patient] + [f.make_patient(unit=world.vc) for _ in range(18)]  # 19: coprime with the every-20th remote send
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "VARDMILJO_DEMO": "1", "REDIS_URL": url,
-           "CELERY_TASK_ALWAYS_EAGER": "0", "CELERY_VISIBILITY_TIMEOUT": "8", "DB_CONN_MAX_AGE": "0",
-           "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "VARDMILJO_DEMO": "1",
+        "REDIS_URL": url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_VISIBILITY_TIMEOUT": "8",
+        "DB_CONN_MAX_AGE": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
     worker = Worker(env, tmp_path / "worker.log")
 
     def send(i: int, unit_id: int) -> Referral:
-        return services.referral_send(actor=world.physician, patient_id=patients[i % len(patients)].pk, receiver_unit_id=unit_id,
-                                      priority=[Priority.AKUT, Priority.TWO_WEEKS, Priority.THREE_MONTHS][i % 3],
-                                      question=f"Remiss nummer {i}", idempotency_key=f"guarantee-{i}-{unit_id}")
+        return services.referral_send(
+            actor=world.physician,
+            patient_id=patients[i % len(patients)].pk,
+            receiver_unit_id=unit_id,
+            priority=[Priority.AKUT, Priority.TWO_WEEKS, Priority.THREE_MONTHS][i % 3],
+            question=f"Remiss nummer {i}",
+            idempotency_key=f"guarantee-{i}-{unit_id}",
+        )
 
     def receipts() -> int:
         return ReferralReceipt.objects.count()
@@ -134,8 +166,12 @@ def test_kill_worker_and_restart_broker_mid_delivery_loses_and_duplicates_nothin
     try:
         worker.start()
         warm = send(10_000, world.med.pk)
-        _wait(lambda: ReferralReceipt.objects.filter(referral=warm).exists(), 60, "the worker to start delivering",
-              tick=lambda: None)
+        _wait(
+            lambda: ReferralReceipt.objects.filter(referral=warm).exists(),
+            60,
+            "the worker to start delivering",
+            tick=lambda: None,
+        )
         killed_at = None
         for i in range(LOCAL_N + REMOTE_N):
             send(i, ext.pk if i % 20 == 7 else world.med.pk)
@@ -179,8 +215,9 @@ def test_kill_worker_and_restart_broker_mid_delivery_loses_and_duplicates_nothin
     # Exactly once: one receipt and one "received" event for each referral, no more.
     per_ref = dict(local.annotate(n=Count("receipts")).values_list("pk", "n"))
     assert set(per_ref.values()) == {1}, {k: v for k, v in per_ref.items() if v != 1}
-    events = dict(ReferralEvent.objects.filter(to_status=S.RECEIVED).values("referral").annotate(n=Count("id"))
-                  .values_list("referral", "n"))
+    events = dict(
+        ReferralEvent.objects.filter(to_status=S.RECEIVED).values("referral").annotate(n=Count("id")).values_list("referral", "n")
+    )
     assert sorted(events) == sorted(per_ref) and set(events.values()) == {1}
     assert set(local.values_list("status", flat=True)) == {S.RECEIVED}
     assert not local.filter(owner_unit__isnull=True).exists()

@@ -61,8 +61,14 @@ def test_full_lifecycle_trail_visible_to_both_sides(world: World) -> None:
         assert [e.to_status for e in ctx["events"]] == steps
         assert ctx["reply"].text.startswith("Ingen")
     assert AccessLog.objects.filter(action="referral.send", patient_id=world.patient.pk, detail__write=True).exists()
-    for action in ("referral.sent", "referral.accepted", "referral.answered", "referral.reply.sign",
-                   "referral.acknowledged", "referral.closed"):
+    for action in (
+        "referral.sent",
+        "referral.accepted",
+        "referral.answered",
+        "referral.reply.sign",
+        "referral.acknowledged",
+        "referral.closed",
+    ):
         assert AccessLog.objects.filter(action=action, object_id__in=[str(ref.pk), str(reply.pk)]).exists(), action
 
 
@@ -169,11 +175,14 @@ def test_database_refuses_sent_referral_without_owner(world: World) -> None:
         Referral.objects.filter(pk=ref.pk).update(owner_unit=None)
 
 
-@pytest.mark.parametrize("missing,field,word", [
-    ("receiver_unit_id", "receiver_unit", "mottagande enhet"),
-    ("question", "question", "frågeställning"),
-    ("priority", "priority", "prioritet"),
-])
+@pytest.mark.parametrize(
+    "missing,field,word",
+    [
+        ("receiver_unit_id", "receiver_unit", "mottagande enhet"),
+        ("question", "question", "frågeställning"),
+        ("priority", "priority", "prioritet"),
+    ],
+)
 def test_send_names_what_is_missing(world: World, missing: str, field: str, word: str) -> None:
     kwargs = {"receiver_unit_id": world.med.pk, "question": "Fråga", "priority": Priority.AKUT}
     kwargs[missing] = None if missing == "receiver_unit_id" else ""
@@ -185,8 +194,9 @@ def test_send_names_what_is_missing(world: World, missing: str, field: str, word
 
 def test_send_names_everything_missing_at_once(world: World) -> None:
     with pytest.raises(DomainError) as exc:
-        services.referral_send(actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=None, priority="",
-                               question="")
+        services.referral_send(
+            actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=None, priority="", question=""
+        )
     assert exc.value.message == "Remissen saknar: mottagande enhet, frågeställning, prioritet."
 
 
@@ -206,16 +216,18 @@ def test_outsider_and_colleague_before_receipt_are_refused_and_logged(world: Wor
             referral_for(actor, ref.pk)
     assert AccessLog.objects.filter(staff_id=world.outsider.staff.pk, action="referral.read.denied").exists()
     with pytest.raises(NotFound):
-        services.referral_send(actor=world.outsider, patient_id=world.patient.pk, receiver_unit_id=world.med.pk,
-                               priority=Priority.AKUT, question="?")
+        services.referral_send(
+            actor=world.outsider, patient_id=world.patient.pk, receiver_unit_id=world.med.pk, priority=Priority.AKUT, question="?"
+        )
     with pytest.raises(NotFound):
         services.referral_cancel(actor=world.outsider, referral_id=ref.pk, reason="x")
 
 
 def test_send_to_own_unit_is_refused(world: World) -> None:
     with pytest.raises(DomainError) as exc:
-        services.referral_send(actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=world.vc.pk,
-                               priority=Priority.AKUT, question="?")
+        services.referral_send(
+            actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=world.vc.pk, priority=Priority.AKUT, question="?"
+        )
     assert exc.value.field == "receiver_unit"
 
 

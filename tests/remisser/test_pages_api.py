@@ -81,12 +81,19 @@ def test_reject_without_reason_is_400_and_changes_nothing(client, world: World) 
 def _many(world: World, n: int) -> None:
     for i in range(n):
         p = f.make_patient(unit=world.vc)
-        services.referral_send(actor=world.physician, patient_id=p.pk, receiver_unit_id=world.med.pk,
-                               priority=[Priority.AKUT, Priority.TWO_WEEKS, Priority.THREE_MONTHS][i % 3], question=f"Fråga {i}")
+        services.referral_send(
+            actor=world.physician,
+            patient_id=p.pk,
+            receiver_unit_id=world.med.pk,
+            priority=[Priority.AKUT, Priority.TWO_WEEKS, Priority.THREE_MONTHS][i % 3],
+            question=f"Fråga {i}",
+        )
     deliver_all()
 
 
-def test_inbox_sorted_by_priority_overdue_highlighted_and_flat_queries(client, world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_inbox_sorted_by_priority_overdue_highlighted_and_flat_queries(
+    client, world: World, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     _many(world, 3)
     old = Referral.objects.filter(priority=Priority.THREE_MONTHS).get()
     Referral.objects.filter(pk=old.pk).update(due_date=timezone.localdate() - dt.timedelta(days=2))
@@ -136,8 +143,13 @@ def test_api_send_missing_fields_and_lifecycle(client, world: World) -> None:  #
     base = "/api/v1/remisser/"
     r = client.post(base, {"patient_id": world.patient.pk}, content_type="application/json")
     assert r.status_code == 400 and r.json()["detail"] == "Remissen saknar: mottagande enhet, frågeställning, prioritet."
-    body = {"patient_id": world.patient.pk, "receiver_unit_id": world.med.pk, "priority": "akut", "question": "?",
-            "idempotency_key": "api-1"}
+    body = {
+        "patient_id": world.patient.pk,
+        "receiver_unit_id": world.med.pk,
+        "priority": "akut",
+        "question": "?",
+        "idempotency_key": "api-1",
+    }
     r = client.post(base, body, content_type="application/json")
     assert r.status_code == 201
     ref_id = r.json()["referral"]["id"]
@@ -151,8 +163,9 @@ def test_api_send_missing_fields_and_lifecycle(client, world: World) -> None:  #
     assert r.status_code == 400 and "kan inte bli" in r.json()["detail"]
     r = client.post(f"{base}{ref_id}/transition/", {"to": "accepted", "version": version}, content_type="application/json")
     assert r.status_code == 200 and r.json()["referral"]["status"] == "accepted"
-    r = client.post(f"{base}{ref_id}/transition/", {"to": "rejected", "version": version, "note": "x"},
-                    content_type="application/json")
+    r = client.post(
+        f"{base}{ref_id}/transition/", {"to": "rejected", "version": version, "note": "x"}, content_type="application/json"
+    )
     assert r.status_code == 409
     r = client.post(f"{base}{ref_id}/answer/", {"text": "Svar"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["reply"]["text"] == "Svar"

@@ -64,8 +64,13 @@ def _ext(endpoint: str = "") -> object:
 
 
 def _send(world: World, unit: object) -> Referral:
-    return services.referral_send(actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=unit.pk,  # type: ignore[attr-defined]
-                                  priority=Priority.TWO_WEEKS, question="Bedömning")
+    return services.referral_send(
+        actor=world.physician,
+        patient_id=world.patient.pk,
+        receiver_unit_id=unit.pk,  # type: ignore[attr-defined]
+        priority=Priority.TWO_WEEKS,
+        question="Bedömning",
+    )
 
 
 def test_remote_delivery_posts_once_per_key_and_records_receipt(world: World, receiver: str) -> None:

@@ -16,11 +16,24 @@ def make_resource(unit: CareUnit, name: str = "Dr Test", kind: str = Resource.Ki
     return Resource.objects.create(unit=unit, name=name, kind=kind)
 
 
-def make_slot(resource: Resource, *, in_minutes: int = 24 * 60, minutes: int = 30, slot_type: str = SlotType.NEW_VISIT,
-              status: str = Slot.Status.FREE, at: dt.datetime | None = None) -> Slot:
+def make_slot(
+    resource: Resource,
+    *,
+    in_minutes: int = 24 * 60,
+    minutes: int = 30,
+    slot_type: str = SlotType.NEW_VISIT,
+    status: str = Slot.Status.FREE,
+    at: dt.datetime | None = None,
+) -> Slot:
     start = at or (timezone.now() + dt.timedelta(minutes=in_minutes)).replace(second=0, microsecond=0)
-    return Slot.objects.create(resource=resource, unit_id=resource.unit_id, starts_at=start,
-                               ends_at=start + dt.timedelta(minutes=minutes), slot_type=slot_type, status=status)
+    return Slot.objects.create(
+        resource=resource,
+        unit_id=resource.unit_id,
+        starts_at=start,
+        ends_at=start + dt.timedelta(minutes=minutes),
+        slot_type=slot_type,
+        status=status,
+    )
 
 
 def make_manager(actor: Actor) -> Actor:

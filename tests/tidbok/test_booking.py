@@ -56,8 +56,9 @@ def test_outside_the_schedule_is_refused(world: World) -> None:
 
 
 def test_unidentified_patient_is_refused_and_no_relationship_is_left(world: World) -> None:
-    patient = Patient.objects.create(identifier="19800101-AB12", id_kind=Patient.IdKind.RESERVNUMMER,
-                                     given_name="Okänd", family_name="Man")
+    patient = Patient.objects.create(
+        identifier="19800101-AB12", id_kind=Patient.IdKind.RESERVNUMMER, given_name="Okänd", family_name="Man"
+    )
     slot = _slot(world)
     with pytest.raises(DomainError, match="inte identifierad"):
         services.booking_create(actor=world.nurse, patient_id=patient.pk, slot_id=slot.pk)
@@ -88,8 +89,9 @@ def test_database_refuses_a_second_active_booking_even_past_the_service(world: W
     slot = _slot(world)
     b = services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=slot.pk)
     with pytest.raises(IntegrityError, match="tidbok_booking_one_active_per_slot"), transaction.atomic():
-        Booking.objects.create(slot=slot, unit=world.vc, patient=world.patient, starts_at=slot.starts_at,
-                               booked_by=world.nurse.staff)
+        Booking.objects.create(
+            slot=slot, unit=world.vc, patient=world.patient, starts_at=slot.starts_at, booked_by=world.nurse.staff
+        )
     services.booking_cancel(actor=world.nurse, booking_id=b.pk, by="patient", reason="Förkyld")
     # A cancelled booking does not hold the slot.
     again = services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=slot.pk)
@@ -182,17 +184,24 @@ def test_rebook_into_booked_slot_changes_nothing(world: World) -> None:
 
 
 def test_book_from_waiting_list_closes_entry(world: World) -> None:
-    entry = services.waitlist_add(actor=world.nurse, patient_id=world.patient.pk, unit_id=world.vc.pk,
-                                  priority="two_weeks", due_by=timezone.localdate() + dt.timedelta(days=14),
-                                  referral_id=77)
-    b = services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=_slot(world).pk,
-                                waitlist_entry_id=entry.pk)
+    entry = services.waitlist_add(
+        actor=world.nurse,
+        patient_id=world.patient.pk,
+        unit_id=world.vc.pk,
+        priority="two_weeks",
+        due_by=timezone.localdate() + dt.timedelta(days=14),
+        referral_id=77,
+    )
+    b = services.booking_create(
+        actor=world.nurse, patient_id=world.patient.pk, slot_id=_slot(world).pk, waitlist_entry_id=entry.pk
+    )
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.BOOKED and entry.booking_id == b.pk
     assert b.source == Booking.Source.WAITLIST and b.referral_id == 77
     with pytest.raises(Conflict):
-        services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=_slot(world).pk,
-                                waitlist_entry_id=entry.pk)
+        services.booking_create(
+            actor=world.nurse, patient_id=world.patient.pk, slot_id=_slot(world).pk, waitlist_entry_id=entry.pk
+        )
 
 
 def test_book_from_referral_keeps_referral(world: World) -> None:

@@ -25,8 +25,9 @@ def _race(world: World, slot: Slot, patients: list[int]) -> list[Any]:
     def book(i: int) -> None:
         try:
             barrier.wait(timeout=10)
-            results[i] = services.booking_create(actor=world.nurse if i % 2 else world.physician,
-                                                 patient_id=patients[i], slot_id=slot.pk)
+            results[i] = services.booking_create(
+                actor=world.nurse if i % 2 else world.physician, patient_id=patients[i], slot_id=slot.pk
+            )
         except Exception as exc:  # noqa: BLE001 - the loser's error is the point of the test
             results[i] = exc
         finally:

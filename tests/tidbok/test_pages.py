@@ -99,8 +99,9 @@ def test_check_in_button(client, world: World) -> None:  # type: ignore[no-untyp
 
 def test_week_waitlist_patient_pages_and_panel(client, world: World) -> None:  # type: ignore[no-untyped-def]
     b = _booked(world, 1, in_minutes=600)[0]
-    services.waitlist_add(actor=world.nurse, patient_id=world.patient.pk, unit_id=world.vc.pk, priority="acute",
-                          due_by=timezone.localdate())
+    services.waitlist_add(
+        actor=world.nurse, patient_id=world.patient.pk, unit_id=world.vc.pk, priority="acute", due_by=timezone.localdate()
+    )
     login(client, world.nurse)
     assert client.get(reverse("tidbok:week", args=[b.slot.resource_id])).status_code == 200
     r = client.get(reverse("tidbok:waitlist"))
@@ -109,8 +110,7 @@ def test_week_waitlist_patient_pages_and_panel(client, world: World) -> None:  #
     assert r.status_code == 200 and b.slot.resource.name.encode() in r.content
     r = client.get(reverse("patient_overview", args=[b.patient_id]))
     assert r.status_code == 200 and "Kommande besök".encode() in r.content and b.slot.resource.name.encode() in r.content
-    r = client.post(reverse("tidbok:waitlist_add", args=[world.patient.pk]),
-                    {"priority": "two_weeks", "due_by": "2001-01-01"})
+    r = client.post(reverse("tidbok:waitlist_add", args=[world.patient.pk]), {"priority": "two_weeks", "due_by": "2001-01-01"})
     assert "förflutna".encode() in r.content
     assert WaitlistEntry.objects.count() == 1
 
@@ -121,8 +121,9 @@ def test_patient_overview_panel_is_bounded(client, world: World, django_assert_m
 
     def book(n: int, offset: int) -> None:
         for i in range(n):
-            services.booking_create(actor=world.nurse, patient_id=world.patient.pk,
-                                    slot_id=make_slot(resource, in_minutes=600 + offset + i * 30).pk)
+            services.booking_create(
+                actor=world.nurse, patient_id=world.patient.pk, slot_id=make_slot(resource, in_minutes=600 + offset + i * 30).pk
+            )
 
     book(2, 0)
     url = reverse("patient_overview", args=[world.patient.pk])
@@ -150,13 +151,31 @@ def test_schedule_page_for_manager_only(client, world: World) -> None:  # type: 
     r = client.post(reverse("tidbok:schedule"), {"action": "resource", "r-name": "Rum 3", "r-kind": "room"})
     assert r.status_code == 302
     res = Resource.objects.get(name="Rum 3")
-    r = client.post(reverse("tidbok:schedule"), {"action": "template", "t-resource": res.pk, "t-weekday": 0,
-                                                 "t-start_time": "10:00", "t-end_time": "09:00",
-                                                 "t-slot_type": "phone", "t-slot_minutes": 15})
+    r = client.post(
+        reverse("tidbok:schedule"),
+        {
+            "action": "template",
+            "t-resource": res.pk,
+            "t-weekday": 0,
+            "t-start_time": "10:00",
+            "t-end_time": "09:00",
+            "t-slot_type": "phone",
+            "t-slot_minutes": 15,
+        },
+    )
     assert b"Sluttiden" in r.content
-    r = client.post(reverse("tidbok:schedule"), {"action": "template", "t-resource": res.pk, "t-weekday": 0,
-                                                 "t-start_time": "08:00", "t-end_time": "09:00",
-                                                 "t-slot_type": "phone", "t-slot_minutes": 15})
+    r = client.post(
+        reverse("tidbok:schedule"),
+        {
+            "action": "template",
+            "t-resource": res.pk,
+            "t-weekday": 0,
+            "t-start_time": "08:00",
+            "t-end_time": "09:00",
+            "t-slot_type": "phone",
+            "t-slot_minutes": 15,
+        },
+    )
     assert r.status_code == 302
     r = client.post(reverse("tidbok:schedule"), {"action": "generate", "g-weeks": 2})
     assert r.status_code == 302
@@ -164,6 +183,7 @@ def test_schedule_page_for_manager_only(client, world: World) -> None:  # type: 
 
 
 # --- REST ---------------------------------------------------------------------
+
 
 def test_api_first_available_book_cancel_check_in_daylist(client, world: World) -> None:  # type: ignore[no-untyped-def]
     resource = make_resource(world.vc)
@@ -173,50 +193,65 @@ def test_api_first_available_book_cancel_check_in_daylist(client, world: World) 
     login(client, world.nurse)
     r = client.get("/api/v1/tidbok/slots/", {"slot_type": "phone", "first_available": "1"})
     assert r.status_code == 200 and [s["id"] for s in r.json()] == [soon.pk]
-    r = client.post("/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": soon.pk},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": soon.pk}, content_type="application/json"
+    )
     assert r.status_code == 201, r.content
     booking_id = r.json()["id"]
-    r = client.post("/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": soon.pk},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": soon.pk}, content_type="application/json"
+    )
     assert r.status_code == 409 and "bokad" in r.json()["detail"]
     r = client.post(f"/api/v1/tidbok/bookings/{booking_id}/check-in/")
     assert r.status_code == 200 and r.json()["status"] == "checked_in"
-    r = client.post(f"/api/v1/tidbok/bookings/{booking_id}/cancel/", {"by": "unit", "reason": "x"},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/tidbok/bookings/{booking_id}/cancel/", {"by": "unit", "reason": "x"}, content_type="application/json"
+    )
     assert r.status_code == 400 and "ankomstregistrerat" in r.json()["detail"]
     r = client.get("/api/v1/tidbok/daylist/", {"date": timezone.localtime(soon.starts_at).date().isoformat()})
     assert r.status_code == 200
     rows = [row for row in r.json()["rows"] if row["booking"]]
     assert rows[0]["patient"]["id"] == world.patient.pk
-    r = client.post("/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": later.pk},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": later.pk}, content_type="application/json"
+    )
     b2 = r.json()["id"]
-    r = client.post(f"/api/v1/tidbok/bookings/{b2}/cancel/", {"by": "patient", "reason": "Bortrest"},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/tidbok/bookings/{b2}/cancel/", {"by": "patient", "reason": "Bortrest"}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "cancelled_patient"
 
 
 def test_api_refuses_outsider_and_bad_input(client, world: World) -> None:  # type: ignore[no-untyped-def]
     slot = make_slot(make_resource(world.vc))
     login(client, world.outsider)
-    r = client.post("/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": slot.pk},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": slot.pk}, content_type="application/json"
+    )
     assert r.status_code == 404
     login(client, world.nurse)
     r = client.get("/api/v1/tidbok/slots/", {"slot_type": "massage"})
     assert r.status_code == 400 and "tidstyp" in r.json()["detail"]
-    r = client.post("/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "resource_id": slot.resource_id,
-                                                 "starts_at": (slot.starts_at + dt.timedelta(minutes=7)).isoformat()},
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/tidbok/bookings/",
+        {
+            "patient_id": world.patient.pk,
+            "resource_id": slot.resource_id,
+            "starts_at": (slot.starts_at + dt.timedelta(minutes=7)).isoformat(),
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "utanför" in r.json()["detail"]
     assert not Booking.objects.exists()
 
 
 def test_api_waitlist(client, world: World) -> None:  # type: ignore[no-untyped-def]
     login(client, world.nurse)
-    r = client.post("/api/v1/tidbok/waitlist/", {"patient_id": world.patient.pk, "priority": "acute",
-                                                 "due_by": timezone.localdate().isoformat()}, content_type="application/json")
+    r = client.post(
+        "/api/v1/tidbok/waitlist/",
+        {"patient_id": world.patient.pk, "priority": "acute", "due_by": timezone.localdate().isoformat()},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     r = client.get("/api/v1/tidbok/waitlist/")
     assert r.status_code == 200 and r.json()[0]["patient_id"] == world.patient.pk
@@ -231,8 +266,13 @@ def test_api_schema_generates(client, world: World) -> None:  # type: ignore[no-
 def test_book_from_waiting_list_and_rebook_through_pages(client, world: World) -> None:  # type: ignore[no-untyped-def]
     resource = make_resource(world.vc, "Dr Al")
     s1, s2 = make_slot(resource, in_minutes=2000), make_slot(resource, in_minutes=4000)
-    entry = services.waitlist_add(actor=world.nurse, patient_id=world.patient.pk, unit_id=world.vc.pk,
-                                  priority="inom_3_manader", due_by=timezone.localdate() + dt.timedelta(days=30))
+    entry = services.waitlist_add(
+        actor=world.nurse,
+        patient_id=world.patient.pk,
+        unit_id=world.vc.pk,
+        priority="inom_3_manader",
+        due_by=timezone.localdate() + dt.timedelta(days=30),
+    )
     login(client, world.nurse)
     r = client.get(reverse("tidbok:book"), {"vantelista": entry.pk})
     assert f"vantelista={entry.pk}".encode() in r.content
@@ -253,8 +293,9 @@ def test_book_from_waiting_list_and_rebook_through_pages(client, world: World) -
 def test_protected_patients_phone_is_not_on_the_day_list(client, world: World) -> None:  # type: ignore[no-untyped-def]
     from vardmiljo.models import Patient
 
-    p = f.make_patient(unit=world.vc, given_name="Sam", family_name="Skyddad",
-                       protection=Patient.Protection.PROTECTED_REGISTRATION)
+    p = f.make_patient(
+        unit=world.vc, given_name="Sam", family_name="Skyddad", protection=Patient.Protection.PROTECTED_REGISTRATION
+    )
     p.phone = "070-9999999"
     p.save()
     slot = make_slot(make_resource(world.vc), in_minutes=600)
@@ -270,11 +311,14 @@ def test_api_rebook_and_colleague_refused(client, world: World) -> None:  # type
     b = services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=s1.pk)
     login(client, world.colleague)
     assert client.get(f"/api/v1/tidbok/bookings/{b.pk}/").status_code == 404
-    assert client.post(f"/api/v1/tidbok/bookings/{b.pk}/rebook/", {"slot_id": s2.pk},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(f"/api/v1/tidbok/bookings/{b.pk}/rebook/", {"slot_id": s2.pk}, content_type="application/json").status_code
+        == 404
+    )
     assert client.get(reverse("tidbok:week", args=[resource.pk])).status_code == 404
     login(client, world.nurse)
-    r = client.post(f"/api/v1/tidbok/bookings/{b.pk}/rebook/", {"slot_id": s2.pk, "reason": "Krock"},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/tidbok/bookings/{b.pk}/rebook/", {"slot_id": s2.pk, "reason": "Krock"}, content_type="application/json"
+    )
     assert r.status_code == 201 and r.json()["slot_id"] == s2.pk
     assert AccessLog.objects.filter(action="tidbok.booking.create", object_id=str(r.json()["id"])).exists()

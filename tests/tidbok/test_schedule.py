@@ -23,8 +23,14 @@ MONDAY = dt.date(2031, 3, 3)  # a Monday far ahead, so nothing is in the past
 
 
 def _template(world: World, resource: Resource, **kw) -> ScheduleTemplate:  # type: ignore[no-untyped-def]
-    args = {"weekday": 0, "start_time": dt.time(8, 0), "end_time": dt.time(10, 0), "slot_type": SlotType.NEW_VISIT,
-            "slot_minutes": 30, "valid_from": MONDAY}
+    args = {
+        "weekday": 0,
+        "start_time": dt.time(8, 0),
+        "end_time": dt.time(10, 0),
+        "slot_type": SlotType.NEW_VISIT,
+        "slot_minutes": 30,
+        "valid_from": MONDAY,
+    }
     args.update(kw)
     return services.template_add(actor=world.physician, resource_id=resource.pk, **args)
 
@@ -54,18 +60,30 @@ def test_generate_slots_from_template_with_holiday_and_absence(world: World) -> 
     make_manager(world.physician)
     r1, r2 = make_resource(world.vc, "Dr A"), make_resource(world.vc, "Dr B")
     _template(world, r1)  # Monday 08-10: 4 slots
-    _template(world, r1, weekday=1, start_time=dt.time(13, 0), end_time=dt.time(14, 0), slot_type=SlotType.PHONE,
-              slot_minutes=15)  # Tuesday 13-14: 4 phone slots
+    _template(
+        world, r1, weekday=1, start_time=dt.time(13, 0), end_time=dt.time(14, 0), slot_type=SlotType.PHONE, slot_minutes=15
+    )  # Tuesday 13-14: 4 phone slots
     _template(world, r2)
     tz = timezone.get_current_timezone()
     # Absence for Dr A on the second Monday, holiday for the whole unit on the third Monday.
     second, third = MONDAY + dt.timedelta(weeks=1), MONDAY + dt.timedelta(weeks=2)
-    services.exception_add(actor=world.physician, unit_id=world.vc.pk, kind="absence", resource_id=r1.pk,
-                           starts_at=dt.datetime.combine(second, dt.time(0), tz),
-                           ends_at=dt.datetime.combine(second, dt.time(23, 59), tz), reason="Kurs")
-    services.exception_add(actor=world.physician, unit_id=world.vc.pk, kind="holiday",
-                           starts_at=dt.datetime.combine(third, dt.time(0), tz),
-                           ends_at=dt.datetime.combine(third, dt.time(23, 59), tz), reason="Annandag påsk")
+    services.exception_add(
+        actor=world.physician,
+        unit_id=world.vc.pk,
+        kind="absence",
+        resource_id=r1.pk,
+        starts_at=dt.datetime.combine(second, dt.time(0), tz),
+        ends_at=dt.datetime.combine(second, dt.time(23, 59), tz),
+        reason="Kurs",
+    )
+    services.exception_add(
+        actor=world.physician,
+        unit_id=world.vc.pk,
+        kind="holiday",
+        starts_at=dt.datetime.combine(third, dt.time(0), tz),
+        ends_at=dt.datetime.combine(third, dt.time(23, 59), tz),
+        reason="Annandag påsk",
+    )
     created = services.slots_generate(actor=system_actor("test"), weeks=3, start=MONDAY)
     assert created == 3 * 4 + 3 * 4 + 3 * 4
     first = Slot.objects.filter(resource=r1).order_by("starts_at").first()
@@ -96,9 +114,14 @@ def test_exception_blocks_existing_free_slots_but_keeps_bookings(world: World) -
     booked = services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=slots[-1].pk)
     last_day = timezone.localtime(slots[-1].starts_at).date()
     tz = timezone.get_current_timezone()
-    services.exception_add(actor=world.physician, unit_id=world.vc.pk, kind="absence", resource_id=r.pk,
-                           starts_at=dt.datetime.combine(last_day, dt.time(0), tz),
-                           ends_at=dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tz))
+    services.exception_add(
+        actor=world.physician,
+        unit_id=world.vc.pk,
+        kind="absence",
+        resource_id=r.pk,
+        starts_at=dt.datetime.combine(last_day, dt.time(0), tz),
+        ends_at=dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tz),
+    )
     assert Slot.objects.filter(resource=r, status=Slot.Status.BLOCKED).count() == 3
     booked.refresh_from_db()
     assert booked.is_active

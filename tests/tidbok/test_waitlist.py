@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _add(world: World, **kw):  # type: ignore[no-untyped-def]
-    args = {"actor": world.nurse, "patient_id": world.patient.pk, "unit_id": world.vc.pk, "priority": "three_months",
-            "due_by": timezone.localdate() + dt.timedelta(days=60)}
+    args = {
+        "actor": world.nurse,
+        "patient_id": world.patient.pk,
+        "unit_id": world.vc.pk,
+        "priority": "three_months",
+        "due_by": timezone.localdate() + dt.timedelta(days=60),
+    }
     args.update(kw)
     return services.waitlist_add(**args)
 
@@ -56,8 +61,9 @@ def test_outsider_cannot_add_or_read(world: World) -> None:
 def test_past_care_guarantee_is_flagged_and_sorted_by_priority(world: World) -> None:
     old = _add(world, priority="three_months")
     WaitlistEntry.objects.filter(pk=old.pk).update(added_at=timezone.now() - dt.timedelta(days=91))
-    urgent = _add(world, patient_id=f.make_patient(unit=world.vc).pk, priority="acute",
-                  due_by=timezone.localdate() - dt.timedelta(days=1))
+    urgent = _add(
+        world, patient_id=f.make_patient(unit=world.vc).pk, priority="acute", due_by=timezone.localdate() - dt.timedelta(days=1)
+    )
     rows, total = queries.waitlist_for(world.nurse)
     assert total == 2
     assert [r.entry.pk for r in rows] == [urgent.pk, old.pk]

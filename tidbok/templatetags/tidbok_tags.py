@@ -60,9 +60,11 @@ def daylist_rows(context: dict[str, Any], dl: Any) -> SafeString:
                 status += f" <strong>{t_clash}</strong>"
             if b.status == Booking.Status.BOOKED:
                 if is_today:
-                    action = (f'<form method="post" action="{checkin_url.format(b.pk)}" class="inline">'
-                              f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-                              f'<button type="submit">{escape(t_checkin % {"n": p.full_name})}</button></form> ')
+                    action = (
+                        f'<form method="post" action="{checkin_url.format(b.pk)}" class="inline">'
+                        f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+                        f'<button type="submit">{escape(t_checkin % {"n": p.full_name})}</button></form> '
+                    )
                 action += f'<a href="{cancel_url.format(b.pk)}">{t_cancel}</a> <a href="{rebook_url}{b.pk}">{t_rebook}</a>'
         else:
             who = f"<em>{t_blocked}</em>" if blocked else f'<span class="hint">{t_free}</span>'
@@ -72,6 +74,7 @@ def daylist_rows(context: dict[str, Any], dl: Any) -> SafeString:
         out.append(
             f'<tr class="{css}"><td>{start:%H:%M}–{end:%H:%M}</td>'
             f'<td><a href="{week_url.format(s.resource_id)}{day_q}">{escape(s.resource.name)}</a></td>'
-            f'<td>{types.get(s.slot_type, "")}</td><td>{who}</td><td>{note}</td><td>{status}</td>'
-            f'<td class="no-print">{action}</td></tr>\n')
+            f"<td>{types.get(s.slot_type, '')}</td><td>{who}</td><td>{note}</td><td>{status}</td>"
+            f'<td class="no-print">{action}</td></tr>\n'
+        )
     return mark_safe("".join(out))

@@ -15,9 +15,11 @@ from vardmiljo.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = ("Importera från tidigare system. SOURCE: hl7 (HL7 v2 ADT A04/A08/A40), jsonl eller csv (journalexport). "
-            "Körs av en Celery-worker (direkt i processen när ingen broker finns) eller med --inline här. "
-            "Samma fil två gånger ändrar ingenting; ett avbrutet jobb fortsätter från sista bekräftade omgång.")
+    help = (
+        "Importera från tidigare system. SOURCE: hl7 (HL7 v2 ADT A04/A08/A40), jsonl eller csv (journalexport). "
+        "Körs av en Celery-worker (direkt i processen när ingen broker finns) eller med --inline här. "
+        "Samma fil två gånger ändrar ingenting; ett avbrutet jobb fortsätter från sista bekräftade omgång."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", choices=["hl7", "jsonl", "csv"])
@@ -31,8 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         for name in opts["files"]:
             try:
-                job = services.import_job_create(source=opts["source"], path=name, source_system=opts["source_system"],
-                                                 dry_run=opts["dry_run"])
+                job = services.import_job_create(
+                    source=opts["source"], path=name, source_system=opts["source_system"], dry_run=opts["dry_run"]
+                )
             except DomainError as exc:
                 raise CommandError(exc.message) from None
             if job.lines_done:
@@ -41,10 +44,16 @@ class Command(BaseCommand):
             self._report(job)
 
     def _run(self, job: ImportJob, opts: dict[str, Any]) -> ImportJob:
-        bar = tqdm(total=job.lines_total or None, initial=job.lines_done, unit="rad", desc=job.file_name.rsplit("/", 1)[-1],
-                   disable=opts.get("verbosity", 1) < 1)
+        bar = tqdm(
+            total=job.lines_total or None,
+            initial=job.lines_done,
+            unit="rad",
+            desc=job.file_name.rsplit("/", 1)[-1],
+            disable=opts.get("verbosity", 1) < 1,
+        )
         try:
             if opts["inline"]:
+
                 def progress(done: int) -> None:
                     bar.update(done - bar.n)
 
@@ -75,9 +84,11 @@ class Command(BaseCommand):
 
     def _report(self, job: ImportJob) -> None:
         w = self.stdout.write
-        w(f"jobb={job.pk} status={job.status} poster={job.records_seen} skapade={job.created_count} "
-          f"uppdaterade={job.updated_count} redan_importerade={job.skipped_count} fel={job.error_count} "
-          f"per_typ={job.counts} tid={job.seconds:.1f}s" + (" (endast kontroll)" if job.dry_run else ""))
+        w(
+            f"jobb={job.pk} status={job.status} poster={job.records_seen} skapade={job.created_count} "
+            f"uppdaterade={job.updated_count} redan_importerade={job.skipped_count} fel={job.error_count} "
+            f"per_typ={job.counts} tid={job.seconds:.1f}s" + (" (endast kontroll)" if job.dry_run else "")
+        )
         for err in job.errors.all()[:50]:
             w(f"  rad {err.line}: {err.reason}")
         if job.error_count > 50:

@@ -29,8 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--twice", action="store_true", help="import the same file again (idempotency check)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        provider = CareProvider.objects.get_or_create(hsa_id="SE2321000131-E000000000900",
-                                                      defaults={"name": "Importtest"})[0]
+        provider = CareProvider.objects.get_or_create(hsa_id="SE2321000131-E000000000900", defaults={"name": "Importtest"})[0]
         CareUnit.objects.get_or_create(hsa_id=BENCH_UNIT_HSA, defaults={"name": "Importtest enhet", "provider": provider})
         notes = opts["notes"]
         patients = opts["patients"] or max(1, notes // 20)
@@ -52,6 +51,8 @@ class Command(BaseCommand):
     def _report(self, job: ImportJob, wall: float, run: int) -> None:
         created = job.counts.get("note", 0)
         rate = int(created / wall) if wall and created else 0
-        self.stdout.write(f"run={run + 1} job={job.pk} created={job.created_count} skipped={job.skipped_count} "
-                          f"errors={job.error_count} seconds={wall:.2f} records_per_s={int(job.records_seen / wall)}")
+        self.stdout.write(
+            f"run={run + 1} job={job.pk} created={job.created_count} skipped={job.skipped_count} "
+            f"errors={job.error_count} seconds={wall:.2f} records_per_s={int(job.records_seen / wall)}"
+        )
         self.stdout.write(f"notes_per_s={rate}")

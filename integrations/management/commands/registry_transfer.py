@@ -15,12 +15,16 @@ from vardmiljo.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = ("Överför nya uppgifter till ett kvalitetsregister via utkorgen. --dry-run visar vad som skulle skickas. "
-            "Patienter som motsätter sig registrering tas aldrig med.")
+    help = (
+        "Överför nya uppgifter till ett kvalitetsregister via utkorgen. --dry-run visar vad som skulle skickas. "
+        "Patienter som motsätter sig registrering tas aldrig med."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("registry", help="registrets namn, t.ex. ndr")
-        parser.add_argument("--since", type=dt.date.fromisoformat, default=None, help="ÅÅÅÅ-MM-DD: bara uppgifter från detta datum")
+        parser.add_argument(
+            "--since", type=dt.date.fromisoformat, default=None, help="ÅÅÅÅ-MM-DD: bara uppgifter från detta datum"
+        )
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--show", type=int, default=20, help="antal meddelanden att visa vid --dry-run")
 
@@ -39,8 +43,14 @@ class Command(BaseCommand):
                 shown.append(p.patient.pk)
                 self.stdout.write(json.dumps(p.payload, ensure_ascii=False, default=str))
             # Patient data shown on an operator's terminal: one system row in the access log.
-            audit.record(system_actor("registry"), "registry.dry_run", ground="system",
-                         detail={"registry": summary.registry, "qualifying": summary.qualifying, "shown_patients": shown})
+            audit.record(
+                system_actor("registry"),
+                "registry.dry_run",
+                ground="system",
+                detail={"registry": summary.registry, "qualifying": summary.qualifying, "shown_patients": shown},
+            )
         verb = "skulle köas" if opts["dry_run"] else "köade"
-        self.stdout.write(f"register={summary.registry} kvalificerade={summary.qualifying} {verb}={summary.queued} "
-                          f"oförändrade={summary.unchanged}")
+        self.stdout.write(
+            f"register={summary.registry} kvalificerade={summary.qualifying} {verb}={summary.queued} "
+            f"oförändrade={summary.unchanged}"
+        )

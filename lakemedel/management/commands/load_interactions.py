@@ -27,7 +27,10 @@ class Command(BaseCommand):
             raise CommandError(f"Filen är inte UTF-8: {exc}")
         for line, reason in report.errors:
             self.stderr.write(f"rad {line}: {reason}")
-        audit.record(system_actor("load_interactions"), "lakemedel.interactions.import", ground="system",
-                     detail={"file": str(path), "created": report.created, "updated": report.updated,
-                             "errors": len(report.errors)})
+        audit.record(
+            system_actor("load_interactions"),
+            "lakemedel.interactions.import",
+            ground="system",
+            detail={"file": str(path), "created": report.created, "updated": report.updated, "errors": len(report.errors)},
+        )
         self.stdout.write(f"{report.created} nya, {report.updated} uppdaterade, {len(report.errors)} fel.")

@@ -34,8 +34,12 @@ class Command(BaseCommand):
     help = "Lista alla remisser som inte är avslutade; avslutar med kod 1 om någon saknar ägare eller har fastnat i leverans."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--stuck-minutes", type=int, default=settings.OUTBOX_STUCK_MINUTES,
-                            help="a delivery older than this, still not delivered, is stuck (default OUTBOX_STUCK_MINUTES)")
+        parser.add_argument(
+            "--stuck-minutes",
+            type=int,
+            default=settings.OUTBOX_STUCK_MINUTES,
+            help="a delivery older than this, still not delivered, is stuck (default OUTBOX_STUCK_MINUTES)",
+        )
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
         parser.add_argument("--problems-only", action="store_true")
 
@@ -55,7 +59,9 @@ class Command(BaseCommand):
                 problem = "no_owner"
             elif in_transit and r.delivery_status is None:
                 problem = "lost"
-            elif in_transit and r.delivery_status != Outbox.Status.DELIVERED and r.delivery_created and r.delivery_created < limit:
+            elif (
+                in_transit and r.delivery_status != Outbox.Status.DELIVERED and r.delivery_created and r.delivery_created < limit
+            ):
                 problem = "stuck"
             if problem:
                 problems[problem] += 1
@@ -66,21 +72,34 @@ class Command(BaseCommand):
             if r.delivery_status not in (None, Outbox.Status.DELIVERED) and r.delivery_error:
                 delivery += f" ({r.delivery_error[:60]})"
             if opts["json"]:
-                self.stdout.write(json.dumps({
-                    "id": r.pk, "status": r.status, "owner_unit": r.owner_unit.hsa_id if r.owner_unit else None,
-                    "owner_unit_name": r.owner_unit.name if r.owner_unit else None, "age_seconds": int(r.age(now).total_seconds()),
-                    "overdue": r.is_overdue, "delivery": r.delivery_status, "problem": problem or None,
-                }, ensure_ascii=False))
+                self.stdout.write(
+                    json.dumps(
+                        {
+                            "id": r.pk,
+                            "status": r.status,
+                            "owner_unit": r.owner_unit.hsa_id if r.owner_unit else None,
+                            "owner_unit_name": r.owner_unit.name if r.owner_unit else None,
+                            "age_seconds": int(r.age(now).total_seconds()),
+                            "overdue": r.is_overdue,
+                            "delivery": r.delivery_status,
+                            "problem": problem or None,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             else:
                 owner = r.owner_unit.name[:30] if r.owner_unit else "SAKNAS"
                 flag = "JA" if r.is_overdue else ""
                 mark = f"  <-- {problem.upper()}" if problem else ""
                 self.stdout.write(f"{r.pk:>8}  {r.status:<22}{owner:<32}{_age(r.age(now)):>9}  {flag:<9}{delivery}{mark}")
-        audit.record(system_actor("referral_audit"), "referral.audit", ground="system",
-                     detail={"open": n, "overdue": overdue, **problems})
+        audit.record(
+            system_actor("referral_audit"), "referral.audit", ground="system", detail={"open": n, "overdue": overdue, **problems}
+        )
         bad = sum(problems.values())
-        summary = (f"{n} öppna remisser, {overdue} försenade; utan ägare: {problems['no_owner']}, "
-                   f"fast i leverans > {opts['stuck_minutes']} min: {problems['stuck']}, skickade utan leverans: {problems['lost']}")
+        summary = (
+            f"{n} öppna remisser, {overdue} försenade; utan ägare: {problems['no_owner']}, "
+            f"fast i leverans > {opts['stuck_minutes']} min: {problems['stuck']}, skickade utan leverans: {problems['lost']}"
+        )
         if bad:
             raise CommandError(summary, returncode=1)
         self.stdout.write(summary)

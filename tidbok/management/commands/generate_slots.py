@@ -37,7 +37,10 @@ class Command(BaseCommand):
                 raise CommandError("Ange --from som ÅÅÅÅ-MM-DD.") from None
         try:
             created = services.slots_generate(
-                actor=system_actor("tidbok"), weeks=opts["weeks"], start=start, unit_id=unit_id,
+                actor=system_actor("tidbok"),
+                weeks=opts["weeks"],
+                start=start,
+                unit_id=unit_id,
                 progress=lambda rs: tqdm(rs, desc="resurser", unit="st", file=self.stderr._out),  # type: ignore[attr-defined]
             )
         except DomainError as exc:

@@ -15,7 +15,10 @@ class Command(BaseCommand):
         if bad is None:
             self.stdout.write(self.style.SUCCESS(f"Åtkomstloggen är obruten: {total} rader kontrollerade."))
             return
-        self.stderr.write(self.style.ERROR(
-            f"Åtkomstloggen är BRUTEN vid rad id={bad.row_id} (kedja {bad.chain}, nr {bad.seq}, "
-            f"{bad.logged_at:%Y-%m-%d %H:%M:%S}): {bad.problem}"))
+        self.stderr.write(
+            self.style.ERROR(
+                f"Åtkomstloggen är BRUTEN vid rad id={bad.row_id} (kedja {bad.chain}, nr {bad.seq}, "
+                f"{bad.logged_at:%Y-%m-%d %H:%M:%S}): {bad.problem}"
+            )
+        )
         raise SystemExit(1)

@@ -12,8 +12,10 @@ from vardmiljo.management.commands._operator import operator_actor
 
 
 class Command(BaseCommand):
-    help = ("Loggkontroll: a systematic random sample plus every emergency access and every access to a "
-            "protected identity. --mark ID --verdict ok|question|improper --comment TEXT records a review.")
+    help = (
+        "Loggkontroll: a systematic random sample plus every emergency access and every access to a "
+        "protected identity. --mark ID --verdict ok|question|improper --comment TEXT records a review."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sample", type=int, default=50)
@@ -46,5 +48,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{r.pk}\t{r.logged_at:%Y-%m-%d %H:%M}\t{r.staff_name}\t{r.unit_name}\t{r.patient_id or ''}\t{r.action}\t"
                 f"{r.get_ground_display()}{(': ' + r.reason) if r.reason else ''}\t{'ja' if r.flagged else ''}\t"
-                f"{'ja' if r.pk in reviewed else ''}")
+                f"{'ja' if r.pk in reviewed else ''}"
+            )
         self.stdout.write(f"{len(rows)} rader i urvalet, {sum(1 for r in rows if r.flagged)} flaggade.")

@@ -11,8 +11,10 @@ from vardmiljo.models import Outbox
 
 
 class Command(BaseCommand):
-    help = ("Show what is waiting in the outbox (referrals, prescriptions, registry transfers, reminders); "
-            "--retry ID re-queues a dead message; --deliver-due delivers everything due now in this process.")
+    help = (
+        "Show what is waiting in the outbox (referrals, prescriptions, registry transfers, reminders); "
+        "--retry ID re-queues a dead message; --deliver-due delivers everything due now in this process."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--retry", type=int)
@@ -34,5 +36,7 @@ class Command(BaseCommand):
         pending = Outbox.objects.exclude(status=Outbox.Status.DELIVERED).order_by("created_at")[:50]
         for r in pending:
             age = int((now - r.created_at).total_seconds() // 60)
-            self.stdout.write(f"  #{r.pk} {r.channel} {r.object_type}:{r.object_id} {r.status} försök={r.attempts} "
-                              f"ålder={age} min {r.last_error[:80]}")
+            self.stdout.write(
+                f"  #{r.pk} {r.channel} {r.object_type}:{r.object_id} {r.status} försök={r.attempts} "
+                f"ålder={age} min {r.last_error[:80]}"
+            )

@@ -17,6 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         t0 = time.perf_counter()
         ctx = demo.seed(opts["patients"], progress=lambda m: self.stdout.write(m))
-        self.stdout.write(self.style.SUCCESS(
-            f"Demodata klar: {len(ctx.patient_ids)} patienter på {time.perf_counter() - t0:.1f} s. "
-            f"Inloggning: anna.lakare, bo.sjukskoterska, cecilia.lakare, david.lakare, eva.admin (lösenord {demo.PASSWORD})"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demodata klar: {len(ctx.patient_ids)} patienter på {time.perf_counter() - t0:.1f} s. "
+                f"Inloggning: anna.lakare, bo.sjukskoterska, cecilia.lakare, david.lakare, eva.admin (lösenord {demo.PASSWORD})"
+            )
+        )
