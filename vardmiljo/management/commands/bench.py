@@ -9,6 +9,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vardmiljo import demo
@@ -31,6 +32,8 @@ class Command(BaseCommand):
 
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         t0 = time.perf_counter()
+        # The benchmark has its own database: a fresh machine has no tables there yet.
+        call_command("migrate", verbosity=0)
         ctx = BenchContext(demo=demo.seed_core(opts["patients"], progress=self.stdout.write), patients=opts["patients"])
         modules = [import_module(f"{app}.bench") for app in demo.CLINICAL_APPS if find_spec(f"{app}.bench")]
         if not opts["skip_seed"]:
