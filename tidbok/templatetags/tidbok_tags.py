@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from tidbok.models import Booking, SlotType
+from tidbok.queries import DayList
 
 register = template.Library()
 
@@ -24,7 +25,7 @@ def _pattern(name: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def daylist_rows(context: dict[str, Any], dl: Any) -> SafeString:
+def daylist_rows(context: dict[str, Any], dl: DayList) -> SafeString:
     if not dl.rows:
         return mark_safe(f'<tr><td colspan="7">{escape(_("Inga tider denna dag."))}</td></tr>')
     csrf = escape(str(context.get("csrf_token", "")))
@@ -40,6 +41,8 @@ def daylist_rows(context: dict[str, Any], dl: Any) -> SafeString:
     day_q = f"?datum={dl.day:%Y-%m-%d}"
     is_today = dl.day == timezone.localdate()
     tz = timezone.get_current_timezone()
+    # Each resource's cell once per page, not per row.
+    resource_cells: dict[int, str] = {}
     out: list[str] = []
     for row in dl.rows:
         s, b = row.slot, row.booking
@@ -48,11 +51,12 @@ def daylist_rows(context: dict[str, Any], dl: Any) -> SafeString:
         note = status = action = ""
         if b is not None:
             p = b.patient
-            name = escape(p.full_name)
+            full_name = p.full_name
+            name = escape(full_name)
             # Contact details of a protected identity stay off the list (and off the printout).
             phone = f" · {escape(p.phone)}" if p.phone and not p.is_protected else ""
-            who = f'<a href="{patient_url.format(p.pk)}">{name}</a> {escape(p.display_identifier)}{phone}'
-            note = escape(b.note)
+            who = f'<a href="{patient_url.format(p.id)}">{name}</a> {escape(p.display_identifier)}{phone}'
+            note = escape(b.note) if b.note else ""
             status = statuses.get(b.status, "")
             if b.checked_in_at:
                 status += f" {b.checked_in_at.astimezone(tz):%H:%M}"
@@ -61,19 +65,24 @@ def daylist_rows(context: dict[str, Any], dl: Any) -> SafeString:
             if b.status == Booking.Status.BOOKED:
                 if is_today:
                     action = (
-                        f'<form method="post" action="{checkin_url.format(b.pk)}" class="inline">'
+                        f'<form method="post" action="{checkin_url.format(b.id)}" class="inline">'
                         f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-                        f'<button type="submit">{escape(t_checkin % {"n": p.full_name})}</button></form> '
+                        f'<button type="submit">{escape(t_checkin % {"n": full_name})}</button></form> '
                     )
-                action += f'<a href="{cancel_url.format(b.pk)}">{t_cancel}</a> <a href="{rebook_url}{b.pk}">{t_rebook}</a>'
+                action += f'<a href="{cancel_url.format(b.id)}">{t_cancel}</a> <a href="{rebook_url}{b.id}">{t_rebook}</a>'
+            css = f"slot-{s.status} booking-{b.status}"
         else:
             who = f"<em>{t_blocked}</em>" if blocked else f'<span class="hint">{t_free}</span>'
             if s.status == "free":
-                action = f'<a href="{book_url.format(s.pk)}">{t_book}</a>'
-        css = f"slot-{s.status}" + (f" booking-{b.status}" if b is not None else "")
+                action = f'<a href="{book_url.format(s.id)}">{t_book}</a>'
+            css = f"slot-{s.status}"
+        resource_cell = resource_cells.get(s.resource_id)
+        if resource_cell is None:
+            resource_cell = resource_cells[s.resource_id] = (
+                f'<td><a href="{week_url.format(s.resource_id)}{day_q}">{escape(s.resource.name)}</a></td>'
+            )
         out.append(
-            f'<tr class="{css}"><td>{start:%H:%M}–{end:%H:%M}</td>'
-            f'<td><a href="{week_url.format(s.resource_id)}{day_q}">{escape(s.resource.name)}</a></td>'
+            f'<tr class="{css}"><td>{start:%H:%M}–{end:%H:%M}</td>{resource_cell}'
             f"<td>{types.get(s.slot_type, '')}</td><td>{who}</td><td>{note}</td><td>{status}</td>"
             f'<td class="no-print">{action}</td></tr>\n'
         )
