@@ -21,7 +21,7 @@ def notes_panel(pa: PatientAccess) -> dict[str, Any]:
     notes = queries.latest_notes(pa)
     return {
         "notes": notes,
-        "unsigned": sum(1 for n in notes if n.status == "draft" and n.author_id == pa.actor.staff.pk),
+        "unsigned": sum(1 for n in notes if n["status"] == "draft" and n["author_id"] == pa.actor.staff.pk),
         "templates": queries.template_choices(pa.actor),
         "patient_id": pa.patient_id,
     }
@@ -29,7 +29,7 @@ def notes_panel(pa: PatientAccess) -> dict[str, Any]:
 
 @patient_panel("journal.diagnoses", title=str(_("Aktuella diagnoser")), template="journal/panels/diagnoses.html", order=20)
 def diagnoses_panel(pa: PatientAccess) -> dict[str, Any]:
-    return {"diagnoses": queries.active_diagnoses(pa), "patient_id": pa.patient_id}
+    return {"diagnoses": queries.panel_diagnoses(pa), "patient_id": pa.patient_id}
 
 
 @patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html", order=60)
@@ -45,11 +45,11 @@ def alerts_signal(pa: PatientAccess) -> list[dict[str, str]]:
     if not isinstance(pa, PatientAccess):
         return []  # a page that shows a patient header without a decided access (e.g. log extract)
     out = []
-    for a in queries.active_allergies(pa):
-        text = a.substance + (f" ({a.atc_code})" if a.atc_code else "")
-        if a.severity in SEVERE:
-            text += f" – {a.get_severity_display()}"
-        out.append({"kind": a.kind, "label": str(a.get_kind_display()), "text": text})
+    for a in queries.alert_rows(pa):
+        text = a["substance"] + (f" ({a['atc_code']})" if a["atc_code"] else "")
+        if a["severity"] in SEVERE:
+            text += f" – {Allergy.Severity(a['severity']).label}"
+        out.append({"kind": a["kind"], "label": str(Allergy.Kind(a["kind"]).label), "text": text})
     return out
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Left
 
 from journal import codes
 from journal.models import (
@@ -32,6 +33,7 @@ from vardmiljo.models import CareUnit
 
 PANEL_NOTES = 5
 PANEL_DIAGNOSES = 8
+EXCERPT_CHARS = 140
 TIMELINE_PAGE = 50
 WORKLIST_LIMIT = 200
 
@@ -127,13 +129,26 @@ def _notes(pa: PatientAccess) -> QuerySet[Note]:
     return qs.filter(~Q(status=Note.Status.DRAFT) | Q(author_id=pa.actor.staff.pk))
 
 
-def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Note]:
-    """The latest notes, the actor's own unsigned drafts of this patient first (one query)."""
+def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[dict[str, Any]]:
+    """The overview's latest notes as rows of what the panel shows, the actor's own
+    unsigned drafts of this patient first (one narrow query)."""
     mine_draft = Case(
         When(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return list(
-        _notes(pa).select_related("unit").defer("search", "headings").alias(_d=mine_draft).order_by("_d", "-event_at", "-pk")[:n]
+        _notes(pa)
+        .order_by(mine_draft.asc(), "-event_at", "-pk")
+        .values(
+            "id",
+            "status",
+            "event_at",
+            "note_type",
+            "author_id",
+            "author_name",
+            "entered_in_error",
+            unit_name=F("unit__name"),
+            excerpt=Left("text", EXCERPT_CHARS + 1),
+        )[:n]
     )
 
 
@@ -319,6 +334,15 @@ def print_selection(
 # --- Coded data, measurements, alerts -------------------------------------
 
 
+def panel_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[dict[str, Any]]:
+    """The overview's active diagnoses: code, text and date only."""
+    return list(
+        pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False))
+        .order_by("-recorded_at")
+        .values("code", "code_text", "recorded_at")[:n]
+    )
+
+
 def active_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[Diagnosis]:
     return list(
         pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False)).order_by("-recorded_at")[:n]
@@ -347,6 +371,15 @@ def observations_all(pa: PatientAccess, kind: str = "", limit: int = 300) -> lis
     if kind:
         qs = qs.filter(kind=kind)
     return list(qs.select_related("unit").order_by("-observed_at", "-pk")[:limit])
+
+
+def alert_rows(pa: PatientAccess) -> list[dict[str, Any]]:
+    """The attention signal's rows: kind, substance, ATC code and severity of active allergies and alerts."""
+    return list(
+        pa.filter(Allergy.objects.filter(active=True))
+        .order_by("kind", "substance")
+        .values("kind", "substance", "atc_code", "severity")
+    )
 
 
 def active_allergies(pa: PatientAccess) -> list[Allergy]:

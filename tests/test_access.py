@@ -85,6 +85,38 @@ def test_block_filter_narrows_querysets(world: World) -> None:
     assert {r.unit_id for r in rels} == {world.med.pk}
 
 
+def test_provider_block_hides_that_providers_data_even_with_consent(world: World) -> None:
+    from vardmiljo.models import Block
+
+    f.relate(world.patient, world.priv)
+    f.consent(world.patient, world.private, world.outsider.staff)
+    # The patient blocks all of Region Väst's data (a provider-wide block has no unit).
+    Block.objects.create(patient=world.patient, provider=world.region, set_by=world.physician.staff)
+    pa = access.patient_access(world.outsider, world.patient.pk, action="x")
+    assert pa.consent and pa.blocked_provider_ids == {world.region.pk}
+    assert not pa.may_read_unit(world.vc) and not pa.may_read_unit(world.med)
+    assert pa.may_read_unit(world.priv)
+    # The blocked provider's own units still read their data.
+    own = access.patient_access(world.physician, world.patient.pk, action="x")
+    assert not own.blocked_provider_ids and own.may_read_unit(world.med)
+
+
+def test_lifted_block_no_longer_hides(world: World) -> None:
+    f.relate(world.patient, world.med)
+    b = f.block(world.patient, world.vc, world.physician.staff)
+    assert world.vc.pk in access.patient_access(world.colleague, world.patient.pk, action="x").blocked_unit_ids
+    b.lifted_at = timezone.now()
+    b.lifted_by = world.physician.staff
+    b.save()
+    assert access.patient_access(world.colleague, world.patient.pk, action="x").may_read_unit(world.vc)
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", str(2**63), "1e3", "", None])
+def test_out_of_range_or_malformed_patient_id_is_not_found(world: World, bad: object) -> None:
+    with pytest.raises(NotFound):
+        access.patient_access(world.physician, bad, action="x")  # type: ignore[arg-type]
+
+
 def test_emergency_access_needs_reason_and_is_flagged(world: World) -> None:
     with pytest.raises(DomainError):
         services.emergency_access_open(actor=world.outsider, patient_id=world.patient.pk, reason="  ")

@@ -58,8 +58,14 @@ class PatientAccess:
     def units_q(self, unit_field: str = "unit") -> Q:
         """A Q over rows owned by a unit (`<unit_field>_id`) that this access may read."""
         own_provider = self.actor.provider_id
+        opened = self.consent or self.ground == Ground.EMERGENCY
+        # The usual cases, in their simplest form (each page runs several of these):
+        if not self.blocked_unit_ids and not self.blocked_provider_ids:
+            if opened:
+                return Q()  # consent or emergency and nothing blocked: all of the patient's record
+            return Q(**{f"{unit_field}__provider_id": own_provider})  # the own unit is the own provider's
         q = Q(**{f"{unit_field}__provider_id": own_provider})
-        if self.consent or self.ground == Ground.EMERGENCY:
+        if opened:
             q |= ~Q(**{f"{unit_field}__provider_id__in": list(self.blocked_provider_ids)})
         if self.blocked_unit_ids:
             q &= ~Q(**{f"{unit_field}_id__in": list(self.blocked_unit_ids)})
@@ -115,6 +121,40 @@ def patients_visible_to(actor: Actor) -> QuerySet[Patient]:
     return Patient.objects.filter(_relationship_q(actor.unit_id, now) | _emergency_q(actor, now), merged_into__isnull=True)
 
 
+# The decision for one patient in one statement (the same rules as _relationship_q and
+# _emergency_q, which serve lists): ground, consent and blocks. Written out in SQL because
+# every patient page asks it, and building it with the ORM cost more than running it.
+_DECISION_SQL = f"""
+SELECT p.*,
+  EXISTS (SELECT 1 FROM {CareRelationship._meta.db_table} r
+           WHERE r.patient_id = p.id AND r.unit_id = %(unit)s AND r.valid_from <= %(now)s
+             AND (r.valid_to IS NULL OR r.valid_to > %(now)s)) AS _rel,
+  (SELECT e.reason FROM {EmergencyAccess._meta.db_table} e
+    WHERE e.patient_id = p.id AND e.assignment_id = %(assignment)s AND e.expires_at > %(now)s
+    ORDER BY e.started_at DESC LIMIT 1) AS _emerg_reason,
+  EXISTS (SELECT 1 FROM {Consent._meta.db_table} c
+           WHERE c.patient_id = p.id AND c.provider_id = %(provider)s AND c.revoked_at IS NULL
+             AND c.valid_until > %(now)s) AS _consent,
+  ARRAY(SELECT b.unit_id FROM {Block._meta.db_table} b
+         WHERE b.patient_id = p.id AND b.lifted_at IS NULL AND b.unit_id IS NOT NULL) AS _blocked_units,
+  ARRAY(SELECT b.provider_id FROM {Block._meta.db_table} b
+         WHERE b.patient_id = p.id AND b.lifted_at IS NULL AND b.unit_id IS NULL) AS _blocked_providers
+FROM {Patient._meta.db_table} p
+WHERE p.id = %(pk)s
+"""
+
+
+def _decide(actor: Actor, pk: int, now: object) -> Patient | None:
+    params = {
+        "pk": pk,
+        "now": now,
+        "unit": actor.unit_id,
+        "provider": actor.provider_id,
+        "assignment": actor.assignment.pk if actor.assignment else 0,
+    }
+    return next(iter(Patient.objects.raw(_DECISION_SQL, params)), None)
+
+
 def patient_access(
     actor: Actor,
     patient_id: int | str,
@@ -138,45 +178,22 @@ def patient_access(
         pk = int(patient_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    row = (
-        Patient.objects.filter(pk=pk)
-        .annotate(
-            _rel=_relationship_q(actor.unit_id, now),
-            _emerg=_emergency_q(actor, now),
-            _consent=Exists(
-                Consent.objects.filter(
-                    patient=OuterRef("pk"), provider_id=actor.provider_id, revoked_at__isnull=True, valid_until__gt=now
-                )
-            ),
-            _blocked=Exists(Block.objects.filter(patient=OuterRef("pk"), lifted_at__isnull=True)),
-        )
-        .first()
-    )
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    row = _decide(actor, pk, now)
     if row is None:
         raise NotFound()
     if row._rel:
         ground, reason, flagged = Ground.CARE_RELATIONSHIP, "", False
-    elif row._emerg:
-        em = (
-            EmergencyAccess.objects.filter(patient=row, assignment=actor.assignment, expires_at__gt=now)
-            .order_by("-started_at")
-            .first()
-        )
-        ground, reason, flagged = Ground.EMERGENCY, em.reason if em else "", True
+    elif row._emerg_reason is not None:
+        ground, reason, flagged = Ground.EMERGENCY, row._emerg_reason, True
     else:
         if log:
             audit.record(actor, f"{action}.denied", patient=row, obj=obj, ground=Ground.DENIED)
         raise NotFound()
-    blocked_units: set[int] = set()
-    blocked_providers: set[int] = set()
-    if row._blocked:
-        for unit_id, provider_id in Block.objects.filter(patient=row, lifted_at__isnull=True).values_list(
-            "unit_id", "provider_id"
-        ):
-            if unit_id is not None and unit_id != actor.unit_id:
-                blocked_units.add(unit_id)
-            elif unit_id is None and provider_id != actor.provider_id:
-                blocked_providers.add(provider_id)
+    # A unit's block never hides the unit's data from itself, nor a provider's from itself.
+    blocked_units = {u for u in row._blocked_units or () if u != actor.unit_id}
+    blocked_providers = {p for p in row._blocked_providers or () if p != actor.provider_id}
     pa = PatientAccess(
         actor=actor,
         patient=row,
