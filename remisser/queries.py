@@ -39,10 +39,12 @@ def referral_for(
 ) -> tuple[Referral, PatientAccess]:
     """One referral, if the actor's unit takes part in it and may read the patient.
     Absent and not allowed answer the same (NotFound); the refusal is logged."""
-    qs = Referral.objects.select_related("patient", "sender_unit", "receiver_unit", "owner_unit", "sender_staff")
     if lock:
-        # Lock first: two nurses may triage the same referral at the same moment.
-        qs = qs.select_for_update(of=("self",))
+        # Lock first: two nurses may triage the same referral at the same moment. A step
+        # needs only the referral's own columns (the patient comes from the access check).
+        qs = Referral.objects.select_for_update()
+    else:
+        qs = Referral.objects.select_related("patient", "sender_unit", "receiver_unit", "owner_unit", "sender_staff")
     try:
         referral = qs.filter(pk=int(referral_id)).first()
     except (TypeError, ValueError):
@@ -196,7 +198,13 @@ def patient_referrals(pa: PatientAccess, *, open_only: bool = True, limit: int |
 
 def receiver_units(actor: Actor) -> QuerySet[CareUnit]:
     """Units a referral can be sent to."""
-    return CareUnit.objects.filter(active=True).exclude(pk=actor.unit_id or 0).select_related("provider").order_by("name")
+    # With the route: the send form's choice goes straight to the service, which picks the channel from it.
+    return (
+        CareUnit.objects.filter(active=True)
+        .exclude(pk=actor.unit_id or 0)
+        .select_related("provider", "referral_route")
+        .order_by("name")
+    )
 
 
 def forward_units(referral: Referral) -> QuerySet[CareUnit]:

@@ -104,8 +104,10 @@ def _apply(
     to: str,
     note: str = "",
     to_unit: CareUnit | None = None,
+    pending: list[ReferralEvent] | None = None,
 ) -> ReferralEvent:
-    """Move the referral (already locked and checked) and write its event."""
+    """Move the referral (already locked and checked) and write its event
+    (or add it to `pending`, for the caller to write with its own in one INSERT)."""
     old_status, old_owner = referral.status, referral.owner_unit_id
     now = timezone.now()
     if to_unit is not None:
@@ -128,7 +130,7 @@ def _apply(
     if to in (S.SENT, S.FORWARDED):
         fields += _enqueue_delivery(referral)
     referral.save(update_fields=fields)
-    return ReferralEvent.objects.create(
+    event = ReferralEvent(
         referral=referral,
         at=now,
         staff=staff,
@@ -140,10 +142,21 @@ def _apply(
         to_unit_id=referral.owner_unit_id,
         note=note,
     )
+    if pending is None:
+        event.save(force_insert=True)
+    else:
+        pending.append(event)
+    return event
 
 
-def _route(unit_id: int) -> ReferralRoute | None:
-    return ReferralRoute.objects.filter(unit_id=unit_id).first()
+def _route(referral: Referral) -> ReferralRoute | None:
+    """The receiving unit's route. Free when the unit was read with it (`_receiver()`,
+    the send form's `queries.receiver_units()`), one query otherwise."""
+    if Referral.receiver_unit.is_cached(referral):
+        unit = referral.receiver_unit
+        if CareUnit.referral_route.is_cached(unit):
+            return getattr(unit, "referral_route", None)  # cached None: the unit has no route row
+    return ReferralRoute.objects.filter(unit_id=referral.receiver_unit_id).first()
 
 
 def _enqueue_delivery(referral: Referral) -> list[str]:
@@ -151,7 +164,7 @@ def _enqueue_delivery(referral: Referral) -> list[str]:
     referral.deliveries += 1
     key = f"referral-{referral.pk}-{referral.deliveries}"
     referral.delivery_key = key
-    route = _route(referral.receiver_unit_id)
+    route = _route(referral)
     channel = CHANNEL_REMOTE if route and route.mode == ReferralRoute.Mode.REMOTE else CHANNEL_LOCAL
     outbox.enqueue(
         channel=channel,
@@ -183,6 +196,29 @@ def referral_transition(
     reply_text: str = "",
 ) -> Referral:
     """The one way a person moves a referral. An illegal step raises DomainError and changes nothing."""
+    return _transition(
+        actor=actor,
+        referral_id=referral_id,
+        to=to,
+        note=note,
+        expected_version=expected_version,
+        to_unit_id=to_unit_id,
+        reply_text=reply_text,
+    )
+
+
+def _transition(
+    *,
+    actor: Actor,
+    referral_id: int,
+    to: str,
+    note: str = "",
+    expected_version: int | None = None,
+    to_unit_id: int | None = None,
+    reply_text: str = "",
+) -> Referral:
+    """referral_transition's body, for the named services that add work in their
+    own atomic block (a nested atomic would cost a savepoint per click)."""
     require_assignment(actor)
     if to not in S.values:
         raise DomainError(_("Okänd status: %(s)s.") % {"s": to}, field="to")
@@ -218,11 +254,18 @@ def referral_transition(
     return referral
 
 
-def _receiver(actor: Actor, unit_id: int | str | None, *, field: str) -> CareUnit:
-    try:
-        unit = CareUnit.objects.filter(pk=int(unit_id or 0), active=True).first()
-    except (TypeError, ValueError):
-        unit = None
+def _receiver(actor: Actor, unit_id: int | str | CareUnit | None, *, field: str) -> CareUnit:
+    """The receiving unit: active and not the actor's own. A CareUnit the caller has
+    just read (the send form's choice) is checked as it is, without reading it again."""
+    unit: CareUnit | None
+    if isinstance(unit_id, CareUnit):
+        unit = unit_id if unit_id.active else None
+    else:
+        try:
+            # With its route: the delivery channel is chosen from it in the same transaction.
+            unit = CareUnit.objects.select_related("referral_route").filter(pk=int(unit_id or 0), active=True).first()
+        except (TypeError, ValueError):
+            unit = None
     if unit is None:
         raise DomainError(_("Okänd mottagande enhet."), field=field)
     if unit.pk == actor.unit_id:
@@ -235,13 +278,15 @@ def referral_send(
     *,
     actor: Actor,
     patient_id: int,
-    receiver_unit_id: int | None,
+    receiver_unit_id: int | CareUnit | None,
     priority: str,
     question: str,
     idempotency_key: str = "",
     draft: bool = False,
 ) -> Referral:
-    """Write and send a referral. The same idempotency key (from the form) sends once."""
+    """Write and send a referral. The same idempotency key (from the form) sends once.
+    `receiver_unit_id` may be the CareUnit a form has already read (and chosen among
+    `queries.receiver_units()`); it is checked again here either way."""
     assignment = require_assignment(actor)
     question = (question or "").strip()
     missing = [
@@ -287,17 +332,22 @@ def referral_send(
         if existing is None:
             raise
         return _same_send(actor, existing)
-    ReferralEvent.objects.create(
-        referral=referral,
-        staff=actor.staff,
-        staff_name=_staff_name(actor),
-        unit_id=actor.unit_id,
-        to_status=S.DRAFT,
-        to_unit_id=actor.unit_id,
-        note=_("Remissen skapades."),
-    )
+    staff_name = _staff_name(actor)
+    events = [
+        ReferralEvent(
+            referral=referral,
+            staff=actor.staff,
+            staff_name=staff_name,
+            unit_id=actor.unit_id,
+            to_status=S.DRAFT,
+            to_unit_id=actor.unit_id,
+            note=_("Remissen skapades."),
+        )
+    ]
     if not draft:
-        _apply(referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id, to=S.SENT)
+        _apply(referral, staff=actor.staff, staff_name=staff_name, unit_id=actor.unit_id, to=S.SENT, pending=events)
+    # Created, then sent: both events in one INSERT, in that order.
+    ReferralEvent.objects.bulk_create(events)
     # One row for the write (patient_access above logged the access itself, with write=True).
     audit.record(
         actor, "referral.sent" if not draft else "referral.create", patient=pa, obj=referral, detail={"receiver_unit_id": unit.pk}
@@ -316,30 +366,28 @@ def _same_send(actor: Actor, existing: Referral) -> Referral:
     return existing
 
 
+@transaction.atomic
 def referral_accept(
     *, actor: Actor, referral_id: int, expected_version: int | None = None, note: str = "", waitlist: bool = False
 ) -> Referral:
     """Bedömning: accept; optionally put the patient on the unit's waiting list (tidbok)."""
-    with transaction.atomic():
-        referral = referral_transition(
-            actor=actor, referral_id=referral_id, to=S.ACCEPTED, note=note, expected_version=expected_version
+    referral = _transition(actor=actor, referral_id=referral_id, to=S.ACCEPTED, note=note, expected_version=expected_version)
+    if waitlist:
+        try:
+            from tidbok.services import waitlist_add
+        except ImportError:
+            raise DomainError(_("Väntelistan i tidboken är inte tillgänglig; acceptera utan väntelista."), field="waitlist")
+        # Accepted: the owner is the receiving unit and a sent referral always has its due date.
+        waitlist_add(
+            actor=actor,
+            patient_id=referral.patient_id,
+            unit_id=referral.receiver_unit_id,
+            priority=referral.priority,
+            due_by=referral.due_date or timezone.localdate(),
+            referral_id=referral.pk,
+            note=note,
         )
-        if waitlist:
-            try:
-                from tidbok.services import waitlist_add
-            except ImportError:
-                raise DomainError(_("Väntelistan i tidboken är inte tillgänglig; acceptera utan väntelista."), field="waitlist")
-            # Accepted: the owner is the receiving unit and a sent referral always has its due date.
-            waitlist_add(
-                actor=actor,
-                patient_id=referral.patient_id,
-                unit_id=referral.receiver_unit_id,
-                priority=referral.priority,
-                due_by=referral.due_date or timezone.localdate(),
-                referral_id=referral.pk,
-                note=note,
-            )
-        return referral
+    return referral
 
 
 def referral_reject(*, actor: Actor, referral_id: int, reason: str, expected_version: int | None = None) -> Referral:
@@ -376,7 +424,7 @@ def referral_resend(
     expected_version: int | None = None,
 ) -> Referral:
     """Skicka igen after komplettering or rejection, optionally with an amended question or another receiver."""
-    referral = referral_transition(
+    referral = _transition(
         actor=actor, referral_id=referral_id, to=S.SENT, note=note, to_unit_id=to_unit_id, expected_version=expected_version
     )
     if question.strip() and question.strip() != referral.question:
@@ -388,7 +436,7 @@ def referral_resend(
 @transaction.atomic
 def referral_answer(*, actor: Actor, referral_id: int, text: str, expected_version: int | None = None) -> ReferralReply:
     """Remissvar: signed by the author and sent back to the sender for acknowledgement."""
-    referral = referral_transition(
+    referral = _transition(
         actor=actor,
         referral_id=referral_id,
         to=S.ANSWERED,
@@ -402,9 +450,9 @@ def referral_answer(*, actor: Actor, referral_id: int, text: str, expected_versi
 @transaction.atomic
 def referral_acknowledge(*, actor: Actor, referral_id: int, expected_version: int | None = None, close: bool = False) -> Referral:
     """Vidimering: the sender has read the reply; optionally close at once."""
-    referral = referral_transition(actor=actor, referral_id=referral_id, to=S.ACKNOWLEDGED, expected_version=expected_version)
+    referral = _transition(actor=actor, referral_id=referral_id, to=S.ACKNOWLEDGED, expected_version=expected_version)
     if close:
-        referral = referral_transition(actor=actor, referral_id=referral_id, to=S.CLOSED, expected_version=referral.version)
+        referral = _transition(actor=actor, referral_id=referral_id, to=S.CLOSED, expected_version=referral.version)
     return referral
 
 

@@ -58,7 +58,7 @@ def referral_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 ref = services.referral_send(
                     actor=actor,
                     patient_id=patient_id,
-                    receiver_unit_id=d["receiver_unit"].pk,
+                    receiver_unit_id=d["receiver_unit"],  # read (with its route) by the form: not read again
                     priority=d["priority"],
                     question=d["question"],
                     idempotency_key=d["idempotency_key"],
