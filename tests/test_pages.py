@@ -140,3 +140,42 @@ def test_consent_and_block_pages_record_on_request(client, world: World) -> None
     assert resp.status_code == 302
     block.refresh_from_db()
     assert block.lifted_at is not None
+
+
+def test_password_change_or_deactivation_ends_other_sessions(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.physician)
+    url = f"/patient/{world.patient.pk}/"
+    assert client.get(url).status_code == 200
+    staff = world.physician.staff
+    staff.set_password("ett-helt-nytt-lösenord")
+    staff.save()
+    r = client.get(url)
+    assert r.status_code == 302 and "/login" in r["Location"]
+    login(client, world.physician)
+    assert client.get(url).status_code == 200
+    type(staff).objects.filter(pk=staff.pk).update(is_active=False)
+    r = client.get(url)
+    assert r.status_code == 302 and "/login" in r["Location"]
+
+
+def test_overview_query_count_is_flat(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Session, actor (staff with assignment), access decision, access-log row and one query
+    per panel: the same for a patient with no data as for one with a longer record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from journal.codes import ensure_defaults
+    from tests.journal.helpers import signed
+
+    login(client, world.physician)
+    url = f"/patient/{world.patient.pk}/"
+    client.get(url)  # worklist counters are cached for a few seconds per assignment
+    with CaptureQueriesContext(connection) as empty:
+        assert client.get(url).status_code == 200
+    ensure_defaults()
+    for _ in range(8):
+        signed(world)
+    client.get(url)
+    with CaptureQueriesContext(connection) as full:
+        assert client.get(url).status_code == 200
+    assert len(full) == len(empty) <= 16

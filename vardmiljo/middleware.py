@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare
 
 from vardmiljo.actor import Actor
 from vardmiljo.models import Assignment
@@ -22,6 +25,22 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _staff_from_assignment(request: HttpRequest, a: Assignment) -> Any:
+    """The logged-in member of staff, read with the assignment instead of in a query
+    of its own, when the session passes the checks django.contrib.auth.get_user makes
+    (same backend list, active account, session made with the current password).
+    Otherwise None, and request.user is left to Django."""
+    session = request.session
+    staff = a.staff
+    if session.get(auth.BACKEND_SESSION_KEY) != "django.contrib.auth.backends.ModelBackend":
+        return None
+    if str(session.get(auth.SESSION_KEY)) != str(staff.pk) or not staff.is_active:
+        return None
+    if not constant_time_compare(session.get(auth.HASH_SESSION_KEY) or "", staff.get_session_auth_hash()):
+        return None
+    return staff
+
+
 def actor_for(request: HttpRequest, assignment_id: int | str | None) -> Actor | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not assignment_id:
@@ -33,6 +52,29 @@ def actor_for(request: HttpRequest, assignment_id: int | str | None) -> Actor | 
     return Actor(staff=user, assignment=a, client_ip=client_ip(request))
 
 
+def session_actor(request: HttpRequest, assignment_id: int | str | None) -> Actor | None:
+    """The page path: the assignment and the logged-in member of staff in one query."""
+    user_id = request.session.get(auth.SESSION_KEY)
+    if not user_id or not assignment_id:
+        return None
+    try:
+        a = (
+            Assignment.objects.active()
+            .select_related("staff", "unit__provider")
+            .filter(pk=int(assignment_id), staff_id=int(user_id))
+            .first()
+        )
+    except (ValueError, TypeError):
+        return None
+    if a is None:
+        return None
+    staff = _staff_from_assignment(request, a)
+    if staff is None:
+        return actor_for(request, assignment_id)  # Django's own checks (and logout of a stale session)
+    request.user = staff
+    return Actor(staff=staff, assignment=a, client_ip=client_ip(request))
+
+
 class ActorMiddleware:
     """Sets request.actor from the assignment chosen at login (None until chosen
     or once it has expired)."""
@@ -41,7 +83,7 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.actor = actor_for(request, request.session.get(SESSION_KEY))  # type: ignore[attr-defined]
+        request.actor = session_actor(request, request.session.get(SESSION_KEY))  # type: ignore[attr-defined]
         return self.get_response(request)
 
 
