@@ -129,7 +129,7 @@ def _notes(pa: PatientAccess) -> QuerySet[Note]:
     return qs.filter(~Q(status=Note.Status.DRAFT) | Q(author_id=pa.actor.staff.pk))
 
 
-def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[dict[str, Any]]:
+def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Any]:
     """The overview's latest notes as rows of what the panel shows, the actor's own
     unsigned drafts of this patient first (one narrow query)."""
     mine_draft = Case(
@@ -334,7 +334,7 @@ def print_selection(
 # --- Coded data, measurements, alerts -------------------------------------
 
 
-def panel_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[dict[str, Any]]:
+def panel_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[Any]:
     """The overview's active diagnoses: code, text and date only."""
     return list(
         pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False))
@@ -373,7 +373,7 @@ def observations_all(pa: PatientAccess, kind: str = "", limit: int = 300) -> lis
     return list(qs.select_related("unit").order_by("-observed_at", "-pk")[:limit])
 
 
-def alert_rows(pa: PatientAccess) -> list[dict[str, Any]]:
+def alert_rows(pa: PatientAccess) -> list[Any]:
     """The attention signal's rows: kind, substance, ATC code and severity of active allergies and alerts."""
     return list(
         pa.filter(Allergy.objects.filter(active=True))

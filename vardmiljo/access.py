@@ -22,7 +22,7 @@ narrows a queryset.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -144,7 +144,8 @@ WHERE p.id = %(pk)s
 """
 
 
-def _decide(actor: Actor, pk: int, now: object) -> Patient | None:
+def _decide(actor: Actor, pk: int, now: object) -> Any:
+    """The patient with _rel, _emerg_reason, _consent, _blocked_units and _blocked_providers, or None."""
     params = {
         "pk": pk,
         "now": now,
