@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, FilteredRelation, Q, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tidbok import conf
-from tidbok.models import ACTIVE_BOOKING, Booking, Resource, ScheduleTemplate, Slot, WaitlistEntry
+from tidbok.models import ACTIVE_BOOKING, Booking, Resource, ScheduleTemplate, Slot, SlotType, WaitlistEntry
 from vardmiljo import audit
 from vardmiljo.access import Ground, PatientAccess, may_manage_unit, patient_access, require_assignment
 from vardmiljo.actor import Actor
@@ -338,12 +338,40 @@ def booking_for(actor: Actor, booking_id: int) -> tuple[Booking, PatientAccess]:
     return booking, pa
 
 
-def upcoming_for_patient(pa: PatientAccess, *, limit: int = PANEL_LIMIT) -> tuple[list[Booking], int]:
-    """A patient's coming visits in the units this actor may read: latest N and the total."""
+@dataclass(slots=True)
+class UpcomingVisit:
+    """One line of the "Kommande besök" panel: only what it shows."""
+
+    starts_at: dt.datetime
+    status: str
+    unit_name: str
+    resource_name: str
+    slot_type: str
+
+    @property
+    def slot_type_label(self) -> str:
+        return str(SLOT_TYPE_LABELS.get(self.slot_type, self.slot_type))
+
+    @property
+    def checked_in(self) -> bool:
+        return self.status == Booking.Status.CHECKED_IN
+
+
+SLOT_TYPE_LABELS = dict(SlotType.choices)
+
+
+def upcoming_for_patient(pa: PatientAccess, *, limit: int = PANEL_LIMIT) -> tuple[list[UpcomingVisit], int]:
+    """A patient's coming visits in the units this actor may read: the first N and the
+    total, in one query (the total is a window count over all of them, before the limit)."""
     qs = pa.filter(Booking.objects.filter(status__in=ACTIVE_BOOKING, starts_at__gte=timezone.now()))
-    rows = list(qs.select_related("unit", "slot__resource").order_by("starts_at")[:limit])
-    total = qs.count()  # always: the panel costs the same queries for 2 visits as for 200
-    return rows, total
+    found = list(
+        qs.annotate(total=Window(Count("*")))
+        .order_by("starts_at")
+        .values_list("starts_at", "status", "unit__name", "slot__resource__name", "slot__slot_type", "total")[:limit]
+    )
+    # No rows: the count is 0; the panel costs one query for 2 visits as for 200.
+    total = found[0][5] if found else 0
+    return [UpcomingVisit(*row[:5]) for row in found], total
 
 
 def bookings_for_patient(actor: Actor, patient_id: int, *, limit: int = 200) -> tuple[PatientAccess, list[Booking]]:

@@ -136,6 +136,28 @@ def test_patient_overview_panel_is_bounded(client, world: World, django_assert_m
     assert b"Visa alla (14)" in r.content
 
 
+def test_upcoming_panel_is_one_query_with_its_total(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from tidbok import queries
+    from vardmiljo.access import patient_access
+
+    resource = make_resource(world.vc, "Dr Panel")
+    for i in range(7):
+        slot = make_slot(resource, in_minutes=600 + i * 30)
+        services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=slot.pk)
+    # The patient's visit at another provider is not readable from here (no consent).
+    outside = make_slot(make_resource(world.priv, "Dr Privat"), in_minutes=300)
+    services.booking_create(actor=world.outsider, patient_id=world.patient.pk, slot_id=outside.pk)
+    pa = patient_access(world.nurse, world.patient.pk, action="t", log=False)
+    with django_assert_num_queries(1):
+        rows, total = queries.upcoming_for_patient(pa)
+    assert total == 7 and len(rows) == 5
+    assert [r.resource_name for r in rows] == ["Dr Panel"] * 5
+    assert [r.starts_at for r in rows] == sorted(r.starts_at for r in rows)
+    none_coming = patient_access(world.nurse, f.make_patient(unit=world.vc).pk, action="t", log=False)
+    with django_assert_num_queries(1):
+        assert queries.upcoming_for_patient(none_coming) == ([], 0)
+
+
 def test_patient_pages_refuse_outsider(client, world: World) -> None:  # type: ignore[no-untyped-def]
     login(client, world.outsider)
     assert client.get(reverse("tidbok:patient_bookings", args=[world.patient.pk])).status_code == 404
