@@ -7,11 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat, Upper
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lakemedel.dosage import render_dosage
 from lakemedel.models import (
     MedicationOrder,
     MedicationOrderVersion,
@@ -117,29 +119,42 @@ def medication_list_for(pa: PatientAccess, *, include_past: bool = False, limit:
 
 
 def panel_context(pa: PatientAccess) -> dict[str, Any]:
-    """The medication panel on the patient overview: bounded (latest N + "visa alla"),
-    and one query in the usual case (the latest review rides along as an InitPlan)."""
-    reviews = pa.filter(MedicationReview.objects.all()).order_by("-reviewed_at")
+    """The medication panel on the patient overview: bounded (latest N + "visa alla").
+    Every overview pays for it, so it reads only the columns it shows, as tuples, and
+    hands the template ready-made strings: two small queries, no model instances."""
     rows = list(
-        orders_qs(pa)
-        .exclude(status=MedicationOrder.Status.DISCONTINUED)
-        .annotate(
-            _rev_at=Subquery(reviews.values("reviewed_at")[:1]),
-            _rev_by=Subquery(
-                reviews.annotate(_n=Concat("reviewed_by__first_name", Value(" "), "reviewed_by__last_name")).values("_n")[:1]
-            ),
-        )
-        .order_by("product__name", "pk")[: PANEL_LIMIT + 1]
+        pa.filter(MedicationOrder.objects.filter(status__in=(MedicationOrder.Status.ACTIVE, MedicationOrder.Status.PAUSED)))
+        .order_by("product__name", "pk")
+        .values_list(
+            "product__name", "product__strength", "dose", "dose_unit", "frequency", "times", "period", "prn_max_per_day", "status"
+        )[: PANEL_LIMIT + 1]
+    )
+    orders = [
+        {
+            "label": f"{name} {strength}",
+            "dosage": render_dosage(dose, unit, frequency, times, period, prn_max),
+            "paused": status == MedicationOrder.Status.PAUSED,
+        }
+        for name, strength, dose, unit, frequency, times, period, prn_max, status in rows[:PANEL_LIMIT]
+    ]
+    latest = (
+        pa.filter(MedicationReview.objects.all())
+        .order_by("-reviewed_at")
+        .values_list("reviewed_at", "reviewed_by__first_name", "reviewed_by__last_name", "reviewed_by__username")
+        .first()
     )
     review: dict[str, Any] | None = None
-    if rows:
-        first: Any = rows[0]
-        if first._rev_at is not None:
-            review = {"reviewed_at": first._rev_at, "reviewed_by": first._rev_by}
-    else:
-        r = latest_review(pa)
-        review = {"reviewed_at": r.reviewed_at, "reviewed_by": str(r.reviewed_by)} if r else None
-    return {"orders": rows[:PANEL_LIMIT], "more": len(rows) > PANEL_LIMIT, "review": review, "patient_id": pa.patient_id}
+    if latest is not None:
+        reviewed_at, first, last, username = latest
+        # As str(Staff): the full name, else the user name.
+        review = {"reviewed_at": reviewed_at, "reviewed_by": f"{first} {last}".strip() or username}
+    return {
+        "orders": orders,
+        "more": len(rows) > PANEL_LIMIT,
+        "review": review,
+        "patient_id": pa.patient_id,
+        "list_url": reverse("lakemedel:list", args=[pa.patient_id]),
+    }
 
 
 def order_for(
@@ -149,12 +164,14 @@ def order_for(
     return pa, order_in(pa, order_id, lock=lock)
 
 
-def order_in(pa: PatientAccess, order_id: int | str, *, lock: bool = False) -> MedicationOrder:
+def order_in(
+    pa: PatientAccess, order_id: int | str, *, lock: bool = False, related: tuple[str, ...] = ("product", "prescriber")
+) -> MedicationOrder:
     try:
         pk = int(order_id)
     except (TypeError, ValueError):
         raise NotFound()
-    qs = orders_qs(pa)
+    qs = pa.filter(MedicationOrder.objects.all()).select_related(*related)
     if lock:
         qs = qs.select_for_update(of=("self",))
     order = qs.filter(pk=pk).first()

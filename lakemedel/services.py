@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -415,12 +416,39 @@ def _payload(rx: Prescription, order: MedicationOrder, pa: PatientAccess, actor:
     }
 
 
-def _send(rx: Prescription, order: MedicationOrder, pa: PatientAccess, actor: Actor) -> None:
-    row = outbox.enqueue(
-        channel=CHANNEL, key=f"erecept:{rx.idempotency_key}", obj=rx, payload=_payload(rx, order, pa, actor), patient=pa.patient
+def _scheduler(outbox_id: int) -> Callable[[], None]:
+    return lambda: outbox.schedule(outbox_id)
+
+
+def _send(new: list[tuple[Prescription, MedicationOrder]], pa: PatientAccess, actor: Actor) -> None:
+    """Queue new prescriptions for the national service: one outbox row each, in
+    the caller's transaction, delivered after commit.
+
+    Written with one plain INSERT rather than `outbox.enqueue()` (a get_or_create:
+    SELECT, savepoint, INSERT): the outbox key is derived from the prescription's
+    idempotency key, which is unique and was inserted in this same transaction, so
+    the outbox cannot hold that key already.
+    """
+    rows = Outbox.objects.bulk_create(
+        [
+            Outbox(
+                channel=CHANNEL,
+                idempotency_key=f"erecept:{rx.idempotency_key}",
+                object_type=Prescription._meta.label_lower,
+                object_id=str(rx.pk),
+                patient_id=pa.patient_id,
+                payload=_payload(rx, order, pa, actor),
+            )
+            for rx, order in new
+        ]
     )
-    rx.outbox = row
-    Prescription.objects.filter(pk=rx.pk).update(outbox=row)
+    for (rx, _order), row in zip(new, rows, strict=True):
+        rx.outbox = row
+        transaction.on_commit(_scheduler(row.pk))
+    if len(new) == 1:
+        Prescription.objects.filter(pk=new[0][0].pk).update(outbox=rows[0])
+    else:
+        Prescription.objects.bulk_update([rx for rx, _order in new], ["outbox"])
 
 
 @dataclass(frozen=True)
@@ -485,7 +513,7 @@ def _prescription_create(
     pa: PatientAccess, actor: Actor, code: str, key: str, order_id: int | str, data: PrescriptionInput
 ) -> Prescription:
     # Lock the order first: a double submit waits here and then finds the first one's prescription.
-    order = queries.order_in(pa, order_id, lock=True)
+    order = queries.order_in(pa, order_id, lock=True, related=("product",))
     existing = Prescription.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.order_id != order.pk:
@@ -496,18 +524,22 @@ def _prescription_create(
             _("Ordinationen är %(s)s och kan inte förskrivas.") % {"s": order.get_status_display().lower()}, code="transition"
         )
     fields = _clean_rx(data, order.product)
-    rx = Prescription.objects.create(
-        order=order,
-        patient_id=order.patient_id,
-        unit_id=_unit_id(actor),
-        product=order.product,
-        prescriber=actor.staff,
-        prescriber_code=code,
-        dosage_text=order.dosage_text,
-        idempotency_key=key,
-        **fields,
+    (rx,) = Prescription.objects.bulk_create(
+        [
+            Prescription(
+                order=order,
+                patient_id=order.patient_id,
+                unit_id=_unit_id(actor),
+                product=order.product,
+                prescriber=actor.staff,
+                prescriber_code=code,
+                dosage_text=order.dosage_text,
+                idempotency_key=key,
+                **fields,
+            )
+        ]
     )
-    _send(rx, order, pa, actor)
+    _send([(rx, order)], pa, actor)
     audit.record(
         actor,
         "lakemedel.prescribe",
@@ -547,47 +579,59 @@ def _renew(pa: PatientAccess, actor: Actor, code: str, base_key: str, ids: list[
     if len(sources) != len(ids):
         raise NotFound()
     keys = {rx.pk: f"r:{base_key}:{rx.pk}" for rx in sources}
-    done = {r.renewed_from_id: r for r in Prescription.objects.filter(idempotency_key__in=list(keys.values()))}
-    today = timezone.localdate()
-    out: list[Prescription] = []
-    for src in sources:
-        if src.pk in done:
-            out.append(done[src.pk])
-            continue
+    done: dict[int | None, Prescription] = {}
+    if any(src.status != Prescription.Status.ACTIVE for src in sources):
+        # A renewal sets its source to renewed in the same transaction, and the lock above
+        # reads the latest committed row: only a source that is no longer active can have
+        # been renewed already with this form's key (the double click).
+        done = {r.renewed_from_id: r for r in Prescription.objects.filter(idempotency_key__in=list(keys.values()))}
+    todo = [src for src in sources if src.pk not in done]
+    # Every refusal comes before the first write: a selection is renewed whole or not at all.
+    for src in todo:
         if src.status != Prescription.Status.ACTIVE:
             raise DomainError(
                 _("Receptet på %(p)s är redan %(s)s.") % {"p": src.product, "s": src.get_status_display().lower()},
                 field="prescriptions",
                 code="transition",
             )
-        order = src.order
-        if not order.can_prescribe():
+        if not src.order.can_prescribe():
             raise DomainError(
                 _("Ordinationen för %(p)s är %(s)s och kan inte förnyas.")
-                % {"p": src.product, "s": order.get_status_display().lower()},
+                % {"p": src.product, "s": src.order.get_status_display().lower()},
                 code="transition",
             )
-        rx = Prescription.objects.create(
-            order=order,
-            patient_id=src.patient_id,
-            unit_id=_unit_id(actor),
-            product=src.product,
-            prescriber=actor.staff,
-            prescriber_code=code,
-            dosage_text=order.dosage_text,
-            packages=src.packages,
-            package_size=src.package_size,
-            dispensings=src.dispensings,
-            interval_days=src.interval_days,
-            valid_until=today + dt.timedelta(days=365),
-            pharmacy_message=src.pharmacy_message,
-            renewed_from=src,
-            idempotency_key=keys[src.pk],
+    renewed: dict[int, Prescription] = {}
+    if todo:
+        valid_until = timezone.localdate() + dt.timedelta(days=365)
+        unit_id = _unit_id(actor)
+        new = Prescription.objects.bulk_create(
+            [
+                Prescription(
+                    order=src.order,
+                    patient_id=src.patient_id,
+                    unit_id=unit_id,
+                    product=src.product,
+                    prescriber=actor.staff,
+                    prescriber_code=code,
+                    dosage_text=src.order.dosage_text,
+                    packages=src.packages,
+                    package_size=src.package_size,
+                    dispensings=src.dispensings,
+                    interval_days=src.interval_days,
+                    valid_until=valid_until,
+                    pharmacy_message=src.pharmacy_message,
+                    renewed_from=src,
+                    idempotency_key=keys[src.pk],
+                )
+                for src in todo
+            ]
         )
-        src.status = Prescription.Status.RENEWED
-        src.save(update_fields=["status"])
-        _send(rx, order, pa, actor)
-        out.append(rx)
+        Prescription.objects.filter(pk__in=[src.pk for src in todo]).update(status=Prescription.Status.RENEWED)
+        for src in todo:
+            src.status = Prescription.Status.RENEWED
+        _send([(rx, src.order) for rx, src in zip(new, todo, strict=True)], pa, actor)
+        renewed = {rx.renewed_from_id: rx for rx in new}  # type: ignore[misc]
+    out = [done[src.pk] if src.pk in done else renewed[src.pk] for src in sources]
     audit.record(
         actor,
         "lakemedel.renew",

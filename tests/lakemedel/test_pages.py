@@ -253,3 +253,21 @@ def test_panel_shows_latest_review(client, world: World, drugs: None) -> None:  
     order(world.physician, world.patient.pk, "Alvedon", "500 mg")
     html = client.get(url).content.decode()
     assert "Läkemedelsgenomgång 20" in html and str(world.physician.staff) in html
+
+
+def test_panel_context_two_narrow_queries(world: World, drugs: None, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from lakemedel import queries, services
+    from vardmiljo.access import patient_access
+
+    o = order(world.physician, world.patient.pk, "Alvedon", "500 mg", frequency="prn", times=None, prn_max_per_day=4)
+    services.order_pause(actor=world.physician, patient_id=world.patient.pk, order_id=o.pk, reason="uppehåll")
+    for _ in range(12):
+        order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1, override="test")
+    services.medication_review_record(actor=world.physician, patient_id=world.patient.pk)
+    pa = patient_access(world.physician, world.patient.pk, action="test")
+    with django_assert_num_queries(2):
+        ctx = queries.panel_context(pa)
+    assert len(ctx["orders"]) == 12 and ctx["more"] is True
+    assert ctx["orders"][0] == {"label": "Alvedon 500 mg", "dosage": "1 tablett vid behov, högst 4 per dygn", "paused": True}
+    assert ctx["review"]["reviewed_by"] == str(world.physician.staff)
+    assert ctx["list_url"] == reverse("lakemedel:list", args=[world.patient.pk])

@@ -159,3 +159,44 @@ def test_concurrent_double_click_renews_once(world: World, drugs: None) -> None:
         t.join(30)
     assert len(results) == 2 and results[0] == results[1], results
     assert Prescription.objects.filter(renewed_from=rx).count() == 1
+
+
+def test_renewing_several_links_each_to_its_own_outbox_row(world: World, drugs: None) -> None:
+    o1 = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    o2 = order(world.physician, world.patient.pk, "Seloken ZOC", "50 mg", times=1)
+    r1, r2 = prescribe(world.physician, world.patient.pk, o1), prescribe(world.physician, world.patient.pk, o2)
+    out = services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[r2.pk, r1.pk])
+    for new, src in zip(out, (r1, r2), strict=True):
+        new.refresh_from_db()
+        ob = Outbox.objects.get(pk=new.outbox_id)
+        assert new.renewed_from_id == src.pk and new.valid_until == timezone.localdate() + dt.timedelta(days=365)
+        assert ob.object_id == str(new.pk) and ob.payload["renewal_of"] == src.pk and ob.payload["prescription_id"] == new.pk
+        assert ob.idempotency_key == f"erecept:{new.idempotency_key}"
+
+
+def test_renewal_with_one_refused_prescription_renews_none(world: World, drugs: None) -> None:
+    o1 = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    o2 = order(world.physician, world.patient.pk, "Seloken ZOC", "50 mg", times=1)
+    r1, r2 = prescribe(world.physician, world.patient.pk, o1), prescribe(world.physician, world.patient.pk, o2)
+    services.order_pause(actor=world.physician, patient_id=world.patient.pk, order_id=o2.pk, reason="uppehåll")
+    with pytest.raises(DomainError) as exc:
+        services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[r1.pk, r2.pk])
+    assert "kan inte förnyas" in exc.value.message
+    r1.refresh_from_db()
+    assert r1.status == "active" and Prescription.objects.count() == 2 and Outbox.objects.count() == 2
+    # The refused attempt is still in the access log.
+    assert AccessLog.objects.filter(action="lakemedel.renew", patient_id=world.patient.pk).count() == 1
+
+
+def test_prescribe_and_renew_query_counts(world: World, drugs: None, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    """The services' own queries (the request adds the core's session and assignment):
+    access decision + its log row, the row lock, the idempotency read (prescribe only:
+    a renewal's key can exist only when its source is no longer active), the prescription,
+    one outbox INSERT, the link to it (renew: plus the source's status), the audit row;
+    SAVEPOINT/RELEASE because the test itself runs in a transaction."""
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+    prescribe(world.physician, world.patient.pk, o)  # warm up
+    with django_assert_num_queries(10):
+        rx = prescribe(world.physician, world.patient.pk, o)
+    with django_assert_num_queries(10):
+        services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[rx.pk])
