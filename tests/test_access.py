@@ -185,3 +185,23 @@ def test_patients_visible_to_lists_only_related(world: World) -> None:
     other = f.make_patient(unit=world.med)
     ids = set(access.patients_visible_to(world.physician).values_list("pk", flat=True))
     assert world.patient.pk in ids and other.pk not in ids
+
+
+def test_identify_says_whether_the_list_of_visible_patients_holds_the_patient(world: World) -> None:
+    """The reception-desk lookup's `may_open` and patients_visible_to() answer alike."""
+    ended = f.make_patient(unit=world.vc)
+    CareRelationship.objects.filter(patient=ended).update(valid_to=timezone.now() - dt.timedelta(minutes=1))
+    stranger = f.make_patient(unit=world.med)
+    emergency = f.make_patient(unit=world.med)
+    services.emergency_access_open(actor=world.physician, patient_id=emergency.pk, reason="Medvetslös")
+    follow_up = f.make_actor(world.vc, purpose=Assignment.Purpose.FOLLOW_UP)
+    for actor in (world.physician, world.colleague, world.outsider, follow_up):
+        visible = set(access.patients_visible_to(actor).values_list("pk", flat=True))
+        for p in (world.patient, ended, stranger, emergency):
+            found = access.identify_patient(actor, p.identifier)
+            assert found is not None and found.pk == p.pk
+            assert found.may_open == (p.pk in visible), (actor, p)
+    assert access.identify_patient(world.physician, world.patient.identifier).may_open
+    assert not access.identify_patient(world.physician, stranger.identifier).may_open
+    assert access.identify_patient(world.physician, emergency.identifier).may_open
+    assert access.identify_patient(world.physician, "191212121212") is None

@@ -140,20 +140,22 @@ SELECT p.*,
   ARRAY(SELECT b.provider_id FROM {Block._meta.db_table} b
          WHERE b.patient_id = p.id AND b.lifted_at IS NULL AND b.unit_id IS NULL) AS _blocked_providers
 FROM {Patient._meta.db_table} p
-WHERE p.id = %(pk)s
 """
 
 
-def _decide(actor: Actor, pk: int, now: object) -> Any:
-    """The patient with _rel, _emerg_reason, _consent, _blocked_units and _blocked_providers, or None."""
+def _decide(actor: Actor, now: object, *, pk: int | None = None, identifier: str | None = None) -> Any:
+    """The patient (by id, or by identifier among unmerged patients) with _rel,
+    _emerg_reason, _consent, _blocked_units and _blocked_providers; or None."""
     params = {
         "pk": pk,
+        "identifier": identifier,
         "now": now,
         "unit": actor.unit_id,
         "provider": actor.provider_id,
         "assignment": actor.assignment.pk if actor.assignment else 0,
     }
-    return next(iter(Patient.objects.raw(_DECISION_SQL, params)), None)
+    where = "WHERE p.id = %(pk)s" if pk is not None else "WHERE p.identifier = %(identifier)s AND p.merged_into_id IS NULL"
+    return next(iter(Patient.objects.raw(_DECISION_SQL + where, params)), None)
 
 
 def patient_access(
@@ -181,7 +183,7 @@ def patient_access(
         raise NotFound() from None
     if not 0 < pk < 2**63:
         raise NotFound()
-    row = _decide(actor, pk, now)
+    row = _decide(actor, now, pk=pk)
     if row is None:
         raise NotFound()
     if row._rel:
@@ -214,11 +216,15 @@ def patient_access(
 def identify_patient(actor: Actor, identifier: str) -> Patient | None:
     """Identity lookup by a complete, valid identifier (as at the reception desk):
     returns the patient's identity only, whether or not the actor may read the
-    record, and logs the lookup. The record itself still needs patient_access()."""
+    record, and logs the lookup. The record itself still needs patient_access().
+    The patient's `may_open` says whether patients_visible_to(actor) holds it."""
     if actor.assignment is None or not actor.assignment.is_active():
         return None
-    patient = Patient.objects.filter(identifier=identifier, merged_into__isnull=True).first()
+    patient = _decide(actor, timezone.now(), identifier=identifier)
     if patient is not None:
+        patient.may_open = actor.assignment.purpose == Assignment.Purpose.CARE and bool(
+            patient._rel or patient._emerg_reason is not None
+        )
         audit.record(actor, "patient.identify", patient=patient, ground=Ground.ADMINISTRATION, flagged=patient.is_protected)
     return patient
 

@@ -34,7 +34,6 @@ def patient_search(actor: Actor, query: str) -> SearchResult:
     result = SearchResult(query=q)
     if not q:
         return result
-    visible = patients_visible_to(actor)
     if looks_like_pnr(q):
         try:
             pid = parse_patient_id(q)
@@ -43,8 +42,9 @@ def patient_search(actor: Actor, query: str) -> SearchResult:
             return result
         patient = _identify(actor, pid.value)
         if patient is not None:
-            result.hits = [(patient, visible.filter(pk=patient.pk).exists())]
+            result.hits = [(patient, patient.may_open)]  # type: ignore[attr-defined]
         return result
+    visible = patients_visible_to(actor)
     terms = [t for t in q.replace(",", " ").split() if t]
     qs = visible.alias(_fn=Upper("family_name"), _gn=Upper("given_name"))
     for t in terms[:3]:
