@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -34,6 +34,7 @@ from vardmiljo.errors import Conflict, DomainError, NotFound
 from vardmiljo.models import Outbox
 
 Status = MedicationOrder.Status
+T = TypeVar("T")
 Kind = MedicationOrderVersion.Kind
 
 PRESCRIBER_CODE_RE = re.compile(r"^\d{7}$")
@@ -66,12 +67,33 @@ def _unit_id(actor: Actor) -> int:
     return actor.unit_id
 
 
-def _write_access(actor: Actor, patient_id: int | str, action: str, obj: Any = None) -> PatientAccess:
-    """Decide (and log) access before the write's transaction opens, so that a
-    refusal stays in the access log even though the write is rolled back."""
-    if obj is not None:
-        obj = queries._Ref("lakemedel.medicationorder", obj)
-    return patient_access(actor, patient_id, action=action, obj=obj, write=True)
+def _write(actor: Actor, patient_id: int | str, action: str, work: Callable[[PatientAccess], T], obj: Any = None) -> T:
+    """Decide access with patient_access(), then make the write in one transaction
+    that also holds the access row: one commit (one WAL flush) per act, not two.
+
+    Every attempt is still in the access log: a refusal as patient_access records
+    it (deciding again, logged, which costs a query only when refused), and a
+    write that fails or is refused by a domain rule gets its access row on its own
+    after the rollback, since the actor may have seen the patient's data.
+    """
+    ref = queries._Ref("lakemedel.medicationorder", obj) if obj is not None else None
+    logged = False
+    try:
+        pa = patient_access(actor, patient_id, action=action, obj=ref, write=True, log=False)
+    except NotFound:
+        pa = patient_access(actor, patient_id, action=action, obj=ref, write=True)
+        logged = True  # only if the ground appeared meanwhile; usually NotFound again, refusal logged
+    try:
+        with transaction.atomic():
+            result = work(pa)
+            if not logged:
+                # The same row patient_access(write=True) writes.
+                audit.record(actor, action, patient=pa, obj=ref, detail={"write": True})
+    except Exception:
+        if not logged:
+            audit.record(actor, action, patient=pa, obj=ref, detail={"write": True})
+        raise
+    return result
 
 
 def require_prescriber(actor: Actor) -> str:
@@ -189,9 +211,7 @@ def _apply_checks(
 
 def order_create(*, actor: Actor, patient_id: int | str, data: OrderInput, override_reason: str = "") -> MedicationOrder:
     require_prescriber(actor)
-    pa = _write_access(actor, patient_id, "lakemedel.order.create")
-    with transaction.atomic():
-        return _order_create(pa, actor, data, override_reason)
+    return _write(actor, patient_id, "lakemedel.order.create", lambda pa: _order_create(pa, actor, data, override_reason))
 
 
 def _order_create(pa: PatientAccess, actor: Actor, data: OrderInput, override_reason: str) -> MedicationOrder:
@@ -234,9 +254,13 @@ def order_change(
     override_reason: str = "",
 ) -> MedicationOrder:
     require_prescriber(actor)
-    pa = _write_access(actor, patient_id, "lakemedel.order.change", order_id)
-    with transaction.atomic():
-        return _order_change(pa, actor, order_id, data, expected_version, reason, override_reason)
+    return _write(
+        actor,
+        patient_id,
+        "lakemedel.order.change",
+        lambda pa: _order_change(pa, actor, order_id, data, expected_version, reason, override_reason),
+        obj=order_id,
+    )
 
 
 def _order_change(
@@ -286,9 +310,13 @@ def _order_transition(
     reason = (reason or "").strip()
     if action == "discontinue" and not reason:
         raise DomainError(_("Ange skäl för utsättningen."), field="reason")
-    pa = _write_access(actor, patient_id, f"lakemedel.order.{action}", order_id)
-    with transaction.atomic():
-        return _transition_locked(pa, actor, order_id, action, reason, expected_version)
+    return _write(
+        actor,
+        patient_id,
+        f"lakemedel.order.{action}",
+        lambda pa: _transition_locked(pa, actor, order_id, action, reason, expected_version),
+        obj=order_id,
+    )
 
 
 def _transition_locked(
@@ -368,12 +396,14 @@ def order_discontinue(
 
 def medication_review_record(*, actor: Actor, patient_id: int | str, note: str = "") -> MedicationReview:
     require_prescriber(actor)
-    pa = _write_access(actor, patient_id, "lakemedel.review")
-    with transaction.atomic():
-        review = MedicationReview.objects.create(
-            patient=pa.patient, unit_id=_unit_id(actor), reviewed_by=actor.staff, note=(note or "").strip()
-        )
-        audit.record(actor, "lakemedel.review", patient=pa, obj=review)
+    return _write(actor, patient_id, "lakemedel.review", lambda pa: _review_record(pa, actor, note))
+
+
+def _review_record(pa: PatientAccess, actor: Actor, note: str) -> MedicationReview:
+    review = MedicationReview.objects.create(
+        patient=pa.patient, unit_id=_unit_id(actor), reviewed_by=actor.staff, note=(note or "").strip()
+    )
+    audit.record(actor, "lakemedel.review", patient=pa, obj=review)
     return review
 
 
@@ -504,9 +534,13 @@ def prescription_create(
     the same transaction as the prescription; delivery happens after commit."""
     code = require_prescriber(actor)
     key = f"p:{clean_key(idempotency_key)}"
-    pa = _write_access(actor, patient_id, "lakemedel.prescribe", order_id)
-    with transaction.atomic():
-        return _prescription_create(pa, actor, code, key, order_id, data)
+    return _write(
+        actor,
+        patient_id,
+        "lakemedel.prescribe",
+        lambda pa: _prescription_create(pa, actor, code, key, order_id, data),
+        obj=order_id,
+    )
 
 
 def _prescription_create(
@@ -563,9 +597,7 @@ def prescriptions_renew(
         raise DomainError(_("Ogiltigt urval av recept."), field="prescriptions")
     if not ids:
         raise DomainError(_("Välj minst ett recept att förnya."), field="prescriptions")
-    pa = _write_access(actor, patient_id, "lakemedel.renew")
-    with transaction.atomic():
-        return _renew(pa, actor, code, base_key, ids)
+    return _write(actor, patient_id, "lakemedel.renew", lambda pa: _renew(pa, actor, code, base_key, ids))
 
 
 def _renew(pa: PatientAccess, actor: Actor, code: str, base_key: str, ids: list[int]) -> list[Prescription]:

@@ -200,3 +200,30 @@ def test_prescribe_and_renew_query_counts(world: World, drugs: None, django_asse
         rx = prescribe(world.physician, world.patient.pk, o)
     with django_assert_num_queries(10):
         services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[rx.pk])
+
+
+def test_every_prescribe_attempt_leaves_its_access_row(world: World, drugs: None) -> None:
+    """The access row is written in the act's transaction; a refused write still leaves it."""
+    o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
+
+    def rows() -> list[tuple[str, str, str, bool]]:
+        return [
+            (r.object_type, r.object_id, r.ground, bool(r.detail.get("write")))
+            for r in AccessLog.objects.filter(action="lakemedel.prescribe").order_by("seq")
+        ]
+
+    rx = prescribe(world.physician, world.patient.pk, o)
+    assert sorted(rows()) == sorted(
+        [
+            ("lakemedel.medicationorder", str(o.pk), "care_relationship", True),
+            ("lakemedel.prescription", str(rx.pk), "care_relationship", False),
+        ]
+    )
+    services.order_pause(actor=world.physician, patient_id=world.patient.pk, order_id=o.pk, reason="uppehåll")
+    with pytest.raises(DomainError):
+        prescribe(world.physician, world.patient.pk, o)
+    assert len(rows()) == 3 and rows().count(("lakemedel.medicationorder", str(o.pk), "care_relationship", True)) == 2
+    assert Prescription.objects.count() == 1
+    with pytest.raises(NotFound):
+        prescribe(world.outsider, world.patient.pk, o)
+    assert AccessLog.objects.filter(action="lakemedel.prescribe.denied", staff_id=world.outsider.staff.pk).count() == 1
