@@ -32,7 +32,7 @@ def _offset(request: HttpRequest) -> int:
 @actor_required
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
-    page = queries.inbox(actor, offset=_offset(request))
+    page = queries.inbox_page(actor, offset=_offset(request))
     return render(request, "remisser/inbox.html", {"page": page, "tab": "inbox"})
 
 

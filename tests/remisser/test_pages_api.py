@@ -101,7 +101,7 @@ def test_inbox_sorted_by_priority_overdue_highlighted_and_flat_queries(
     r = client.get(reverse("remisser:inbox"))
     assert r.status_code == 200
     rows = r.context["page"].rows
-    assert [x.priority for x in rows] == [Priority.AKUT, Priority.TWO_WEEKS, Priority.THREE_MONTHS]
+    assert [x["priority"] for x in rows] == [Priority.AKUT, Priority.TWO_WEEKS, Priority.THREE_MONTHS]
     assert 'class="overdue"' in r.content.decode() and "Försenad" in r.content.decode()
     with django_assert_max_num_queries(40) as few:
         client.get(reverse("remisser:inbox"))
