@@ -452,7 +452,8 @@ def _scheduler(outbox_id: int) -> Callable[[], None]:
 
 def _send(new: list[tuple[Prescription, MedicationOrder]], pa: PatientAccess, actor: Actor) -> None:
     """Queue new prescriptions for the national service: one outbox row each, in
-    the caller's transaction, delivered after commit.
+    the caller's transaction, delivered after commit. Sets `rx.outbox`; the caller
+    saves it.
 
     Written with one plain INSERT rather than `outbox.enqueue()` (a get_or_create:
     SELECT, savepoint, INSERT): the outbox key is derived from the prescription's
@@ -473,12 +474,8 @@ def _send(new: list[tuple[Prescription, MedicationOrder]], pa: PatientAccess, ac
         ]
     )
     for (rx, _order), row in zip(new, rows, strict=True):
-        rx.outbox = row
+        rx.outbox = row  # stored by the caller, together with its other updates
         transaction.on_commit(_scheduler(row.pk))
-    if len(new) == 1:
-        Prescription.objects.filter(pk=new[0][0].pk).update(outbox=rows[0])
-    else:
-        Prescription.objects.bulk_update([rx for rx, _order in new], ["outbox"])
 
 
 @dataclass(frozen=True)
@@ -574,6 +571,7 @@ def _prescription_create(
         ]
     )
     _send([(rx, order)], pa, actor)
+    Prescription.objects.filter(pk=rx.pk).update(outbox=rx.outbox)
     audit.record(
         actor,
         "lakemedel.prescribe",
@@ -658,10 +656,12 @@ def _renew(pa: PatientAccess, actor: Actor, code: str, base_key: str, ids: list[
                 for src in todo
             ]
         )
-        Prescription.objects.filter(pk__in=[src.pk for src in todo]).update(status=Prescription.Status.RENEWED)
         for src in todo:
             src.status = Prescription.Status.RENEWED
         _send([(rx, src.order) for rx, src in zip(new, todo, strict=True)], pa, actor)
+        # One UPDATE for the sources' status and the new prescriptions' outbox link. Every
+        # row's both fields are current in memory: the sources are locked, the others new.
+        Prescription.objects.bulk_update([*todo, *new], ["status", "outbox"])
         renewed = {rx.renewed_from_id: rx for rx in new}  # type: ignore[misc]
     out = [done[src.pk] if src.pk in done else renewed[src.pk] for src in sources]
     audit.record(

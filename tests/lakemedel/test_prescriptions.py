@@ -171,7 +171,10 @@ def test_renewing_several_links_each_to_its_own_outbox_row(world: World, drugs: 
         ob = Outbox.objects.get(pk=new.outbox_id)
         assert new.renewed_from_id == src.pk and new.valid_until == timezone.localdate() + dt.timedelta(days=365)
         assert ob.object_id == str(new.pk) and ob.payload["renewal_of"] == src.pk and ob.payload["prescription_id"] == new.pk
-        assert ob.idempotency_key == f"erecept:{new.idempotency_key}"
+        assert ob.idempotency_key == f"erecept:{new.idempotency_key}" and new.status == "active"
+        before = src.outbox_id
+        src.refresh_from_db()
+        assert src.status == "renewed" and src.outbox_id == before
 
 
 def test_renewal_with_one_refused_prescription_renews_none(world: World, drugs: None) -> None:
@@ -192,13 +195,13 @@ def test_prescribe_and_renew_query_counts(world: World, drugs: None, django_asse
     """The services' own queries (the request adds the core's session and assignment):
     access decision + its log row, the row lock, the idempotency read (prescribe only:
     a renewal's key can exist only when its source is no longer active), the prescription,
-    one outbox INSERT, the link to it (renew: plus the source's status), the audit row;
-    SAVEPOINT/RELEASE because the test itself runs in a transaction."""
+    one outbox INSERT, the link to it (renew: in the same UPDATE as the source's status),
+    the audit row; SAVEPOINT/RELEASE because the test itself runs in a transaction."""
     o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
     prescribe(world.physician, world.patient.pk, o)  # warm up
     with django_assert_num_queries(10):
         rx = prescribe(world.physician, world.patient.pk, o)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         services.prescriptions_renew(actor=world.physician, patient_id=world.patient.pk, prescription_ids=[rx.pk])
 
 
