@@ -91,6 +91,36 @@ def test_daylist_is_three_queries_whatever_its_size(world: World, django_assert_
         assert queries.daylist_for(world.nurse, day=day, resource_id=resource.pk).booked == 3
 
 
+def test_daylist_rows_carry_the_models_values(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The day list reads plain rows in one query; they say what the models say (to the microsecond)."""
+    from tidbok import queries
+    from tidbok.api import BookingOut, SlotOut
+
+    b = _booked(world, 1)[0]
+    b = services.booking_check_in(actor=world.nurse, booking_id=b.pk)
+    b.refresh_from_db()
+    free = make_slot(b.slot.resource, in_minutes=4)
+    day = timezone.localtime(b.starts_at).date()
+    dl = queries.daylist_for(world.nurse, day=day)
+    rows = {r.slot.id: r for r in dl.rows}
+    row, free_row = rows[b.slot_id], rows[free.pk]
+    assert row.booking is not None and free_row.booking is None
+    assert SlotOut(row.slot).data == SlotOut(b.slot).data and SlotOut(free_row.slot).data == SlotOut(free).data
+    assert BookingOut(row.booking).data == BookingOut(b).data
+    assert row.booking.checked_in_at == b.checked_in_at and b.checked_in_at is not None
+    p = row.booking.patient
+    assert (p.full_name, p.display_identifier, p.is_protected) == (
+        b.patient.full_name,
+        b.patient.display_identifier,
+        b.patient.is_protected,
+    )
+    login(client, world.nurse)
+    api = client.get("/api/v1/tidbok/daylist/", {"date": day.isoformat()}).json()
+    out = next(r for r in api["rows"] if r["slot"]["id"] == b.slot_id)
+    assert out["booking"] == BookingOut(b).data
+    assert out["patient"] == {"id": b.patient_id, "identifier": b.patient.display_identifier, "name": b.patient.full_name}
+
+
 def test_daylist_of_outsider_shows_none_of_our_patients(client, world: World) -> None:  # type: ignore[no-untyped-def]
     b = _booked(world, 1)[0]
     login(client, world.outsider)
