@@ -14,11 +14,16 @@ from journal.models import Allergy, NoteTemplate, TemplateHeading
 from vardmiljo.access import PatientAccess
 from vardmiljo.actor import Actor
 from vardmiljo.registry import header_signal, patient_link, patient_panel, worklist
+from vardmiljo.web import id_url
 
 
 @patient_panel("journal.notes", title=str(_("Senaste anteckningar")), template="journal/panels/notes.html", order=10)
 def notes_panel(pa: PatientAccess) -> dict[str, Any]:
     notes = queries.latest_notes(pa)
+    detail, edit = id_url("journal:note_detail"), id_url("journal:note_edit")
+    for n in notes:
+        n["url"] = edit(n["id"]) if n["status"] == "draft" else detail(n["id"])
+        n["excerpt"] = excerpt(n["excerpt"])
     return {
         "notes": notes,
         "unsigned": sum(1 for n in notes if n["status"] == "draft" and n["author_id"] == pa.actor.staff.pk),
@@ -35,6 +40,11 @@ def diagnoses_panel(pa: PatientAccess) -> dict[str, Any]:
 @patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html", order=60)
 def observations_panel(pa: PatientAccess) -> dict[str, Any]:
     return {"observations": queries.latest_observations(pa), "patient_id": pa.patient_id}
+
+
+def excerpt(text: str, limit: int = queries.EXCERPT_CHARS) -> str:
+    """The start of a note, cut with an ellipsis as `truncatechars` does."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 SEVERE = {Allergy.Severity.SEVERE, Allergy.Severity.LIFE_THREATENING}
