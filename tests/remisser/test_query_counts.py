@@ -11,7 +11,7 @@ from remisser import panels, queries, services
 from remisser.models import Priority, Referral, ReferralEvent
 from remisser.templatetags.remisser_tags import display_identifier
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import World, login
 from tests.remisser.conftest import deliver_all, send
 from vardmiljo.access import patient_access
 from vardmiljo.models import AccessLog, CareUnit, Outbox, Patient
@@ -104,3 +104,24 @@ def test_patient_panel_is_one_query(world: World, django_assert_num_queries) -> 
 def test_inbox_identifier_is_the_patients(kind: str) -> None:
     p = Patient(identifier="199001011234" if kind != Patient.IdKind.RESERVNUMMER else "R-1990-0001", id_kind=kind)
     assert display_identifier(p.identifier, p.id_kind) == p.display_identifier
+
+
+def test_api_inbox_query_count_is_flat(client, world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    def many(n: int) -> None:
+        for i in range(n):
+            services.referral_send(
+                actor=world.physician,
+                patient_id=f.make_patient(unit=world.vc).pk,
+                receiver_unit_id=world.med.pk,
+                priority=Priority.AKUT,
+                question=f"Fråga {i}",
+            )
+        deliver_all()
+
+    many(1)
+    login(client, world.colleague)
+    with django_assert_max_num_queries(40) as few:
+        assert len(client.get("/api/v1/remisser/inbox/").json()["results"]) == 1
+    many(6)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get("/api/v1/remisser/inbox/").json()["results"]) == 7
