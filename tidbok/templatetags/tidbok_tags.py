@@ -4,6 +4,7 @@ Every value from the database goes through html.escape."""
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 from typing import Any
 
@@ -41,12 +42,13 @@ def daylist_rows(context: dict[str, Any], dl: DayList) -> SafeString:
     day_q = f"?datum={dl.day:%Y-%m-%d}"
     is_today = dl.day == timezone.localdate()
     tz = timezone.get_current_timezone()
-    # Each resource's cell once per page, not per row.
+    # Each resource's cell and each time cell once per page, not per row (a unit's
+    # resources share their times: 10 resources, 16 times a day).
     resource_cells: dict[int, str] = {}
+    time_cells: dict[tuple[dt.datetime, dt.datetime], str] = {}
     out: list[str] = []
     for row in dl.rows:
         s, b = row.slot, row.booking
-        start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
         blocked = s.status == "blocked"
         note = status = action = ""
         if b is not None:
@@ -81,8 +83,12 @@ def daylist_rows(context: dict[str, Any], dl: DayList) -> SafeString:
             resource_cell = resource_cells[s.resource_id] = (
                 f'<td><a href="{week_url.format(s.resource_id)}{day_q}">{escape(s.resource.name)}</a></td>'
             )
+        time_cell = time_cells.get((s.starts_at, s.ends_at))
+        if time_cell is None:
+            start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
+            time_cell = time_cells[s.starts_at, s.ends_at] = f"<td>{start:%H:%M}–{end:%H:%M}</td>"
         out.append(
-            f'<tr class="{css}"><td>{start:%H:%M}–{end:%H:%M}</td>{resource_cell}'
+            f'<tr class="{css}">{time_cell}{resource_cell}'
             f"<td>{types.get(s.slot_type, '')}</td><td>{who}</td><td>{note}</td><td>{status}</td>"
             f'<td class="no-print">{action}</td></tr>\n'
         )
