@@ -172,9 +172,9 @@ def act(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise NotFound()
     key, form_class, call, done = ACTIONS[action]
-    units = None
-    if form_class is not ReplyForm:
-        units = queries.receiver_units(actor)
+    # The unit list only when a unit was chosen (forward, resend elsewhere): an accept does without.
+    has_units = form_class is not ReplyForm
+    units = queries.receiver_units(actor) if has_units and request.POST.get("to_unit") else None
     form = form_class(request.POST, **({"units": units} if units is not None else {}))
     status = 400
     if form.is_valid():
@@ -191,6 +191,8 @@ def act(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
         ctx = queries.referral_detail(actor, referral_id)
     except NotFound:
         return render(request, "remisser/not_found.html", {}, status=404)
+    if has_units and units is None:
+        form.fields["to_unit"].queryset = queries.receiver_units(actor)  # type: ignore[attr-defined]  # shown again
     ctx.update(_forms(actor, ctx["referral"], {key: form}))
     return render(request, "remisser/detail.html", ctx, status=status)
 

@@ -197,3 +197,16 @@ def test_escalation_reminder_shows_in_inbox_and_can_be_marked_read(client, world
     note = r.context["page"].notifications[0]
     assert client.post(reverse("remisser:notification_read", args=[note.pk])).status_code == 302
     assert client.get(reverse("remisser:inbox")).context["page"].notifications == []
+
+
+def test_forward_page_reads_the_chosen_unit_and_an_error_shows_the_units_again(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    ref = send(world)
+    login(client, world.colleague)
+    url = reverse("remisser:act", args=[ref.pk, "vidarebefordra"])
+    r = client.post(url, {"version": ref.version, "to_unit": 999999})
+    assert r.status_code == 400 and world.priv.name in r.content.decode()  # the list is there to choose again
+    r = client.post(reverse("remisser:act", args=[ref.pk, "avvisa"]), {"version": ref.version, "note": ""})
+    assert r.status_code == 400 and world.priv.name in r.content.decode()
+    assert client.post(url, {"version": ref.version, "to_unit": world.priv.pk}).status_code == 302
+    ref.refresh_from_db()
+    assert ref.status == S.FORWARDED and ref.receiver_unit_id == world.priv.pk
