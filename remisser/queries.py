@@ -151,11 +151,11 @@ def inbox(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
 
 def inbox_page(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
     """Inkorg (page): as `inbox()`, but the rows are plain dicts of INBOX_PAGE_COLUMNS (plus
-    `question_short`), and the unit's total comes with them. This page is opened all day,
-    with thousands of referrals behind it."""
+    `question_short`), and the unit's total and whether it has unread reminders come with
+    them. This page is opened all day, with thousands of referrals behind it."""
     require_assignment(actor)
     base = _inbox_base(actor)
-    # Uncorrelated: PostgreSQL counts once per query (an InitPlan), not once per row.
+    # Both uncorrelated: PostgreSQL answers them once per query (InitPlans), not once per row.
     count_sql, count_params = _inbox_count_sql(actor)
     rows = list(
         _visible(actor, base)
@@ -164,12 +164,17 @@ def inbox_page(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralL
             *INBOX_PAGE_COLUMNS,
             question_short=Left("question", 80),
             total=RawSQL(count_sql, count_params, output_field=IntegerField()),
+            has_notes=Exists(_unread_notifications(actor)),
         )[offset : offset + limit]
     )
-    # No row on this page (past the end, or none visible): the total still counts them all.
-    total = rows[0]["total"] if rows else inbox_count(actor)
+    if rows:
+        total = rows[0]["total"]
+        notes = notifications_for(actor) if rows[0]["has_notes"] else []
+    else:
+        # No row on this page (past the end, or none visible): count and look on their own.
+        total, notes = inbox_count(actor), notifications_for(actor)
     _log_list_ids(actor, "referral.inbox", [r["id"] for r in rows], {r["patient_id"] for r in rows})
-    return ReferralList(rows=rows, total=total, offset=offset, limit=limit, notifications=notifications_for(actor))
+    return ReferralList(rows=rows, total=total, offset=offset, limit=limit, notifications=notes)
 
 
 def outbox(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
@@ -197,15 +202,15 @@ def inbox_count(actor: Actor) -> int:
         return int(cur.fetchone()[0])
 
 
+def _unread_notifications(actor: Actor) -> QuerySet[ReferralNotification]:
+    return ReferralNotification.objects.filter(
+        Q(recipient__isnull=True) | Q(recipient_id=actor.staff.pk), unit_id=actor.unit_id, read_at__isnull=True
+    )
+
+
 def notifications_for(actor: Actor, limit: int = 10) -> list[ReferralNotification]:
     """Unread reminders of the actor (or the whole unit): only what the inbox shows of them."""
-    return list(
-        ReferralNotification.objects.filter(
-            Q(recipient__isnull=True) | Q(recipient=actor.staff), unit_id=actor.unit_id, read_at__isnull=True
-        )
-        .only("id", "referral_id", "text", "created_at")
-        .order_by("-created_at")[:limit]
-    )
+    return list(_unread_notifications(actor).only("id", "referral_id", "text", "created_at").order_by("-created_at")[:limit])
 
 
 def trail(referral: Referral) -> list[ReferralEvent]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from remisser import panels, queries, services
-from remisser.models import Priority, Referral, ReferralEvent
+from remisser.models import Priority, Referral, ReferralEvent, ReferralNotification
 from remisser.templatetags.remisser_tags import display_identifier
 from tests import factories as f
 from tests.conftest import World, login
@@ -73,10 +73,18 @@ def test_inbox_page_queries_and_total(world: World, django_assert_num_queries) -
             question=f"Fråga {i}",
         )
     deliver_all()
-    # Rows with their total 1, the list's log row 1, reminders 1.
+    # Rows with their total and "any reminders?" 1, the list's log row 1.
+    with django_assert_num_queries(2):
+        page = queries.inbox_page(world.colleague, limit=3)
+    assert page.total == 4 and len(page.rows) == 3 and page.next_offset == 3 and page.notifications == []
+    # An unread reminder: read as well.
+    ref = Referral.objects.filter(owner_unit=world.med).first()
+    assert ref is not None
+    ReferralNotification.objects.create(referral=ref, unit=world.med, text="Försenad")
+    ReferralNotification.objects.create(referral=ref, unit=world.vc, text="Inte min enhet")
     with django_assert_num_queries(3):
         page = queries.inbox_page(world.colleague, limit=3)
-    assert page.total == 4 and len(page.rows) == 3 and page.next_offset == 3
+    assert [n.text for n in page.notifications] == ["Försenad"]
     # Past the end: no row to carry the total, so it is counted on its own (and nothing is logged).
     with django_assert_num_queries(3):
         page = queries.inbox_page(world.colleague, offset=10)
