@@ -39,7 +39,7 @@ def diagnoses_panel(pa: PatientAccess) -> dict[str, Any]:
 
 @patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html", order=60)
 def observations_panel(pa: PatientAccess) -> dict[str, Any]:
-    return {"observations": queries.latest_observations(pa), "patient_id": pa.patient_id}
+    return {"observations": queries.panel_observations(pa), "patient_id": pa.patient_id}
 
 
 def excerpt(text: str, limit: int = queries.EXCERPT_CHARS) -> str:

@@ -11,8 +11,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Left
+from django.db.models import Q, QuerySet
 
 from journal import codes
 from journal.models import (
@@ -28,6 +27,7 @@ from journal.models import (
 from vardmiljo import audit
 from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
 from vardmiljo.actor import Actor
+from vardmiljo.db import rows
 from vardmiljo.errors import NotFound
 from vardmiljo.models import CareUnit
 
@@ -129,26 +129,19 @@ def _notes(pa: PatientAccess) -> QuerySet[Note]:
     return qs.filter(~Q(status=Note.Status.DRAFT) | Q(author_id=pa.actor.staff.pk))
 
 
-def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[Any]:
+def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[dict[str, Any]]:
     """The overview's latest notes as rows of what the panel shows, the actor's own
-    unsigned drafts of this patient first (one narrow query)."""
-    mine_draft = Case(
-        When(status=Note.Status.DRAFT, author_id=pa.actor.staff.pk, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return list(
-        _notes(pa)
-        .order_by(mine_draft.asc(), "-event_at", "-pk")
-        .values(
-            "id",
-            "status",
-            "event_at",
-            "note_type",
-            "author_id",
-            "author_name",
-            "entered_in_error",
-            unit_name=F("unit__name"),
-            excerpt=Left("text", EXCERPT_CHARS + 1),
-        )[:n]
+    unsigned drafts of this patient first. Someone else's draft is not part of the record yet."""
+    cond, params = pa.sql(Note, "n")
+    me = pa.actor.staff.pk
+    return rows(
+        f"""SELECT n.id, n.status, n.event_at, n.note_type, n.author_id, n.author_name, n.entered_in_error,
+                   u.name AS unit_name, left(n.text, %s) AS excerpt
+            FROM {Note._meta.db_table} n JOIN {CareUnit._meta.db_table} u ON u.id = n.unit_id
+            WHERE {cond} AND (n.status <> %s OR n.author_id = %s)
+            ORDER BY (n.status = %s AND n.author_id = %s) DESC, n.event_at DESC, n.id DESC
+            LIMIT %s""",
+        [EXCERPT_CHARS + 1, *params, Note.Status.DRAFT, me, Note.Status.DRAFT, me, n],
     )
 
 
@@ -334,12 +327,14 @@ def print_selection(
 # --- Coded data, measurements, alerts -------------------------------------
 
 
-def panel_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[Any]:
+def panel_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[dict[str, Any]]:
     """The overview's active diagnoses: code, text and date only."""
-    return list(
-        pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False))
-        .order_by("-recorded_at")
-        .values("code", "code_text", "recorded_at")[:n]
+    cond, params = pa.sql(Diagnosis, "d")
+    return rows(
+        f"""SELECT d.code, d.code_text, d.recorded_at FROM {Diagnosis._meta.db_table} d
+            WHERE {cond} AND d.status = %s AND NOT d.entered_in_error
+            ORDER BY d.recorded_at DESC LIMIT %s""",
+        [*params, Diagnosis.Status.ACTIVE, n],
     )
 
 
@@ -366,6 +361,20 @@ def latest_observations(pa: PatientAccess) -> list[Observation]:
     return sorted(rows, key=lambda o: order.get(o.kind, 99))
 
 
+def panel_observations(pa: PatientAccess) -> list[Observation]:
+    """latest_observations() for the overview: the same rows, read in SQL."""
+    cond, params = pa.sql(Observation, "o")
+    latest = rows(
+        f"""SELECT DISTINCT ON (o.kind) o.id, o.kind, o.value, o.value2, o.value_text, o.unit_text, o.observed_at
+            FROM {Observation._meta.db_table} o
+            WHERE {cond} AND NOT o.entered_in_error
+            ORDER BY o.kind, o.observed_at DESC, o.id DESC""",
+        params,
+    )
+    order = {k: i for i, k in enumerate(Observation.Kind.values)}
+    return sorted((Observation(**r) for r in latest), key=lambda o: order.get(o.kind, 99))
+
+
 def observations_all(pa: PatientAccess, kind: str = "", limit: int = 300) -> list[Observation]:
     qs = pa.filter(Observation.objects.all())
     if kind:
@@ -373,12 +382,13 @@ def observations_all(pa: PatientAccess, kind: str = "", limit: int = 300) -> lis
     return list(qs.select_related("unit").order_by("-observed_at", "-pk")[:limit])
 
 
-def alert_rows(pa: PatientAccess) -> list[Any]:
+def alert_rows(pa: PatientAccess) -> list[dict[str, Any]]:
     """The attention signal's rows: kind, substance, ATC code and severity of active allergies and alerts."""
-    return list(
-        pa.filter(Allergy.objects.filter(active=True))
-        .order_by("kind", "substance")
-        .values("kind", "substance", "atc_code", "severity")
+    cond, params = pa.sql(Allergy, "a")
+    return rows(
+        f"""SELECT a.kind, a.substance, a.atc_code, a.severity FROM {Allergy._meta.db_table} a
+            WHERE {cond} AND a.active ORDER BY a.kind, a.substance""",
+        params,
     )
 
 

@@ -205,3 +205,37 @@ def test_identify_says_whether_the_list_of_visible_patients_holds_the_patient(wo
     assert not access.identify_patient(world.physician, stranger.identifier).may_open
     assert access.identify_patient(world.physician, emergency.identifier).may_open
     assert access.identify_patient(world.physician, "191212121212") is None
+
+
+def test_sql_condition_reads_the_same_rows_as_filter(world: World) -> None:
+    """PatientAccess.sql() (panels written in SQL) and filter() agree, case by case."""
+    from vardmiljo.db import rows
+    from vardmiljo.models import Block
+
+    def agree(actor: object) -> set[int]:
+        pa = access.patient_access(actor, world.patient.pk, action="x")  # type: ignore[arg-type]
+        cond, params = pa.sql(CareRelationship, "r")
+        via_sql = {r["id"] for r in rows(f"SELECT r.id FROM vardmiljo_carerelationship r WHERE {cond}", params)}
+        assert via_sql == set(pa.filter(CareRelationship.objects.all()).values_list("pk", flat=True))
+        return via_sql
+
+    other = f.make_patient(unit=world.med)  # another patient's rows never count
+    f.relate(other, world.priv)
+    f.relate(world.patient, world.med)
+    f.relate(world.patient, world.priv)
+    everything = set(CareRelationship.objects.filter(patient=world.patient).values_list("pk", flat=True))
+    region_rows = set(
+        CareRelationship.objects.filter(patient=world.patient, unit__provider=world.region).values_list("pk", flat=True)
+    )
+    assert agree(world.physician) == region_rows  # own provider only
+    assert agree(world.outsider) == everything - region_rows  # the private provider's own
+    f.consent(world.patient, world.private, world.outsider.staff)
+    assert agree(world.outsider) == everything  # consent: the whole record
+    f.block(world.patient, world.vc, world.physician.staff)
+    assert world.vc.pk not in set(CareRelationship.objects.filter(pk__in=agree(world.outsider)).values_list("unit_id", flat=True))
+    assert agree(world.physician) == region_rows  # the blocked unit reads its own
+    Block.objects.create(patient=world.patient, provider=world.private, set_by=world.physician.staff)
+    agree(world.physician)
+    agree(world.outsider)
+    services.emergency_access_open(actor=world.colleague, patient_id=world.patient.pk, reason="Akut")
+    agree(world.colleague)

@@ -76,6 +76,25 @@ class PatientAccess:
         """Narrow a queryset of patient-linked rows to this patient and readable units."""
         return qs.filter(self.units_q(unit_field), **{f"{patient_field}_id": self.patient.pk})
 
+    def sql(
+        self, model: type[Model], alias: str, unit_field: str = "unit", patient_field: str = "patient"
+    ) -> tuple[str, list[Any]]:
+        """The same rows as filter(), as an SQL condition over `model`'s table under
+        `alias`, for the hot reads written in SQL (patient panels). The usual cases are
+        spelled out; with blocks, the condition is filter()'s own query, as a subquery."""
+        a, unit_col, params = alias, f"{alias}.{unit_field}_id", [self.patient.pk]
+        if not self.blocked_unit_ids and not self.blocked_provider_ids:
+            if self.consent or self.ground == Ground.EMERGENCY:
+                return f"{a}.{patient_field}_id = %s", params
+            return (
+                f"{a}.{patient_field}_id = %s AND {unit_col} IN (SELECT id FROM {CareUnit._meta.db_table} WHERE provider_id = %s)",
+                [*params, self.actor.provider_id],
+            )
+        sub, sub_params = (
+            self.filter(model._default_manager.all(), unit_field, patient_field).values("pk").query.sql_with_params()
+        )
+        return f"{a}.{patient_field}_id = %s AND {a}.{model._meta.pk.column} IN ({sub})", [*params, *sub_params]
+
     def may_read_unit(self, unit: CareUnit) -> bool:
         if unit.pk == self.actor.unit_id:
             return True

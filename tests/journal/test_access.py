@@ -88,3 +88,28 @@ def test_pages_refuse_the_outsider(client, world: World) -> None:  # type: ignor
     r = client.post(f"/journal/anteckning/{n.pk}/autospara/", {"revision": n.revision, "h-title": "A", "h-text": "x"})
     assert r.status_code in (200, 404)
     assert Note.objects.get(pk=n.pk).text == n.text
+
+
+def test_overview_panels_follow_blocks_consent_and_drafts(world: World) -> None:
+    """The panels read in SQL show what the timeline shows: nothing of a blocked unit,
+    no one else's drafts, and another provider's notes only with consent."""
+    from vardmiljo.access import patient_access
+
+    def panel_ids(actor: object) -> list[int]:
+        pa = patient_access(actor, world.patient.pk, action="x")  # type: ignore[arg-type]
+        return [r["id"] for r in queries.latest_notes(pa)]
+
+    f.relate(world.patient, world.med)
+    f.relate(world.patient, world.priv)
+    n = signed(world)
+    nurse_draft = draft(world, world.nurse)
+    own_draft = draft(world)
+    assert panel_ids(world.physician) == [own_draft.pk, n.pk]  # own draft first, the nurse's not at all
+    assert nurse_draft.pk not in panel_ids(world.colleague)
+    assert panel_ids(world.colleague) == [n.pk]
+    assert panel_ids(world.outsider) == []  # another provider, no consent
+    f.consent(world.patient, world.private, world.outsider.staff)
+    assert panel_ids(world.outsider) == [n.pk]
+    f.block(world.patient, world.vc, world.physician.staff)
+    assert panel_ids(world.colleague) == [] and panel_ids(world.outsider) == []
+    assert panel_ids(world.physician) == [own_draft.pk, n.pk]
