@@ -24,10 +24,9 @@ from journal.models import (
     Observation,
     Procedure,
 )
-from vardmiljo import audit
+from vardmiljo import audit, db
 from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
 from vardmiljo.actor import Actor
-from vardmiljo.db import rows
 from vardmiljo.errors import NotFound
 from vardmiljo.models import CareUnit
 
@@ -134,7 +133,7 @@ def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[dict[str, Any]
     unsigned drafts of this patient first. Someone else's draft is not part of the record yet."""
     cond, params = pa.sql(Note, "n")
     me = pa.actor.staff.pk
-    return rows(
+    return db.rows(
         f"""SELECT n.id, n.status, n.event_at, n.note_type, n.author_id, n.author_name, n.entered_in_error,
                    u.name AS unit_name, left(n.text, %s) AS excerpt
             FROM {Note._meta.db_table} n JOIN {CareUnit._meta.db_table} u ON u.id = n.unit_id
@@ -330,7 +329,7 @@ def print_selection(
 def panel_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[dict[str, Any]]:
     """The overview's active diagnoses: code, text and date only."""
     cond, params = pa.sql(Diagnosis, "d")
-    return rows(
+    return db.rows(
         f"""SELECT d.code, d.code_text, d.recorded_at FROM {Diagnosis._meta.db_table} d
             WHERE {cond} AND d.status = %s AND NOT d.entered_in_error
             ORDER BY d.recorded_at DESC LIMIT %s""",
@@ -364,7 +363,7 @@ def latest_observations(pa: PatientAccess) -> list[Observation]:
 def panel_observations(pa: PatientAccess) -> list[Observation]:
     """latest_observations() for the overview: the same rows, read in SQL."""
     cond, params = pa.sql(Observation, "o")
-    latest = rows(
+    latest = db.rows(
         f"""SELECT DISTINCT ON (o.kind) o.id, o.kind, o.value, o.value2, o.value_text, o.unit_text, o.observed_at
             FROM {Observation._meta.db_table} o
             WHERE {cond} AND NOT o.entered_in_error
@@ -385,7 +384,7 @@ def observations_all(pa: PatientAccess, kind: str = "", limit: int = 300) -> lis
 def alert_rows(pa: PatientAccess) -> list[dict[str, Any]]:
     """The attention signal's rows: kind, substance, ATC code and severity of active allergies and alerts."""
     cond, params = pa.sql(Allergy, "a")
-    return rows(
+    return db.rows(
         f"""SELECT a.kind, a.substance, a.atc_code, a.severity FROM {Allergy._meta.db_table} a
             WHERE {cond} AND a.active ORDER BY a.kind, a.substance""",
         params,
