@@ -242,9 +242,12 @@ def patient_referrals(pa: PatientAccess, *, open_only: bool = True, limit: int |
     if open_only:
         qs = qs.exclude(status__in=list(CLOSED_STATUSES))
     qs = qs.select_related("sender_unit", "receiver_unit", "owner_unit").order_by("-sent_at", "-id")
-    rows = list(qs[:limit] if limit else qs)
-    # Always count (when bounded) so the page costs the same for 1 referral as for 1,000.
-    return rows, (qs.count() if limit else len(rows))
+    if not limit:
+        rows = list(qs)
+        return rows, len(rows)
+    # Bounded: the count comes with the rows (COUNT(*) OVER () is taken before the LIMIT).
+    rows = list(qs.annotate(total=Window(Count("*")))[:limit])
+    return rows, (rows[0].total if rows else 0)  # type: ignore[attr-defined]  # annotated above
 
 
 # What the patient panel shows of each open referral.

@@ -6,6 +6,7 @@ and a RELEASE (in a request it is BEGIN and COMMIT), counted below."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from remisser import panels, queries, services
 from remisser.models import Priority, Referral, ReferralEvent, ReferralNotification
@@ -133,3 +134,18 @@ def test_api_inbox_query_count_is_flat(client, world: World, django_assert_max_n
     many(6)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get("/api/v1/remisser/inbox/").json()["results"]) == 7
+
+
+def test_patient_list_page_counts_with_its_rows(client, world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        send(world)
+    cancelled = send(world, deliver=False)
+    services.referral_cancel(actor=world.physician, referral_id=cancelled.pk, reason="Fel patient")
+    pa = patient_access(world.physician, world.patient.pk, action="referral.patient_list")
+    with django_assert_num_queries(1):
+        rows, total = queries.patient_referrals(pa, open_only=False, limit=200)
+    assert total == 4 and rows[0].pk == cancelled.pk and rows[0].receiver_unit.name == world.med.name
+    assert queries.patient_referrals(pa, limit=2)[1] == 3  # open only, more than shown
+    login(client, world.physician)
+    r = client.get(reverse("remisser:patient", args=[world.patient.pk]))
+    assert r.status_code == 200 and "4 remisser" in r.content.decode() and "Makulerad" in r.content.decode()
