@@ -34,8 +34,8 @@ from vardmiljo.errors import Conflict, DomainError, NotFound
 from vardmiljo.models import Outbox
 
 Status = MedicationOrder.Status
-T = TypeVar("T")
 Kind = MedicationOrderVersion.Kind
+T = TypeVar("T")
 
 PRESCRIBER_CODE_RE = re.compile(r"^\d{7}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -555,20 +555,16 @@ def _prescription_create(
             _("Ordinationen är %(s)s och kan inte förskrivas.") % {"s": order.get_status_display().lower()}, code="transition"
         )
     fields = _clean_rx(data, order.product)
-    (rx,) = Prescription.objects.bulk_create(
-        [
-            Prescription(
-                order=order,
-                patient_id=order.patient_id,
-                unit_id=_unit_id(actor),
-                product=order.product,
-                prescriber=actor.staff,
-                prescriber_code=code,
-                dosage_text=order.dosage_text,
-                idempotency_key=key,
-                **fields,
-            )
-        ]
+    rx = Prescription.objects.create(
+        order=order,
+        patient_id=order.patient_id,
+        unit_id=_unit_id(actor),
+        product=order.product,
+        prescriber=actor.staff,
+        prescriber_code=code,
+        dosage_text=order.dosage_text,
+        idempotency_key=key,
+        **fields,
     )
     _send([(rx, order)], pa, actor)
     Prescription.objects.filter(pk=rx.pk).update(outbox=rx.outbox)
