@@ -22,10 +22,11 @@ from lakemedel.models import (
     Product,
     SafetyAlert,
 )
+from vardmiljo import db
 from vardmiljo.access import PatientAccess, patient_access
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
-from vardmiljo.models import Outbox
+from vardmiljo.models import Outbox, Staff
 
 SEARCH_LIMIT = 20
 PANEL_LIMIT = 12
@@ -120,37 +121,50 @@ def medication_list_for(pa: PatientAccess, *, include_past: bool = False, limit:
 
 def panel_context(pa: PatientAccess) -> dict[str, Any]:
     """The medication panel on the patient overview: bounded (latest N + "visa alla").
-    Every overview pays for it, so it reads only the columns it shows, as tuples, and
-    hands the template ready-made strings: two small queries, no model instances."""
-    rows = list(
-        pa.filter(MedicationOrder.objects.filter(status__in=(MedicationOrder.Status.ACTIVE, MedicationOrder.Status.PAUSED)))
-        .order_by("product__name", "pk")
-        .values_list(
-            "product__name", "product__strength", "dose", "dose_unit", "frequency", "times", "period", "prn_max_per_day", "status"
-        )[: PANEL_LIMIT + 1]
+    Every overview runs it, so it is read in SQL (filtered with PatientAccess.sql()), in
+    one query: the latest review, and the current orders as the columns shown, one row
+    each (one row of NULLs when there are none). The template gets ready-made strings."""
+    o_cond, o_params = pa.sql(MedicationOrder, "o")
+    r_cond, r_params = pa.sql(MedicationReview, "r")
+    found = db.rows(
+        f"""SELECT rv.reviewed_at, rv.first_name, rv.last_name, rv.username,
+                   cur.id, cur.name, cur.strength, cur.dose, cur.dose_unit, cur.frequency, cur.times, cur.period,
+                   cur.prn_max_per_day, cur.status
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (
+                SELECT r.reviewed_at, s.first_name, s.last_name, s.username
+                FROM {MedicationReview._meta.db_table} r JOIN {Staff._meta.db_table} s ON s.id = r.reviewed_by_id
+                WHERE {r_cond}
+                ORDER BY r.reviewed_at DESC LIMIT 1
+            ) rv ON true
+            LEFT JOIN LATERAL (
+                SELECT o.id, p.name, p.strength, o.dose, o.dose_unit, o.frequency, o.times, o.period,
+                       o.prn_max_per_day, o.status
+                FROM {MedicationOrder._meta.db_table} o JOIN {Product._meta.db_table} p ON p.id = o.product_id
+                WHERE {o_cond} AND o.status = ANY(%s)
+                ORDER BY p.name, o.id LIMIT %s
+            ) cur ON true
+            ORDER BY cur.name, cur.id""",
+        [*r_params, *o_params, [MedicationOrder.Status.ACTIVE, MedicationOrder.Status.PAUSED], PANEL_LIMIT + 1],
     )
+    current = [r for r in found if r["id"] is not None]
     orders = [
         {
-            "label": f"{name} {strength}",
-            "dosage": render_dosage(dose, unit, frequency, times, period, prn_max),
-            "paused": status == MedicationOrder.Status.PAUSED,
+            "label": f"{r['name']} {r['strength']}",
+            "dosage": render_dosage(r["dose"], r["dose_unit"], r["frequency"], r["times"], r["period"], r["prn_max_per_day"]),
+            "paused": r["status"] == MedicationOrder.Status.PAUSED,
         }
-        for name, strength, dose, unit, frequency, times, period, prn_max, status in rows[:PANEL_LIMIT]
+        for r in current[:PANEL_LIMIT]
     ]
-    latest = (
-        pa.filter(MedicationReview.objects.all())
-        .order_by("-reviewed_at")
-        .values_list("reviewed_at", "reviewed_by__first_name", "reviewed_by__last_name", "reviewed_by__username")
-        .first()
-    )
+    first = found[0]
     review: dict[str, Any] | None = None
-    if latest is not None:
-        reviewed_at, first, last, username = latest
+    if first["reviewed_at"] is not None:
         # As str(Staff): the full name, else the user name.
-        review = {"reviewed_at": reviewed_at, "reviewed_by": f"{first} {last}".strip() or username}
+        name = f"{first['first_name']} {first['last_name']}".strip() or first["username"]
+        review = {"reviewed_at": first["reviewed_at"], "reviewed_by": name}
     return {
         "orders": orders,
-        "more": len(rows) > PANEL_LIMIT,
+        "more": len(current) > PANEL_LIMIT,
         "review": review,
         "patient_id": pa.patient_id,
         "list_url": reverse("lakemedel:list", args=[pa.patient_id]),
