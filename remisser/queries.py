@@ -55,14 +55,14 @@ def referral_for(
         raise NotFound()
     involved = involves_unit(referral, actor.unit_id)
     if not involved and write:
-        audit.record(actor, f"{action}.denied", patient=referral.patient_id, obj=referral, ground=Ground.DENIED)
+        audit.record_refusal(actor, f"{action}.denied", patient=referral.patient_id, obj=referral, ground=Ground.DENIED)
         raise NotFound()
     pa = patient_access(actor, referral.patient_id, action=action, obj=referral, write=write)
     # Another unit caring for the patient reads the referral as part of the record
     # (inre sekretess, consent and blocks decided by the access module); only the
     # units taking part in it can act on it.
     if not involved and not pa.may_read_unit(referral.sender_unit):
-        audit.record(actor, f"{action}.denied", patient=referral.patient_id, obj=referral, ground=Ground.DENIED)
+        audit.record_refusal(actor, f"{action}.denied", patient=referral.patient_id, obj=referral, ground=Ground.DENIED)
         raise NotFound()
     return referral, pa
 

@@ -239,3 +239,24 @@ def test_sql_condition_reads_the_same_rows_as_filter(world: World) -> None:
     agree(world.outsider)
     services.emergency_access_open(actor=world.colleague, patient_id=world.patient.pk, reason="Akut")
     agree(world.colleague)
+
+
+def test_refusal_inside_a_rolled_back_transaction_is_still_logged(world: World) -> None:
+    """A refused write is refused inside the write's own transaction; the rollback must
+    not take the access-log row with it (the request's end records it again)."""
+    audit.forget_refusals()
+    with pytest.raises(NotFound), transaction.atomic():
+        access.patient_access(world.colleague, world.patient.pk, action="test.write", write=True)
+    assert not AccessLog.objects.filter(staff_id=world.colleague.staff.pk, action="test.write.denied").exists()
+    assert audit.keep_refusals() == 1
+    row = AccessLog.objects.get(staff_id=world.colleague.staff.pk, action="test.write.denied")
+    assert row.ground == Ground.DENIED and row.patient_id == world.patient.pk
+    assert audit.keep_refusals() == 0  # each refusal once
+
+
+def test_refusal_that_commits_is_not_logged_twice(world: World) -> None:
+    audit.forget_refusals()
+    with pytest.raises(NotFound):
+        access.patient_access(world.colleague, world.patient.pk, action="test.read")
+    assert audit.keep_refusals() == 0
+    assert AccessLog.objects.filter(staff_id=world.colleague.staff.pk, action="test.read.denied").count() == 1

@@ -211,7 +211,7 @@ def patient_access(
         ground, reason, flagged = Ground.EMERGENCY, row._emerg_reason, True
     else:
         if log:
-            audit.record(actor, f"{action}.denied", patient=row, obj=obj, ground=Ground.DENIED)
+            audit.record_refusal(actor, f"{action}.denied", patient=row, obj=obj, ground=Ground.DENIED)
         raise NotFound()
     # A unit's block never hides the unit's data from itself, nor a provider's from itself.
     blocked_units = {u for u in row._blocked_units or () if u != actor.unit_id}

@@ -8,6 +8,7 @@ by the database (see sql/accesslog.sql).
 from __future__ import annotations
 
 import json
+import threading
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -95,3 +96,36 @@ def record(
     with connection.cursor() as cur:
         cur.execute(_INSERT, row)
         return int(cur.fetchone()[0])
+
+
+# Refusals recorded inside a transaction that may yet roll back: a refused write raises
+# NotFound inside the write's own transaction, and the rollback would take the row with it.
+_refusals = threading.local()
+
+
+def record_refusal(actor: Actor, action: str, **kwargs: Any) -> int:
+    """Record a refused access, and make sure it outlives the caller's transaction."""
+    row_id = record(actor, action, **kwargs)
+    if connection.in_atomic_block:
+        pending: list[tuple[int, Actor, str, dict[str, Any]]] = _refusals.__dict__.setdefault("rows", [])
+        pending.append((row_id, actor, action, kwargs))
+    return row_id
+
+
+def keep_refusals() -> int:
+    """At the end of a request: record again each refusal whose row a rollback removed.
+    Returns how many were recorded again."""
+    pending = _refusals.__dict__.pop("rows", [])
+    if not pending:
+        return 0
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM vardmiljo_accesslog WHERE id = ANY(%s)", [[row_id for row_id, *_ in pending]])
+        kept = {r[0] for r in cur.fetchall()}
+    lost = [(actor, action, kwargs) for row_id, actor, action, kwargs in pending if row_id not in kept]
+    for actor, action, kwargs in lost:
+        record(actor, action, **kwargs)
+    return len(lost)
+
+
+def forget_refusals() -> None:
+    _refusals.__dict__.pop("rows", None)

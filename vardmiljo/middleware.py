@@ -11,6 +11,7 @@ from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 
+from vardmiljo import audit
 from vardmiljo.actor import Actor
 from vardmiljo.models import Assignment
 
@@ -83,8 +84,12 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        audit.forget_refusals()
         request.actor = session_actor(request, request.session.get(SESSION_KEY))  # type: ignore[attr-defined]
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A refused write is refused inside its transaction: its access-log row must stay.
+        audit.keep_refusals()
+        return response
 
 
 class IdleTimeoutMiddleware:

@@ -210,3 +210,13 @@ def test_forward_page_reads_the_chosen_unit_and_an_error_shows_the_units_again(c
     assert client.post(url, {"version": ref.version, "to_unit": world.priv.pk}).status_code == 302
     ref.refresh_from_db()
     assert ref.status == S.FORWARDED and ref.receiver_unit_id == world.priv.pk
+
+
+def test_refused_write_through_a_page_leaves_its_access_log_row(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The outsider's accept is refused inside the service's transaction; the row stays."""
+    ref = send(world)
+    login(client, world.outsider)
+    before = AccessLog.objects.filter(staff_id=world.outsider.staff.pk, action__endswith=".denied").count()
+    r = client.post(f"/remisser/{ref.pk}/acceptera/", {"version": ref.version, "note": ""})
+    assert r.status_code in (403, 404)
+    assert AccessLog.objects.filter(staff_id=world.outsider.staff.pk, action__endswith=".denied").count() == before + 1
