@@ -446,36 +446,18 @@ def _payload(rx: Prescription, order: MedicationOrder, pa: PatientAccess, actor:
     }
 
 
-def _scheduler(outbox_id: int) -> Callable[[], None]:
-    return lambda: outbox.schedule(outbox_id)
-
-
 def _send(new: list[tuple[Prescription, MedicationOrder]], pa: PatientAccess, actor: Actor) -> None:
     """Queue new prescriptions for the national service: one outbox row each, in
     the caller's transaction, delivered after commit. Sets `rx.outbox`; the caller
-    saves it.
-
-    Written with one plain INSERT rather than `outbox.enqueue()` (a get_or_create:
-    SELECT, savepoint, INSERT): the outbox key is derived from the prescription's
-    idempotency key, which is unique and was inserted in this same transaction, so
-    the outbox cannot hold that key already.
-    """
-    rows = Outbox.objects.bulk_create(
-        [
-            Outbox(
-                channel=CHANNEL,
-                idempotency_key=f"erecept:{rx.idempotency_key}",
-                object_type=Prescription._meta.label_lower,
-                object_id=str(rx.pk),
-                patient_id=pa.patient_id,
-                payload=_payload(rx, order, pa, actor),
-            )
-            for rx, order in new
-        ]
-    )
-    for (rx, _order), row in zip(new, rows, strict=True):
-        rx.outbox = row  # stored by the caller, together with its other updates
-        transaction.on_commit(_scheduler(row.pk))
+    saves it."""
+    for rx, order in new:
+        rx.outbox = outbox.enqueue(
+            channel=CHANNEL,
+            key=f"erecept:{rx.idempotency_key}",
+            obj=rx,
+            payload=_payload(rx, order, pa, actor),
+            patient=pa.patient_id,
+        )
 
 
 @dataclass(frozen=True)

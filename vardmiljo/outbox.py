@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vardmiljo.models import Outbox
@@ -67,19 +67,31 @@ def handler(
 
 def enqueue(*, channel: str, key: str, obj: Any, payload: dict[str, Any], patient: Any = None) -> Outbox:
     """Write the message in the caller's transaction. Idempotent on `key`:
-    a double click or a retried request finds the row already there."""
-    row, created = Outbox.objects.get_or_create(
+    a double click or a retried request finds the row already there.
+    One statement when the key is new (INSERT … ON CONFLICT DO NOTHING), no savepoint."""
+    row = Outbox(
+        channel=channel,
         idempotency_key=key,
-        defaults={
-            "channel": channel,
-            "object_type": obj._meta.label_lower,
-            "object_id": str(obj.pk),
-            "patient_id": getattr(patient, "pk", patient),
-            "payload": payload,
-        },
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        patient_id=getattr(patient, "pk", patient),
+        payload=payload,
     )
-    if created:
-        transaction.on_commit(lambda: schedule(row.pk))
+    fields = [f for f in Outbox._meta.concrete_fields if not f.primary_key]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {Outbox._meta.db_table} ({', '.join(connection.ops.quote_name(str(f.column)) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields],
+        )
+        created = cur.fetchone()
+    if created is None:
+        return Outbox.objects.get(idempotency_key=key)
+    row.pk = created[0]
+    row._state.adding = False
+    row._state.db = connection.alias
+    pk = row.pk
+    transaction.on_commit(lambda: schedule(pk))
     return row
 
 

@@ -36,8 +36,8 @@ def test_send_queries(world: World, django_assert_num_queries) -> None:  # type:
     # The send form has read the receiving unit (with its route): not read again.
     unit = CareUnit.objects.select_related("referral_route").get(pk=world.med.pk)
     # atomic 2, idempotency key 1, access check 1 + its log row 1, referral in a savepoint 3,
-    # outbox row 4 (core: get_or_create), referral sent 1, both events 1, log row of the send 1.
-    with django_assert_num_queries(15):
+    # outbox row 1 (INSERT … ON CONFLICT), referral sent 1, both events 1, log row of the send 1.
+    with django_assert_num_queries(12):
         ref = _send(world, unit, key="k-1")
     assert list(ReferralEvent.objects.filter(referral=ref).order_by("at", "id").values_list("to_status", flat=True)) == [
         S.DRAFT,
@@ -47,7 +47,7 @@ def test_send_queries(world: World, django_assert_num_queries) -> None:  # type:
     assert AccessLog.objects.filter(action="referral.send", object_id="", detail__write=True).count() == 1
     assert AccessLog.objects.filter(action="referral.sent", object_id=str(ref.pk)).count() == 1
     # By id (REST): the unit and its route in one query.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         _send(world, world.med.pk)
     # The double click: one lookup, nothing written.
     with django_assert_num_queries(3):
