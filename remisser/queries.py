@@ -15,7 +15,7 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from remisser.models import CLOSED_STATUSES, RECEIVER_OPEN, Referral, ReferralEvent, ReferralNotification
-from vardmiljo import audit
+from vardmiljo import audit, db
 from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to, require_assignment
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
@@ -266,10 +266,21 @@ PANEL_COLUMNS = (
 def patient_open_referrals(pa: PatientAccess, *, limit: int) -> tuple[list[dict[str, Any]], int]:
     """The patient panel: the latest `limit` open referrals readable under `pa` (the sending
     unit owns the document) as dicts of PANEL_COLUMNS, and how many there are, in one query
-    (COUNT(*) OVER () is taken before the LIMIT): the same cost for 1 referral as for 1,000."""
-    qs = pa.filter(Referral.objects.exclude(status__in=[S.DRAFT, *CLOSED_STATUSES]), unit_field="sender_unit")
-    rows = list(qs.order_by("-sent_at", "-id").values(*PANEL_COLUMNS, total=Window(Count("*")))[:limit])
-    return rows, (rows[0]["total"] if rows else 0)
+    (COUNT(*) OVER () is taken before the LIMIT): the same cost for 1 referral as for 1,000.
+    Read in SQL: every patient overview runs it."""
+    cond, params = pa.sql(Referral, "r", unit_field="sender_unit")
+    unit = CareUnit._meta.db_table
+    found = db.rows(
+        f"""SELECT r.id, r.status, r.priority, r.due_date, r.receiver_unit_id, r.owner_unit_id,
+                   ru.name AS receiver_unit__name, ou.name AS owner_unit__name, count(*) OVER () AS total
+            FROM {Referral._meta.db_table} r
+            JOIN {unit} ru ON ru.id = r.receiver_unit_id
+            LEFT JOIN {unit} ou ON ou.id = r.owner_unit_id
+            WHERE {cond} AND NOT (r.status = ANY(%s))
+            ORDER BY r.sent_at DESC, r.id DESC LIMIT %s""",
+        [*params, [S.DRAFT, *CLOSED_STATUSES], limit],
+    )
+    return found, (found[0]["total"] if found else 0)
 
 
 def receiver_units(actor: Actor) -> QuerySet[CareUnit]:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import connection
 
+from vardmiljo import db
+
 if TYPE_CHECKING:
     from vardmiljo.actor import Actor
 
@@ -93,7 +95,7 @@ def record(
         actor.client_ip,
         json.dumps(detail or {}, default=str),
     )
-    with connection.cursor() as cur:
+    with db.cursor() as cur:  # prepared: it runs on every request
         cur.execute(_INSERT, row)
         return int(cur.fetchone()[0])
 

@@ -87,7 +87,10 @@ def parse_database_url(url: str) -> dict[str, object]:
         "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
-        "OPTIONS": {"application_name": "vardmiljo"},
+        # Prepared statements on (psycopg's default threshold; Django turns them off for
+        # poolers). Only vardmiljo.db's server-binding statements are ever prepared: the
+        # ORM's client-side-binding cursors never are.
+        "OPTIONS": {"application_name": "vardmiljo", "prepare_threshold": 5},
         "TEST": {"NAME": f"test_{unquote(name)}"},
     }
 
