@@ -179,3 +179,23 @@ def test_overview_query_count_is_flat(client, world: World) -> None:  # type: ig
     with CaptureQueriesContext(connection) as full:
         assert client.get(url).status_code == 200
     assert len(full) == len(empty) <= 16
+
+
+def test_expired_or_foreign_assignment_in_session_asks_to_choose_again(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    login(client, world.physician)
+    url = f"/patient/{world.patient.pk}/"
+    assert client.get(url).status_code == 200
+    # Someone else's assignment in this session is not this user's.
+    session = client.session
+    session["assignment_id"] = world.nurse.assignment.pk
+    session.save()
+    r = client.get(url)
+    assert r.status_code == 302 and "uppdrag" in r["Location"]
+    login(client, world.physician)
+    Assignment.objects.filter(pk=world.physician.assignment.pk).update(valid_to=timezone.now() - dt.timedelta(seconds=1))
+    r = client.get(url)
+    assert r.status_code == 302 and "uppdrag" in r["Location"]

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,9 +143,8 @@ def patients_visible_to(actor: Actor) -> QuerySet[Patient]:
 # The decision for one patient in one statement (the same rules as _relationship_q and
 # _emergency_q, which serve lists): ground, consent and blocks. Written out in SQL because
 # every patient page asks it, and building it with the ORM cost more than running it.
-_PATIENT_FIELDS = list(Patient._meta.concrete_fields)
 _DECISION_SQL = f"""
-SELECT {", ".join(f'p."{f.column}"' for f in _PATIENT_FIELDS)},
+SELECT {db.columns(Patient, "p")},
   EXISTS (SELECT 1 FROM {CareRelationship._meta.db_table} r
            WHERE r.patient_id = p.id AND r.unit_id = %(unit)s AND r.valid_from <= %(now)s
              AND (r.valid_to IS NULL OR r.valid_to > %(now)s)) AS _rel,
@@ -181,12 +179,8 @@ def _decide(actor: Actor, now: object, *, pk: int | None = None, identifier: str
         found = cur.fetchone()
     if found is None:
         return None
-    n = len(_PATIENT_FIELDS)
-    values = [
-        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-        for f, v in zip(_PATIENT_FIELDS, found[:n], strict=True)
-    ]
-    patient: Any = Patient.from_db(connection.alias, [f.attname for f in _PATIENT_FIELDS], values)
+    n = len(Patient._meta.concrete_fields)
+    patient: Any = db.instance(Patient, found[:n])
     patient._rel, patient._emerg_reason, patient._consent, patient._blocked_units, patient._blocked_providers = found[n:]
     return patient
 

@@ -12,10 +12,14 @@ PgBouncer 1.21+ does with max_prepared_statements).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import psycopg
 from django.db import connection
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
 
 
 class _PreparedCursor(psycopg.Cursor[Any]):
@@ -37,3 +41,18 @@ def rows(sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
         cur.execute(sql, params)
         names = [c[0] for c in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The SELECT list of all of `model`'s columns under `alias`, in instance() order."""
+    return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+def instance(model: type[M], values: Sequence[Any]) -> M:
+    """A model instance from values in columns() order, as the ORM would load it
+    (fields' from_db_value conversions applied, e.g. decryption)."""
+    fields = model._meta.concrete_fields
+    converted = [
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v for f, v in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
