@@ -16,8 +16,13 @@ A channel registers one handler:
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
+import os
+import queue
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -97,13 +102,70 @@ def enqueue(*, channel: str, key: str, obj: Any, payload: dict[str, Any], patien
 
 def schedule(outbox_id: int) -> None:
     """Ask a worker to deliver now. If the broker is down the row stays queued
-    and the sweep delivers it later: never lost."""
+    and the sweep delivers it later: never lost.
+
+    The request does not wait for the broker: a thread of this process publishes
+    (a Redis round trip and Celery's message building, several ms at the tail). If the
+    process dies before it has, the row is still queued and the sweep delivers it."""
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _publish(outbox_id)  # no broker: the task runs here and now
+        return
+    _publisher().put(outbox_id)
+
+
+def _publish(outbox_id: int) -> None:
     from vardmiljo.tasks import deliver_outbox
 
     try:
         deliver_outbox.delay(outbox_id)
     except Exception:  # noqa: BLE001 - any broker failure leaves the row for the sweep
         log.warning("broker unavailable; outbox %s stays queued for the sweep", outbox_id, exc_info=True)
+
+
+_queue: queue.SimpleQueue[int] | None = None
+_queue_pid = 0
+_queue_lock = threading.Lock()
+_unpublished = 0  # scheduled, not yet handed to the broker (guarded by _queue_lock)
+
+
+def _publisher() -> queue.SimpleQueue[int]:
+    """This process's publishing queue and thread (started on first use, again after a fork)."""
+    global _queue, _queue_pid, _unpublished
+    with _queue_lock:
+        if _queue is None or _queue_pid != os.getpid():
+            q: queue.SimpleQueue[int] = queue.SimpleQueue()
+
+            def run() -> None:
+                global _unpublished
+                while True:
+                    outbox_id = q.get()
+                    try:
+                        _publish(outbox_id)
+                    finally:
+                        with _queue_lock:
+                            _unpublished -= 1
+
+            threading.Thread(target=run, name="outbox-publisher", daemon=True).start()
+            if _queue is None:
+                atexit.register(publish_pending)
+            _queue, _queue_pid, _unpublished = q, os.getpid(), 0
+        _unpublished += 1
+        return _queue
+
+
+def publish_pending(timeout: float = 5.0) -> bool:
+    """Wait until this process has handed every scheduled message to the broker (at exit,
+    so a command that acts and ends leaves nothing to the sweep; and in tests).
+    Returns False if some were still waiting when the timeout ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _queue_lock:
+            if _unpublished <= 0:
+                return True
+        time.sleep(0.005)
+    return False
 
 
 def _backoff(attempts: int) -> dt.timedelta:
