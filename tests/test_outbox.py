@@ -59,20 +59,25 @@ def test_not_configured_stays_queued(world: World) -> None:
     assert row.status == Outbox.Status.QUEUED and "konfigurerad" in row.last_error
 
 
-def test_schedule_publishes_from_a_thread_of_its_own(monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_publishes_from_a_thread_of_its_own(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The request hands the message over and goes on; this process's publisher thread
     talks to the broker. At exit (or here) we wait for it to finish."""
     import threading
 
     from vardmiljo import outbox as ob
+    from vardmiljo.celery import app
 
     published: list[tuple[int, str]] = []
     monkeypatch.setattr(ob, "_publish", lambda pk: published.append((pk, threading.current_thread().name)))
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    ob.schedule(41)
-    ob.schedule(42)
-    assert ob.publish_pending(timeout=5)
-    assert published == [(41, "outbox-publisher"), (42, "outbox-publisher")]
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # no broker: published right here
-    ob.schedule(43)
-    assert published[-1] == (43, threading.current_thread().name)
+    saved = app.conf.task_always_eager
+    try:
+        app.conf.task_always_eager = False
+        ob.schedule(41)
+        ob.schedule(42)
+        assert ob.publish_pending(timeout=5)
+        assert published == [(41, "outbox-publisher"), (42, "outbox-publisher")]
+        app.conf.task_always_eager = True  # no broker: published right here
+        ob.schedule(43)
+        assert published[-1] == (43, threading.current_thread().name)
+    finally:
+        app.conf.task_always_eager = saved

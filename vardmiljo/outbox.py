@@ -107,10 +107,10 @@ def schedule(outbox_id: int) -> None:
     The request does not wait for the broker: a thread of this process publishes
     (a Redis round trip and Celery's message building, several ms at the tail). If the
     process dies before it has, the row is still queued and the sweep delivers it."""
-    from django.conf import settings
+    from vardmiljo.celery import app
 
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        _publish(outbox_id)  # no broker: the task runs here and now
+    if app.conf.task_always_eager:
+        _publish(outbox_id)  # no broker: the task runs here and now, in this transaction's thread
         return
     _publisher().put(outbox_id)
 
