@@ -28,7 +28,7 @@ from lakemedel.models import (
 )
 from lakemedel.safety import CheckResult, check_order
 from vardmiljo import audit, outbox
-from vardmiljo.access import PatientAccess, patient_access
+from vardmiljo.access import PatientAccess, patient_access, record_access
 from vardmiljo.actor import Actor
 from vardmiljo.errors import Conflict, DomainError, NotFound
 from vardmiljo.models import Outbox
@@ -87,11 +87,10 @@ def _write(actor: Actor, patient_id: int | str, action: str, work: Callable[[Pat
         with transaction.atomic():
             result = work(pa)
             if not logged:
-                # The same row patient_access(write=True) writes.
-                audit.record(actor, action, patient=pa, obj=ref, detail={"write": True})
+                record_access(pa, action, obj=ref, write=True)
     except Exception:
         if not logged:
-            audit.record(actor, action, patient=pa, obj=ref, detail={"write": True})
+            record_access(pa, action, obj=ref, write=True)
         raise
     return result
 

@@ -236,8 +236,14 @@ def patient_access(
         blocked_provider_ids=frozenset(blocked_providers),
     )
     if log:
-        audit.record(actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
+        record_access(pa, action, obj=obj, write=write)
     return pa
+
+
+def record_access(pa: PatientAccess, action: str, *, obj: object = None, write: bool = False) -> int:
+    """The access-log row of a decided access: what patient_access(log=True) writes. For a
+    service that decides first (log=False) and records inside its write's own transaction."""
+    return audit.record(pa.actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
 
 
 def identify_patient(actor: Actor, identifier: str) -> Patient | None:
