@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VARDMILJO_EMBEDDED=0 VARDMILJO_
     STATIC_ROOT=/app/staticfiles
 WORKDIR /app
 RUN useradd --system --uid 10001 --home /app vardmiljo
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY vardmiljo ./vardmiljo
 COPY journal ./journal
 COPY lakemedel ./lakemedel
@@ -14,7 +14,8 @@ COPY remisser ./remisser
 COPY tidbok ./tidbok
 COPY integrations ./integrations
 COPY manage.py ./
-RUN pip install --no-cache-dir . && chown -R vardmiljo /app
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --no-deps . && chown -R vardmiljo /app
 USER vardmiljo
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status==200 else 1)"

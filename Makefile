@@ -4,13 +4,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install lint typecheck clean-data
+.PHONY: run test bench install lock lint typecheck clean-data
 
-$(STAMP): pyproject.toml
+# Installs are reproducible: every package comes from the lock file, pinned with its hashes
+# (`make lock` writes it anew after a change of dependencies in pyproject.toml).
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## Write the lock files anew from pyproject.toml (runtime for the image, dev for make run/test/CI).
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 --quiet -o requirements-dev.lock
 
 install: $(STAMP)
 

@@ -128,3 +128,41 @@ def test_idle_session_expiry_is_renewed_at_most_once_a_minute(client, world: Wor
     client.get("/")
     assert client.session["_renewed"] == first
     assert settings.SESSION_COOKIE_AGE <= 60 * 60 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def _locked(lock: Path) -> dict[str, str]:
+    pins = {}
+    for line in lock.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-\[\]]+)==([^ ;\\]+)", line)
+        if m:
+            pins[re.sub(r"[-_.]+", "-", m.group(1).split("[")[0]).lower()] = m.group(2)
+    return pins
+
+
+@pytest.mark.parametrize(("lock", "extras"), [("requirements.lock", ()), ("requirements-dev.lock", ("dev",))])
+def test_12_14_lock_files_pin_every_declared_dependency_with_hashes(lock: str, extras: tuple[str, ...]) -> None:
+    """Issue 12.14: installs are reproducible. Each lock pins every dependency that
+    pyproject.toml declares, at a version its specifier admits, with hashes; a
+    dependency added without `make lock` fails here."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = list(project["dependencies"])
+    for extra in extras:
+        declared += project["optional-dependencies"][extra]
+    text = (ROOT / lock).read_text()
+    pins = _locked(ROOT / lock)
+    problems = []
+    for spec in declared:
+        req = Requirement(spec)
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        if name not in pins:
+            problems.append(f"{req.name} is missing")
+        elif not req.specifier.contains(pins[name], prereleases=True):
+            problems.append(f"{req.name}=={pins[name]} does not satisfy {req.specifier}")
+    assert not problems, f"{lock} is out of date (run `make lock`): {problems}"
+    for block in re.split(r"\n(?=\S)", text):
+        if "==" in block.split("\n", 1)[0]:
+            assert "--hash=sha256:" in block, f"{lock}: no hash for {block.splitlines()[0]}"
