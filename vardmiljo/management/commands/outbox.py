@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["retry"]:
             outbox.requeue(opts["retry"])
-            outbox.schedule(opts["retry"])
+            outbox.schedule(
+                opts["retry"], Outbox.objects.filter(pk=opts["retry"]).values_list("channel", flat=True).first() or ""
+            )
             self.stdout.write(f"Meddelande {opts['retry']} köat igen.")
             return
         if opts["deliver_due"]:
