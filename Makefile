@@ -6,11 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench install lint typecheck clean-data
 
+# Phase 1 of `make run` (scripts/run.py prints phases 2-5): pip's own lines show the progress.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "[1/5] Python-miljö (.venv) och paket (pip; första gången några minuter) …"
+	@t0=$$(date +%s) && \
+	$(PYTHON) -m venv $(VENV) && \
+	$(PY) -m pip install --quiet --upgrade pip && \
+	$(PY) -m pip install --progress-bar off -e '.[dev]' && \
+	touch $(STAMP) && \
+	echo "      klart på $$(( $$(date +%s) - t0 )) s"
 
 install: $(STAMP)
 

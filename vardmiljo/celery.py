@@ -79,3 +79,13 @@ app.conf.beat_schedule = {
 def add_beat(name: str, task: str, schedule: object) -> None:
     """Apps add their periodic jobs from their AppConfig.ready()."""
     app.conf.beat_schedule[name] = {"task": task, "schedule": schedule}
+
+
+def workers_answering(queue: str = DEFAULT_QUEUE, timeout: float = 2.0) -> list[str]:
+    """The workers that consume `queue` and answer within `timeout` seconds (none when the
+    broker cannot be reached): a command that hands work to a worker asks first."""
+    try:
+        replies = app.control.inspect(timeout=timeout).active_queues() or {}
+    except Exception:  # noqa: BLE001 - broker down or unreachable: nobody will answer
+        return []
+    return sorted(name for name, queues in replies.items() if any(q.get("name") == queue for q in queues or ()))
