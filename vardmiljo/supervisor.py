@@ -32,7 +32,7 @@ class Supervisor:
         children: list[Child],
         *,
         cwd: Path,
-        env: dict[str, str],
+        env: dict[str, str] | None,
         backoff_first: float = 1.0,
         backoff_max: float = 30.0,
         stable_after: float = 60.0,
@@ -44,16 +44,17 @@ class Supervisor:
         self.say = say or (lambda text: print(text, flush=True))
         self.stopping = False
 
-    def start(self, child: Child) -> None:
+    def start(self, child: Child) -> int:
         child.proc = subprocess.Popen(child.argv, cwd=self.cwd, env=self.env)
         child.started_at = time.monotonic()
         child.restart_at = None
         child.history.append(child.proc.pid)
+        return child.proc.pid
 
     def start_all(self) -> None:
         for child in self.children:
-            self.start(child)
-            self.say(f"  {child.name} startad (pid {child.proc.pid}).")  # type: ignore[union-attr]
+            pid = self.start(child)
+            self.say(f"  {child.name} startad (pid {pid}).")
 
     def tick(self) -> None:
         """Notice children that died and start them again when their back-off has passed."""
@@ -71,9 +72,9 @@ class Supervisor:
                 how = f"signal {-code}" if code < 0 else f"kod {code}"
                 self.say(f"{child.name} avslutades oväntat ({how}). Startar om om {delay:.0f} s. Ctrl-C stoppar allt.")
             if child.proc is None and child.restart_at is not None and now >= child.restart_at:
-                self.start(child)
+                pid = self.start(child)
                 child.restarts += 1
-                self.say(f"{child.name} startad igen (pid {child.proc.pid}, omstart nr {child.restarts}).")  # type: ignore[union-attr]
+                self.say(f"{child.name} startad igen (pid {pid}, omstart nr {child.restarts}).")
 
     def stop_all(self, timeout: float = 15.0) -> None:
         self.stopping = True
