@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install lint typecheck clean-data
+.PHONY: run test bench bench-delivery install lint typecheck clean-data
 
 # Phase 1 of `make run` (scripts/run.py prints phases 2-5): pip's own lines show the progress.
 $(STAMP): pyproject.toml
@@ -29,6 +29,11 @@ test: $(STAMP)
 ## Benchmark on its own database: BENCH_PATIENTS (default 100000) patients.
 bench: $(STAMP)
 	VARDMILJO_DB_NAME=$${VARDMILJO_DB_NAME:-vardmiljo_bench} $(PY) manage.py bench
+
+## Referral delivery latency, healthy and with one hanging receiver (own database, Redis and workers).
+bench-delivery: $(STAMP)
+	VARDMILJO_DB_NAME=$${VARDMILJO_DB_NAME:-vardmiljo_latency} $(PY) manage.py migrate --noinput -v 0
+	VARDMILJO_DB_NAME=$${VARDMILJO_DB_NAME:-vardmiljo_latency} $(PY) manage.py delivery_latency
 
 clean-data:
 	$(PY) -c "from vardmiljo import embedded; embedded.stop_database(); embedded.stop_redis()"
