@@ -35,9 +35,9 @@ HANGING_HSA = "SE5560000001-P000000000099"
 
 
 def _database_url() -> str:
-    s = settings.DATABASES["default"]
+    s: dict[str, Any] = dict(settings.DATABASES["default"])
     auth = (s["USER"] or "postgres") + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    host = s["HOST"]
+    host = str(s["HOST"])
     if host.startswith("/"):
         return f"postgresql://{auth}@/{s['NAME']}?host={host}" + (f"&port={s['PORT']}" if s["PORT"] else "")
     return f"postgresql://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
