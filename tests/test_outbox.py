@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,6 +145,9 @@ def test_13_2_circuit_breaker_opens_after_failures_and_keeps_messages_queued(wor
     assert outbox.deliver(bad.pk) == "failed"
     ep = OutboxEndpoint.objects.get(key="test.remote")
     assert ep.failures == 2 and ep.open_until and ep.open_until > timezone.now()
+    out = io.StringIO()
+    call_command("outbox", stdout=out)  # what the operator sees
+    assert "mottagare test.remote: 2 fel i rad, kretsbrytaren öppen till" in out.getvalue()
     # Open: nobody calls the receiver, nothing counts as an attempt; the rows wait, saying why.
     fresh = outbox.enqueue(channel="test.remote", key="cb-2", obj=world.vc, payload={})
     assert outbox.deliver(fresh.pk) == "queued"
