@@ -16,7 +16,7 @@ def _registry_target(row: Outbox) -> outbox.Target:
 
     # One breaker per registry: NDR down must not hold back the heart failure registry.
     try:
-        timeout = adapters.timeout_seconds()
+        timeout = adapters.timeout_seconds(str(row.payload.get("registry", "")))
     except outbox.NotConfigured:
         timeout = outbox.DEFAULT_TIMEOUT_SECONDS  # the adapter itself reports the bad setting on the row
     return outbox.Target(key=f"registry:{row.payload.get('registry', '')}", timeout=timeout)

@@ -26,3 +26,19 @@ def test_13_2_channels_are_routed_by_kind() -> None:
     assert queues["referral"] == QUEUE_LOCAL
     remote = [queues[c] for c in ("referral.remote", "erecept", "registry", "reminder")]
     assert QUEUE_LOCAL not in remote and len(set(remote)) == 4 and set(remote) <= set(QUEUES)
+
+
+def test_13_2_each_registry_has_its_own_time_out(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from integrations.registries import adapters
+
+    monkeypatch.setenv("REGISTRY_TIMEOUT_SECONDS", "10")
+    monkeypatch.setenv("REGISTRY_NDR_TIMEOUT_SECONDS", "3")
+    assert adapters.timeout_seconds("ndr") == 3.0 and adapters.timeout_seconds("hjartsvikt") == 10.0
+
+
+def test_13_2_each_referral_receiver_has_its_own_time_out(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from remisser import conf
+
+    monkeypatch.setenv("REMISS_TIMEOUT", "12")
+    monkeypatch.setenv(conf.timeout_env_name("SE5560000001-P000000000011"), "4")
+    assert conf.timeout_for("SE5560000001-P000000000011") == 4.0 and conf.timeout_for("SE2321000131-E000000000012") == 12.0
