@@ -7,11 +7,22 @@ from typing import Any
 from celery.schedules import crontab
 
 from vardmiljo import outbox
-from vardmiljo.celery import add_beat
+from vardmiljo.celery import QUEUE_REGISTRY, add_beat
 from vardmiljo.models import Outbox
 
 
-@outbox.handler("registry", local=False)
+def _registry_target(row: Outbox) -> outbox.Target:
+    from integrations.registries import adapters
+
+    # One breaker per registry: NDR down must not hold back the heart failure registry.
+    try:
+        timeout = adapters.timeout_seconds(str(row.payload.get("registry", "")))
+    except outbox.NotConfigured:
+        timeout = outbox.DEFAULT_TIMEOUT_SECONDS  # the adapter itself reports the bad setting on the row
+    return outbox.Target(key=f"registry:{row.payload.get('registry', '')}", timeout=timeout)
+
+
+@outbox.handler("registry", local=False, queue=QUEUE_REGISTRY, target=_registry_target)
 def deliver_registry_transfer(row: Outbox) -> dict[str, Any]:
     from integrations.registries import transfer
 

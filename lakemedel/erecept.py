@@ -28,6 +28,13 @@ def endpoint() -> str:
     return os.environ.get(ENV_ENDPOINT, "").strip()
 
 
+def timeout_seconds() -> float:
+    try:
+        return float(os.environ.get(ENV_TIMEOUT, "10"))
+    except ValueError:
+        return 10.0
+
+
 def send(payload: dict[str, Any], *, key: str) -> dict[str, Any]:
     url = endpoint()
     if not url:
@@ -39,10 +46,7 @@ def send(payload: dict[str, Any], *, key: str) -> dict[str, Any]:
         return receipt
     if not url.startswith(("http://", "https://")):
         raise PermanentFailure(f"{ENV_ENDPOINT} måste börja med http://, https:// eller vara local:")
-    try:
-        timeout = float(os.environ.get(ENV_TIMEOUT, "10"))
-    except ValueError:
-        timeout = 10.0
+    timeout = timeout_seconds()
     body = json.dumps(payload).encode("utf-8")
     req = urllib.request.Request(
         url,

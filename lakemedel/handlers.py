@@ -6,10 +6,11 @@ from typing import Any
 
 from lakemedel import erecept
 from vardmiljo import outbox
+from vardmiljo.celery import QUEUE_ERECEPT
 from vardmiljo.models import Outbox
 
 
-@outbox.handler("erecept", local=False)
+@outbox.handler("erecept", local=False, queue=QUEUE_ERECEPT, timeout=erecept.timeout_seconds)
 def deliver_erecept(row: Outbox) -> dict[str, Any]:
     # Runs outside any transaction; the receiver de-duplicates on the key, so a
     # retry after a crash between send and receipt cannot prescribe twice.

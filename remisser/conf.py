@@ -3,6 +3,7 @@
 REMISS_PRIORITY_DAYS   "akut=1,inom_2_veckor=14,inom_3_manader=90": days from sending to the due date
 REMISS_ENDPOINT_<HSA>  endpoint of another system receiving for the unit with that HSA-id
                        (non-alphanumerics as "_", e.g. REMISS_ENDPOINT_SE5560000001_P000000000011)
+REMISS_TIMEOUT[_<HSA>]  seconds one network operation towards another system may take (10)
 REMISS_ESCALATION_REPEAT_HOURS  how often an overdue referral is escalated again (24)
 """
 
@@ -35,6 +36,23 @@ def endpoint_env_name(hsa_id: str) -> str:
 
 def endpoint_for(hsa_id: str, configured: str = "") -> str:
     return configured or os.environ.get(endpoint_env_name(hsa_id), "")
+
+
+def timeout_env_name(hsa_id: str) -> str:
+    return "REMISS_TIMEOUT_" + re.sub(r"[^A-Za-z0-9]", "_", hsa_id).upper()
+
+
+def timeout_for(hsa_id: str) -> float:
+    """Seconds one network operation towards the unit's endpoint may take:
+    REMISS_TIMEOUT_<HSA> for that receiver, else REMISS_TIMEOUT, else 10."""
+    for name in (timeout_env_name(hsa_id), "REMISS_TIMEOUT"):
+        raw = os.environ.get(name, "").strip()
+        if raw:
+            try:
+                return float(raw)
+            except ValueError:
+                raise ImproperlyConfigured(f"{name} must be a number of seconds") from None
+    return 10.0
 
 
 def escalation_repeat_hours() -> int:

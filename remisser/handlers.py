@@ -17,15 +17,38 @@ import urllib.request
 from typing import Any
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from remisser import conf
 from remisser.models import Referral, ReferralRoute
 from remisser.services import CHANNEL_LOCAL, CHANNEL_REMOTE, referral_receive
 from vardmiljo import outbox
-from vardmiljo.celery import add_beat
+from vardmiljo.celery import QUEUE_REFERRAL, add_beat
 from vardmiljo.models import Outbox
 
-TIMEOUT_SECONDS = 10
+
+def _receiver(row: Outbox) -> tuple[Referral | None, str]:
+    referral = (
+        Referral.objects.select_related("patient", "sender_unit", "sender_staff", "receiver_unit")
+        .filter(pk=int(row.object_id))
+        .first()
+    )
+    if referral is None:
+        return None, ""
+    route = ReferralRoute.objects.filter(unit_id=referral.receiver_unit_id).first()
+    return referral, conf.endpoint_for(referral.receiver_unit.hsa_id, route.endpoint if route else "")
+
+
+def _remote_target(row: Outbox) -> outbox.Target:
+    """One circuit breaker per receiving system (its URL), with that receiver's own time-out."""
+    referral, url = _receiver(row)
+    if referral is None or not url:
+        return outbox.Target(key=CHANNEL_REMOTE, timeout=outbox.DEFAULT_TIMEOUT_SECONDS)
+    try:
+        timeout = conf.timeout_for(referral.receiver_unit.hsa_id)
+    except ImproperlyConfigured:
+        timeout = outbox.DEFAULT_TIMEOUT_SECONDS  # deliver_remote reports the bad setting on the row
+    return outbox.Target(key=f"{CHANNEL_REMOTE}:{url}", timeout=timeout)
 
 
 @outbox.handler(CHANNEL_LOCAL, local=True)
@@ -49,17 +72,15 @@ def remote_message(referral: Referral, key: str) -> dict[str, Any]:
     }
 
 
-@outbox.handler(CHANNEL_REMOTE, local=False)
+@outbox.handler(CHANNEL_REMOTE, local=False, queue=QUEUE_REFERRAL, target=_remote_target)
 def deliver_remote(row: Outbox) -> dict[str, Any]:
-    referral = (
-        Referral.objects.select_related("patient", "sender_unit", "sender_staff", "receiver_unit")
-        .filter(pk=int(row.object_id))
-        .first()
-    )
+    referral, url = _receiver(row)
     if referral is None:
         raise outbox.PermanentFailure(f"referral {row.object_id} does not exist")
-    route = ReferralRoute.objects.filter(unit_id=referral.receiver_unit_id).first()
-    url = conf.endpoint_for(referral.receiver_unit.hsa_id, route.endpoint if route else "")
+    try:
+        timeout = conf.timeout_for(referral.receiver_unit.hsa_id)
+    except ImproperlyConfigured as exc:
+        raise outbox.NotConfigured(str(exc)) from None
     if not url:
         raise outbox.NotConfigured(
             f"ingen mottagaradress för {referral.receiver_unit} ({conf.endpoint_env_name(referral.receiver_unit.hsa_id)})"
@@ -69,7 +90,7 @@ def deliver_remote(row: Outbox) -> dict[str, Any]:
         url, data=body, method="POST", headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
     )
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310 - configured endpoint
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - configured endpoint
             raw = resp.read()
     except urllib.error.HTTPError as exc:
         if 400 <= exc.code < 500 and exc.code not in (408, 409, 429):

@@ -3,8 +3,10 @@
 Embedded PostgreSQL (data under .data/pg) unless DATABASE_URL is set, a local
 Redis (.data/redis) unless REDIS_URL is set (or tasks run eagerly when no Redis
 binary is available), migrations, demo data once, then the web server at
-http://127.0.0.1:8000 with a Celery worker and Celery beat beside it.
-Ctrl-C stops all of it, the embedded servers included; the data stays.
+http://127.0.0.1:$PORT (8000) with a Celery worker per queue and Celery beat beside it.
+Each phase says what it does and how long it took; the banner comes when the server answers.
+A child that dies is started again (vardmiljo.supervisor); only Ctrl-C stops all of it,
+the embedded servers included; the data stays.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,35 +26,76 @@ PY = sys.executable
 BIN = Path(PY).parent
 
 
+class Phases:
+    """Numbered phases with the time each took (the first start takes minutes; say what is going on)."""
+
+    def __init__(self, first: int, total: int) -> None:
+        self.n, self.total = first - 1, total
+        self.started = 0.0
+
+    def begin(self, title: str) -> None:
+        self.n += 1
+        self.started = time.monotonic()
+        print(f"[{self.n}/{self.total}] {title} …", flush=True)
+
+    def end(self, what: str = "klart") -> None:
+        print(f"      {what} på {time.monotonic() - self.started:.1f} s", flush=True)
+
+
+def answers(url: str) -> bool:
+    """Does the web server answer at all (200, or 503 while a dependency is down)?"""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 - our own server
+            return bool(resp.status)
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def main() -> int:
     from vardmiljo import embedded
+    from vardmiljo.celery import WORKERS
+    from vardmiljo.supervisor import Child, Supervisor
 
+    t0 = time.monotonic()
+    # Phase 1 (the virtual environment and its packages) is the Makefile's.
+    phases = Phases(first=2, total=5)
     env = dict(os.environ)
     started_pg = started_redis = False
+    phases.begin("Databas och Redis")
     if not env.get("DATABASE_URL"):
-        print("Startar inbäddad PostgreSQL (.data/pg) …", flush=True)
+        print("      startar inbäddad PostgreSQL (.data/pg)", flush=True)
         embedded.database_url(env.get("VARDMILJO_DB_NAME", "vardmiljo"))
         started_pg = True
         env.setdefault("VARDMILJO_DEMO", "1")
     if not env.get("REDIS_URL"):
         url = embedded.redis_url()
         if url:
-            print("Startar lokal Redis (.data/redis) …", flush=True)
+            print("      startar lokal Redis (.data/redis)", flush=True)
             env["REDIS_URL"] = url
             started_redis = True
         else:
-            print("Ingen Redis tillgänglig: bakgrundsjobb körs direkt i webbprocessen (eager).", flush=True)
+            print("      ingen Redis tillgänglig: bakgrundsjobb körs direkt i webbprocessen (eager)", flush=True)
             env["CELERY_TASK_ALWAYS_EAGER"] = "1"
             env["VARDMILJO_LOCAL_REDIS"] = "0"
+    phases.end()
 
     def manage(*args: str) -> None:
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
-    manage("migrate", "--noinput", "-v", "0")
+    phases.begin("Databasschema (migrate; första gången cirka en minut)")
+    manage("migrate", "--noinput")
+    phases.end()
     marker = embedded.DATA_DIR / f".demo-seeded-{env.get('VARDMILJO_DB_NAME', 'vardmiljo')}"
     if env.get("VARDMILJO_DEMO", "1") != "0" and not marker.exists():
+        phases.begin(f"Demodata ({env.get('DEMO_PATIENTS', '1000')} patienter, DEMO_PATIENTS)")
         manage("seed_demo", "--patients", env.get("DEMO_PATIENTS", "1000"))
         marker.touch()
+        phases.end()
+    else:
+        phases.begin("Demodata")
+        phases.end("fanns redan")
 
     port = env.get("PORT", "8000")
     if env.get("VARDMILJO_DEMO", "1") != "0":
@@ -58,96 +103,82 @@ def main() -> int:
         env.setdefault("ERECEPT_ENDPOINT", f"http://127.0.0.1:{port}/lakemedel/sim/erecept/")
         for registry in ("ndr", "hjartsvikt"):
             env.setdefault(f"REGISTRY_{registry.upper()}_URL", f"http://127.0.0.1:{port}/integrationer/sim/registry/{registry}/")
-    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
-    procs.append(
-        (
-            "web",
-            subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "vardmiljo.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    env.get("WEB_WORKERS", "2"),
-                    "--threads",
-                    "4",
-                    "--access-logfile",
-                    "-",
-                    "--graceful-timeout",
-                    "5",
-                ],
-                cwd=ROOT,
-                env=env,
-            ),
+    children = [
+        Child(
+            "webbservern",
+            [
+                str(BIN / "gunicorn"),
+                "vardmiljo.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                env.get("WEB_WORKERS", "2"),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ],
         )
-    )
+    ]
     if env.get("CELERY_TASK_ALWAYS_EAGER") != "1":
-        procs.append(
-            (
-                "worker",
-                subprocess.Popen(
-                    [str(BIN / "celery"), "-A", "vardmiljo", "worker", "--loglevel", "INFO", "--concurrency", "2"],
-                    cwd=ROOT,
-                    env=env,
-                ),
-            )
-        )
-        procs.append(
-            (
+        # One worker per queue: a receiver that hangs holds only its own kind (vardmiljo.celery).
+        for spec in WORKERS:
+            children.append(Child(f"worker {spec.name}", [str(BIN / "celery"), *spec.argv("--loglevel", "INFO")]))
+        children.append(
+            Child(
                 "beat",
-                subprocess.Popen(
-                    [
-                        str(BIN / "celery"),
-                        "-A",
-                        "vardmiljo",
-                        "beat",
-                        "--loglevel",
-                        "INFO",
-                        "--schedule",
-                        str(embedded.DATA_DIR / "celerybeat-schedule"),
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                ),
+                [
+                    str(BIN / "celery"),
+                    "-A",
+                    "vardmiljo",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(embedded.DATA_DIR / "celerybeat-schedule"),
+                ],
             )
         )
-    print(f"\nVårdmiljö körs på http://127.0.0.1:{port}  (demo: anna.lakare / demo). Ctrl-C stoppar.\n", flush=True)
-
-    stopping = False
+    phases.begin(f"Webbserver (WEB_WORKERS={env.get('WEB_WORKERS', '2')}), {len(children) - 1} bakgrundsprocesser")
+    sup = Supervisor(
+        children,
+        cwd=ROOT,
+        env=env,
+        backoff_first=float(env.get("VARDMILJO_RESTART_BACKOFF", "1")),
+        backoff_max=float(env.get("VARDMILJO_RESTART_BACKOFF_MAX", "30")),
+    )
 
     def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+        sup.stopping = True
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    code = 0
+    sup.start_all()
+    health = f"http://127.0.0.1:{port}/healthz"
+    announced = False
     try:
-        while not stopping:
-            for name, p in procs:
-                if p.poll() is not None:
-                    print(f"{name} avslutades (kod {p.returncode}); stoppar allt.", flush=True)
-                    code = p.returncode or 1
-                    stopping = True
+        while not sup.stopping:
+            sup.tick()
+            if not announced and answers(health):
+                announced = True
+                phases.end("webbservern svarar")
+                print(
+                    f"\nVårdmiljö körs på http://127.0.0.1:{port}  (demo: anna.lakare / demo). "
+                    f"Start på {time.monotonic() - t0:.0f} s. Ctrl-C stoppar allt.\n",
+                    flush=True,
+                )
             time.sleep(0.5)
     finally:
         print("\nStoppar …", flush=True)
-        for _, p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.time() + 15
-        for _, p in procs:
-            try:
-                p.wait(timeout=max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                p.kill()
+        sup.stop_all()
         if started_redis:
             embedded.stop_redis()
         if started_pg:
             embedded.stop_database()
         print("Allt stoppat. Data finns kvar i .data/.", flush=True)
-    return code
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,11 +7,17 @@ from typing import Any
 from celery.schedules import crontab
 
 from vardmiljo import outbox
-from vardmiljo.celery import add_beat
+from vardmiljo.celery import QUEUE_REMINDER, add_beat
 from vardmiljo.models import Outbox
 
 
-@outbox.handler("reminder", local=False)
+def _reminder_timeout() -> float:
+    from tidbok import reminders
+
+    return reminders.timeout_seconds()
+
+
+@outbox.handler("reminder", local=False, queue=QUEUE_REMINDER, timeout=_reminder_timeout)
 def deliver_reminder(row: Outbox) -> dict[str, Any]:
     from tidbok import reminders
 

@@ -55,6 +55,13 @@ def payload_for(booking: Booking) -> dict[str, Any]:
     }
 
 
+def timeout_seconds() -> float:
+    try:
+        return float(os.environ.get("REMINDER_TIMEOUT", "10") or 10)
+    except ValueError:
+        return 10.0
+
+
 def send(row: Outbox) -> dict[str, Any]:
     """Deliver one outbox row (called outside any transaction by the outbox)."""
     if not enabled():
@@ -73,7 +80,7 @@ def send(row: Outbox) -> dict[str, Any]:
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
     )
-    timeout = float(os.environ.get("REMINDER_TIMEOUT", "10") or 10)
+    timeout = timeout_seconds()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - configured endpoint only
             raw = resp.read()

@@ -22,6 +22,8 @@ from vardmiljo.models import (
     EmergencyAccess,
     LogReview,
     Outbox,
+    OutboxAttempt,
+    OutboxEndpoint,
     Patient,
     Staff,
 )
@@ -112,4 +114,15 @@ class OutboxAdmin(ReadOnlyAdmin):
 
         for row in queryset:
             outbox.requeue(row.pk)
-            outbox.schedule(row.pk)
+            outbox.schedule(row.pk, row.channel)
+
+
+@admin.register(OutboxAttempt)
+class OutboxAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "outbox", "worker", "finished_at", "result", "error")
+    list_filter = ("result",)
+
+
+@admin.register(OutboxEndpoint)
+class OutboxEndpointAdmin(ReadOnlyAdmin):
+    list_display = ("key", "channel", "failures", "open_until", "last_error", "updated_at")

@@ -402,6 +402,10 @@ class Outbox(models.Model):
     receipt = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the attempt in flight: while it lasts no other worker (nor the sweep) starts
+    # another one; a worker that died mid-call leaves it to expire and be taken over.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("utkorgsmeddelande")
@@ -410,3 +414,45 @@ class Outbox(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="outbox_pending_idx", condition=~Q(status="delivered")),
             models.Index(fields=["object_type", "object_id"]),
         ]
+
+
+class OutboxAttempt(models.Model):
+    """One delivery attempt of an outbox row: who tried, when, and how it ended.
+    An attempt whose worker died stays open until its lease is taken over (then: abandoned)."""
+
+    class Result(models.TextChoices):
+        DELIVERED = "delivered", _("Levererad")
+        TEMPORARY = "temporary", _("Tillfälligt fel")
+        PERMANENT = "permanent", _("Avvisad av mottagaren")
+        NOT_CONFIGURED = "not_configured", _("Ingen mottagaradress")
+        ABANDONED = "abandoned", _("Avbruten (workern svarade inte inom sin lease)")
+
+    outbox = models.ForeignKey(Outbox, on_delete=models.PROTECT, related_name="attempt_log")
+    worker = models.CharField(max_length=200)
+    started_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=20, choices=Result.choices, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("leveransförsök")
+        verbose_name_plural = _("leveransförsök")
+        indexes = [models.Index(fields=["outbox", "started_at"])]
+
+
+class OutboxEndpoint(models.Model):
+    """Circuit breaker of one receiver (an endpoint of a channel): after OUTBOX_BREAKER_FAILURES
+    temporary failures in a row it is open for OUTBOX_BREAKER_OPEN_SECONDS; meanwhile its messages
+    wait, visibly queued, without using a worker or an attempt. Then one message probes it."""
+
+    key = models.CharField(max_length=300, unique=True)
+    channel = models.CharField(max_length=40)
+    failures = models.PositiveIntegerField(default=0)
+    open_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mottagare (kretsbrytare)")
+        verbose_name_plural = _("mottagare (kretsbrytare)")

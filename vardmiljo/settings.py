@@ -312,6 +312,11 @@ PROTECTED_ADDRESS_ROLES = env_list("PROTECTED_ADDRESS_ROLES", ["registration"])
 # Number of independent hash chains in the access log (more chains, less lock contention).
 AUDIT_CHAINS = env_int("AUDIT_CHAINS", 16)
 OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 30)
+# Circuit breaker per receiver: after this many temporary failures in a row, wait this long before trying again.
+OUTBOX_BREAKER_FAILURES = env_int("OUTBOX_BREAKER_FAILURES", 5)
+OUTBOX_BREAKER_OPEN_SECONDS = env_int("OUTBOX_BREAKER_OPEN_SECONDS", 60)
+# An attempt's lease: three of its receiver's time-outs (connect, send, answer) plus this margin.
+OUTBOX_LEASE_MARGIN_SECONDS = env_int("OUTBOX_LEASE_MARGIN_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

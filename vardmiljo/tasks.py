@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from vardmiljo import outbox
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def deliver_outbox(outbox_id: int) -> str:
-    return outbox.deliver(outbox_id)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_outbox(self: Task, outbox_id: int) -> str:  # type: ignore[type-arg]
+    return outbox.deliver(outbox_id, worker=f"{self.request.hostname or '-'}:{outbox.worker_name()}")
 
 
 @shared_task(ignore_result=True)
 def outbox_sweep() -> int:
-    ids = outbox.due_ids()
-    for pk in ids:
-        outbox.schedule(pk)
-    return len(ids)
+    """Rows due and not in flight (a live lease means an attempt is under way: not again)."""
+    rows = outbox.due_rows()
+    for pk, channel in rows:
+        outbox.schedule(pk, channel)
+    return len(rows)
 
 
 @shared_task(ignore_result=True)

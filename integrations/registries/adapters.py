@@ -3,7 +3,8 @@
 - `REGISTRY_<NAME>_URL`    endpoint of registry <NAME> (e.g. REGISTRY_NDR_URL); unset = not
                            configured: transfers stay visibly queued until it is set;
 - `REGISTRY_<NAME>_TOKEN`  optional bearer token for that endpoint;
-- `REGISTRY_TIMEOUT_SECONDS` (default 10) per request.
+- `REGISTRY_<NAME>_TIMEOUT_SECONDS`, else `REGISTRY_TIMEOUT_SECONDS` (default 10): seconds one
+  network operation towards that registry may take.
 
 The call happens outside any transaction (outbox handler, local=False) and
 carries the outbox row's idempotency key, so the receiver de-duplicates retries.
@@ -25,12 +26,15 @@ class Adapter(Protocol):
     def send(self, payload: dict[str, Any], *, idempotency_key: str) -> dict[str, Any]: ...
 
 
-def timeout_seconds() -> float:
-    raw = os.environ.get("REGISTRY_TIMEOUT_SECONDS", "10")
+def timeout_seconds(registry: str = "") -> float:
+    name = f"REGISTRY_{registry.upper()}_TIMEOUT_SECONDS"
+    if not (registry and os.environ.get(name, "").strip()):
+        name = "REGISTRY_TIMEOUT_SECONDS"
+    raw = os.environ.get(name, "10")
     try:
         return float(raw)
     except ValueError:
-        raise NotConfigured(f"REGISTRY_TIMEOUT_SECONDS must be a number, got {raw!r}") from None
+        raise NotConfigured(f"{name} must be a number, got {raw!r}") from None
 
 
 class HttpJsonAdapter:
@@ -55,7 +59,7 @@ class HttpJsonAdapter:
         body = json.dumps(payload, ensure_ascii=False).encode()
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=timeout_seconds()) as resp:  # noqa: S310 - http(s) checked
+            with urllib.request.urlopen(request, timeout=timeout_seconds(self.registry)) as resp:  # noqa: S310 - http(s) checked
                 raw = resp.read()
                 status = resp.status
         except urllib.error.HTTPError as exc:

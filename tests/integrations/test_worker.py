@@ -94,7 +94,9 @@ def worker(tmp_path, live_server, monkeypatch):  # type: ignore[no-untyped-def]
         client = Celery(broker=redis_url, set_as_current=False)
         client.worker_process = proc  # type: ignore[attr-defined]
         # After commit, the outbox asks this broker (not the eager in-process runner) to deliver.
-        monkeypatch.setattr(outbox, "schedule", lambda pk: client.send_task("vardmiljo.tasks.deliver_outbox", args=[pk]))
+        monkeypatch.setattr(
+            outbox, "schedule", lambda pk, channel="": client.send_task("vardmiljo.tasks.deliver_outbox", args=[pk])
+        )
         yield client
     finally:
         if proc is not None and proc.poll() is None:

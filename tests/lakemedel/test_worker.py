@@ -36,7 +36,7 @@ def test_worker_delivers_prescription_through_simulator(world: World, monkeypatc
     if binary is None:
         pytest.skip("Ingen redis-server finns; workertestet hoppas över.")
     catalogue.ensure_sample()
-    monkeypatch.setattr(outbox, "schedule", lambda pk: None)  # keep the shared broker out of this test
+    monkeypatch.setattr(outbox, "schedule", lambda pk, channel="": None)  # keep the shared broker out of this test
     o = order(world.physician, world.patient.pk, "Levaxin", "50 mikrog", times=1)
     rx = prescribe(world.physician, world.patient.pk, o)
     assert Outbox.objects.get(pk=rx.outbox_id).status == "queued"

@@ -59,6 +59,55 @@ def test_audit_fails_on_stuck_delivery(world: World) -> None:
     assert exc.value.returncode == 1 and "fast i leverans > 30 min: 1" in str(exc.value)
 
 
+def test_13_3_audit_reports_a_permanently_rejected_delivery_at_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A referral the receiver rejected (4xx: PermanentFailure, the outbox row DEAD) is a problem the minute it
+    happens; only a temporary failure waits for OUTBOX_STUCK_MINUTES."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    answer = [503]
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(answer[0])
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        ext = f.make_unit(f.make_provider("Annat system"), "Extern")
+        ReferralRoute.objects.create(
+            unit=ext, mode=ReferralRoute.Mode.REMOTE, endpoint=f"http://127.0.0.1:{server.server_port}/remiss"
+        )
+        ref = services.referral_send(
+            actor=world.physician, patient_id=world.patient.pk, receiver_unit_id=ext.pk, priority="akut", question="?"
+        )
+        deliver_all()
+        row = Outbox.objects.get(idempotency_key=ref.delivery_key)
+        assert row.status == Outbox.Status.FAILED
+        assert "REJECTED" not in _audit("--stuck-minutes", "30")  # a temporary failure, young: it is being retried
+        answer[0] = 400
+        from vardmiljo import outbox
+
+        outbox.deliver(row.pk)
+    finally:
+        server.shutdown()
+    row.refresh_from_db()
+    assert row.status == Outbox.Status.DEAD and "400" in row.last_error
+    with pytest.raises(CommandError) as exc:
+        _audit("--stuck-minutes", "30")
+    assert exc.value.returncode == 1 and "leverans avvisad eller uppgiven: 1" in str(exc.value)
+    assert "fast i leverans > 30 min: 0" in str(exc.value)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("referral_audit", "--json", "--problems-only", stdout=out)
+    assert '"problem": "rejected"' in out.getvalue()
+
+
 def test_audit_fails_on_referral_without_owner(world: World) -> None:
     ref = send(world)
     with connection.cursor() as cur:  # only a broken database can get here; the constraint is dropped in this test's transaction

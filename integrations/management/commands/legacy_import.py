@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -29,8 +30,14 @@ class Command(BaseCommand):
         parser.add_argument("--source-system", default="legacy", help="källsystemets namn (sparas på importerade poster)")
         parser.add_argument("--batch-size", type=int, default=runner.DEFAULT_BATCH_SIZE)
         parser.add_argument("--timeout", type=float, default=24 * 3600, help="sekunder att vänta på workern")
+        parser.add_argument(
+            "--worker-timeout", type=float, default=3.0, help="sekunder att vänta på svar från en worker innan importen startar"
+        )
+        parser.add_argument("--no-input", action="store_true", help="fråga aldrig (avbryt i stället) när ingen worker svarar")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if not opts["inline"]:
+            opts["inline"] = self._no_worker_run_here(opts)
         for name in opts["files"]:
             try:
                 job = services.import_job_create(
@@ -42,6 +49,24 @@ class Command(BaseCommand):
                 self.stdout.write(f"Återupptar jobb {job.pk} efter rad {job.lines_done}.")
             job = self._run(job, opts)
             self._report(job)
+
+    def _no_worker_run_here(self, opts: dict[str, Any]) -> bool:
+        """Issue 13 item 9: with no worker the job would only wait, silently. Ask one to answer first;
+        when none does, say so at once and offer to run here (interactive) or stop (otherwise)."""
+        from vardmiljo.celery import DEFAULT_QUEUE, app, workers_answering
+
+        if app.conf.task_always_eager or workers_answering(DEFAULT_QUEUE, timeout=opts["worker_timeout"]):
+            return False
+        msg = (
+            f"Ingen Celery-worker svarar (väntade {opts['worker_timeout']:g} s på kön '{DEFAULT_QUEUE}'), så jobbet "
+            "skulle bara vänta. Starta workern (make run startar den) eller kör importen här i förgrunden med --inline."
+        )
+        if opts["no_input"] or not sys.stdin.isatty():
+            raise CommandError(msg)
+        answer = input(f"{msg}\nKöra importen här nu (som --inline)? [j/N] ")
+        if answer.strip().lower() in ("j", "ja", "y", "yes"):
+            return True
+        raise CommandError("Ingen import gjord.")
 
     def _run(self, job: ImportJob, opts: dict[str, Any]) -> ImportJob:
         bar = tqdm(

@@ -2,8 +2,10 @@
 
 Lists every referral that is not closed with its owner unit, status, age,
 overdue flag and delivery state (no patient identities). Exits 1 when any
-referral has no owner, or has been in delivery longer than --stuck-minutes
-(default OUTBOX_STUCK_MINUTES), or is marked sent without any delivery row.
+referral has no owner, or its delivery was given up (permanently rejected by the
+receiver, or out of attempts: a person must act now, whatever its age), or has
+been in delivery longer than --stuck-minutes (default OUTBOX_STUCK_MINUTES), or
+is marked sent without any delivery row.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         now = timezone.now()
         limit = now - dt.timedelta(minutes=opts["stuck_minutes"])
-        problems = {"no_owner": 0, "stuck": 0, "lost": 0}
+        problems = {"no_owner": 0, "rejected": 0, "stuck": 0, "lost": 0}
         n = overdue = 0
         if not opts["json"]:
             self.stdout.write(f"{'id':>8}  {'status':<22}{'ansvarig enhet':<32}{'ålder':>9}  {'försenad':<9}leverans")
@@ -59,6 +61,9 @@ class Command(BaseCommand):
                 problem = "no_owner"
             elif in_transit and r.delivery_status is None:
                 problem = "lost"
+            elif in_transit and r.delivery_status == Outbox.Status.DEAD:
+                # Nothing will retry it: waiting OUTBOX_STUCK_MINUTES would only hide it (issue 13 item 3).
+                problem = "rejected"
             elif (
                 in_transit and r.delivery_status != Outbox.Status.DELIVERED and r.delivery_created and r.delivery_created < limit
             ):
@@ -98,7 +103,7 @@ class Command(BaseCommand):
         bad = sum(problems.values())
         summary = (
             f"{n} öppna remisser, {overdue} försenade; utan ägare: {problems['no_owner']}, "
-            f"fast i leverans > {opts['stuck_minutes']} min: {problems['stuck']}, skickade utan leverans: {problems['lost']}"
+            f"leverans avvisad eller uppgiven: {problems['rejected']}, fast i leverans > {opts['stuck_minutes']} min: {problems['stuck']}, skickade utan leverans: {problems['lost']}"
         )
         if bad:
             raise CommandError(summary, returncode=1)
