@@ -140,6 +140,27 @@ def patients_visible_to(actor: Actor) -> QuerySet[Patient]:
     return Patient.objects.filter(_relationship_q(actor.unit_id, now) | _emergency_q(actor, now), merged_into__isnull=True)
 
 
+def patients_of_unit(unit_id: int, now: object = None) -> QuerySet[Patient]:
+    """Patients with an active care relationship at the unit: the only patients a system
+    disclosure to that unit (a downtime bundle) may name."""
+    return Patient.objects.filter(_relationship_q(unit_id, now or timezone.now()), merged_into__isnull=True)
+
+
+def unit_disclosure_filter(
+    qs: QuerySet[M], unit: CareUnit, *, unit_field: str = "unit", patient_field: str = "patient"
+) -> QuerySet[M]:
+    """Rows of many patients that `unit` may read on its care relationships alone (no consent,
+    no emergency access): its own provider's data, less the units each patient has blocked
+    (a unit always reads its own). The rule of `PatientAccess.units_q` without consent, for
+    disclosures by the system to a unit; the caller limits the patients to patients_of_unit()."""
+    blocked = Block.objects.filter(
+        patient_id=OuterRef(f"{patient_field}_id"), unit_id=OuterRef(f"{unit_field}_id"), lifted_at__isnull=True
+    )
+    return qs.filter(
+        Q(**{f"{unit_field}_id": unit.pk}) | (Q(**{f"{unit_field}__provider_id": unit.provider_id}) & ~Exists(blocked))
+    )
+
+
 # The decision for one patient in one statement (the same rules as _relationship_q and
 # _emergency_q, which serve lists): ground, consent and blocks. Written out in SQL because
 # every patient page asks it, and building it with the ORM cost more than running it.

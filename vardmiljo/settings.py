@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "remisser",
     "tidbok",
     "integrations",
+    "driftstopp",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +313,14 @@ PROTECTED_ADDRESS_ROLES = env_list("PROTECTED_ADDRESS_ROLES", ["registration"])
 # Number of independent hash chains in the access log (more chains, less lock contention).
 AUDIT_CHAINS = env_int("AUDIT_CHAINS", 16)
 OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 30)
+# Downtime bundles (driftstopp): where each unit's encrypted bundles are written (one folder per
+# unit's HSA-id beneath it, e.g. a print share or the downtime PC's folder), how often, how many
+# are kept. Empty turns bundles off (production must name its share); the demo writes to .data/.
+DOWNTIME_DIR = env_str("DOWNTIME_DIR", str(embedded.DATA_DIR / "driftstopp") if DEMO else "")
+DOWNTIME_INTERVAL_MINUTES = env_int("DOWNTIME_INTERVAL_MINUTES", 10)
+DOWNTIME_KEEP = env_int("DOWNTIME_KEEP", 6)
+if DOWNTIME_INTERVAL_MINUTES < 1 or DOWNTIME_KEEP < 1:
+    raise ImproperlyConfigured("DOWNTIME_INTERVAL_MINUTES and DOWNTIME_KEEP must be at least 1")
 
 LOGGING = {
     "version": 1,
