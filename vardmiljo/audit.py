@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from vardmiljo import db
+from vardmiljo import db, readonly
 
 if TYPE_CHECKING:
     from vardmiljo.actor import Actor
@@ -95,9 +96,27 @@ def record(
         actor.client_ip,
         json.dumps(detail or {}, default=str),
     )
+    if readonly.active():
+        # Served from the replica: the row waits in the local spool (durably) for the primary.
+        readonly.spool({**dict(zip(_COLUMNS, row, strict=True)), "logged_at": timezone.now().isoformat()})
+        return 0
     with db.cursor() as cur:  # prepared: it runs on every request
         cur.execute(_INSERT, row)
         return int(cur.fetchone()[0])
+
+
+_INSERT_SPOOLED = (
+    f"INSERT INTO vardmiljo_accesslog (logged_at, {', '.join(_COLUMNS)}) VALUES (%s, {', '.join(['%s'] * len(_COLUMNS))})"
+)
+
+
+def insert_spooled(row: dict[str, Any]) -> None:
+    """A row written to the spool during read-only mode, with its original time; its detail
+    says so (and carries the spool id that makes a repeated flush harmless)."""
+    detail = {**json.loads(row["detail"] or "{}"), "spool_id": row["spool_id"], "read_only_mode": True}
+    values = [row["logged_at"], *(row[c] for c in _COLUMNS[:-1]), json.dumps(detail, default=str)]
+    with connection.cursor() as cur:
+        cur.execute(_INSERT_SPOOLED, values)
 
 
 # Refusals recorded inside a transaction that may yet roll back: a refused write raises
