@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from driftstopp.models import UnitDowntime
+from driftstopp.models import DowntimeEpisode, UnitDowntime
 from driftstopp.queries import stale_after
 
 
@@ -46,3 +46,19 @@ class UnitDowntimeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+
+@admin.register(DowntimeEpisode)
+class DowntimeEpisodeAdmin(admin.ModelAdmin):
+    """Declared downtimes and how much is left to enter afterwards (counts only, no patients)."""
+
+    list_display = ("started_at", "ended_at", "reason", "left")
+    readonly_fields = ("started_at", "ended_at", "declared_by", "ended_by")
+    fields = ("started_at", "ended_at", "reason", "declared_by", "ended_by")
+
+    @admin.display(description=_("kvar att efterregistrera"))
+    def left(self, obj: DowntimeEpisode) -> int:
+        return obj.items.filter(done_at__isnull=True).count()
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # `manage.py downtime_episode start`

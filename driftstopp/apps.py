@@ -7,5 +7,5 @@ class DriftstoppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the beat job and the /healthz check.
-        from driftstopp import handlers  # noqa: F401
+        # Registers the beat job, the /healthz check and the top bar's counter.
+        from driftstopp import handlers, panels  # noqa: F401

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from driftstopp.models import UnitDowntime
+from driftstopp.models import AfterEntryItem, UnitDowntime
+from vardmiljo import audit
+from vardmiljo.access import Ground, require_assignment
+from vardmiljo.actor import Actor
 from vardmiljo.models import CareUnit
 
 
@@ -61,3 +64,50 @@ def bundle_status(now: dt.datetime | None = None) -> list[BundleStatus]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class AfterEntryRow:
+    item_id: int
+    patient_id: int
+    name: str
+    identifier: str
+    reservnummer: bool
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+
+
+def after_entry_for(actor: Actor, *, limit: int = 500) -> list[AfterEntryRow]:
+    """The unit's patients still to enter after a downtime: a list read of each of them."""
+    require_assignment(actor)
+    qs = (
+        AfterEntryItem.objects.filter(unit_id=actor.unit_id, done_at__isnull=True)
+        .select_related("patient", "episode")
+        .order_by("episode__started_at", "patient__family_name", "patient__given_name")[:limit]
+    )
+    rows = [
+        AfterEntryRow(
+            item_id=i.pk,
+            patient_id=i.patient_id,
+            name=i.patient.full_name,
+            identifier=i.patient.display_identifier,
+            reservnummer=i.reservnummer,
+            started_at=i.episode.started_at,
+            ended_at=i.episode.ended_at,
+        )
+        for i in qs
+    ]
+    if rows:
+        audit.record(
+            actor,
+            "downtime.after_entry.list",
+            ground=Ground.CARE_RELATIONSHIP,
+            detail={"patient_ids": [r.patient_id for r in rows]},
+        )
+    return rows
+
+
+def after_entry_count(actor: Actor) -> int:
+    if actor.unit_id is None:
+        return 0
+    return AfterEntryItem.objects.filter(unit_id=actor.unit_id, done_at__isnull=True).count()

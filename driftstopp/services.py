@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from driftstopp import bundle
-from driftstopp.models import UnitDowntime
+from driftstopp.models import AfterEntryItem, DowntimeEpisode, UnitDowntime
 from vardmiljo import audit
-from vardmiljo.access import Ground, patients_of_unit
+from vardmiljo.access import Ground, patient_access, patients_of_unit
 from vardmiljo.actor import Actor, system_actor
-from vardmiljo.errors import DomainError
-from vardmiljo.models import CareUnit
+from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.models import AccessLog, CareRelationship, CareUnit, Patient
 
 
 @dataclass(frozen=True)
@@ -154,3 +154,71 @@ def bundles_write_all(*, progress: Callable[[Written], None] | None = None, unit
         if progress:
             progress(written)
     return done
+
+
+# --- Driftstopp episodes and efterregistrering --------------------------------------------------
+
+
+@transaction.atomic
+def episode_start(*, actor: Actor, reason: str = "", at: dt.datetime | None = None) -> DowntimeEpisode:
+    if DowntimeEpisode.objects.select_for_update().filter(ended_at__isnull=True).exists():
+        raise DomainError(_("Ett driftstopp pågår redan: avsluta det först."))
+    episode = DowntimeEpisode.objects.create(started_at=at or timezone.now(), reason=reason.strip(), declared_by=actor.staff)
+    audit.record(actor, "downtime.episode.start", obj=episode, ground=Ground.SYSTEM, reason=episode.reason)
+    return episode
+
+
+def _bundled_patients(before: dt.datetime) -> dict[int, set[int]]:
+    """Per unit: the patients of its last downtime bundle before `before` (what staff had on
+    paper). Read from the bundles' own access-log rows: they name exactly those patients."""
+    rows = (
+        AccessLog.objects.filter(action="downtime.bundle", object_type="vardmiljo.careunit", logged_at__lt=before)
+        .order_by("object_id", "-logged_at")
+        .distinct("object_id")
+        .values_list("object_id", "detail")
+    )
+    return {int(unit_id): set(detail.get("patient_ids", [])) for unit_id, detail in rows}
+
+
+@transaction.atomic
+def episode_end(*, actor: Actor, at: dt.datetime | None = None) -> DowntimeEpisode:
+    """Ends the open episode and gives each unit its efterregistrering worklist: the patients of
+    its last bundle before the outage, and patients registered on a reservnummer meanwhile
+    (to be merged into their real identity)."""
+    episode = DowntimeEpisode.objects.select_for_update().filter(ended_at__isnull=True).first()
+    if episode is None:
+        raise DomainError(_("Inget driftstopp pågår."))
+    ended = at or timezone.now()
+    if ended <= episode.started_at:
+        raise DomainError(
+            _("Slutet måste ligga efter starten (%(s)s).") % {"s": f"{timezone.localtime(episode.started_at):%Y-%m-%d %H:%M}"}
+        )
+    episode.ended_at, episode.ended_by = ended, actor.staff
+    episode.save(update_fields=["ended_at", "ended_by"])
+    items = [
+        AfterEntryItem(episode=episode, unit_id=unit_id, patient_id=pid)
+        for unit_id, pids in _bundled_patients(episode.started_at).items()
+        for pid in pids
+    ]
+    reserve = CareRelationship.objects.filter(
+        patient__id_kind=Patient.IdKind.RESERVNUMMER, patient__created_at__gte=episode.started_at, patient__created_at__lte=ended
+    ).values_list("unit_id", "patient_id")
+    items += [AfterEntryItem(episode=episode, unit_id=u, patient_id=p, reservnummer=True) for u, p in reserve]
+    AfterEntryItem.objects.bulk_create(items, ignore_conflicts=True)
+    audit.record(actor, "downtime.episode.end", obj=episode, ground=Ground.SYSTEM, detail={"items": len(items)})
+    return episode
+
+
+@transaction.atomic
+def after_entry_done(*, actor: Actor, item_id: int, comment: str = "") -> AfterEntryItem:
+    """A member of the unit has entered what the paper holds for this patient."""
+    item = AfterEntryItem.objects.select_for_update().filter(pk=item_id, unit_id=actor.unit_id).first()
+    if item is None:
+        raise NotFound()
+    pa = patient_access(actor, item.patient_id, action="downtime.after_entry.done", write=True)
+    if item.done_at is not None:
+        return item  # a double click
+    item.done_at, item.done_by, item.comment = timezone.now(), actor.staff, comment.strip()[:2000]
+    item.save(update_fields=["done_at", "done_by", "comment"])
+    audit.record(actor, "downtime.after_entry.done", patient=pa, obj=item)
+    return item
