@@ -21,6 +21,7 @@ narrows a queryset.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -244,6 +245,58 @@ def record_access(pa: PatientAccess, action: str, *, obj: object = None, write: 
     """The access-log row of a decided access: what patient_access(log=True) writes. For a
     service that decides first (log=False) and records inside its write's own transaction."""
     return audit.record(pa.actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
+
+
+def _list_ground(actor: Actor) -> str:
+    if actor.is_system:
+        return Ground.SYSTEM
+    a = actor.assignment
+    if a is not None and a.purpose == Assignment.Purpose.CARE:
+        return Ground.CARE_RELATIONSHIP
+    return Ground.ADMINISTRATION
+
+
+def record_list(
+    actor: Actor,
+    action: str,
+    patient_ids: Iterable[int],
+    *,
+    obj: object = None,
+    detail: dict[str, Any] | None = None,
+) -> int | None:
+    """Record one list read (a search result, an inbox, a day list, a worklist, an
+    export): one access-log row naming every listed patient in its indexed
+    `patient_ids` column, so that each of them finds it in their log extract.
+    Returns the row's id, or None when the list named nobody (nothing is written)."""
+    ids = list(dict.fromkeys(int(p) for p in patient_ids if p is not None))
+    if not ids:
+        return None
+    return audit.record(actor, action, obj=obj, ground=_list_ground(actor), detail=detail, patient_ids=ids)
+
+
+def list_patients(
+    actor: Actor,
+    action: str,
+    rows: Iterable[M],
+    *,
+    patient_of: str | Callable[[M], int | None] | None = None,
+    obj: object = None,
+    detail: dict[str, Any] | Callable[[list[M]], dict[str, Any]] | None = None,
+) -> list[M]:
+    """Evaluate a list (a queryset that starts from patients_visible_to(actor), or rows
+    already narrowed by the access module) and record it with record_list in one call.
+    `patient_of` names each row's patient: an attribute ("pk" for patients, else
+    "patient_id" by default) or a function. `detail` may be a function of the rows."""
+    out = list(rows)
+    if callable(detail):
+        detail = detail(out)
+    if patient_of is None:
+        patient_of = "pk" if out and isinstance(out[0], Patient) else "patient_id"
+    get: Callable[[M], int | None] = (
+        patient_of if callable(patient_of) else (lambda r, _a=patient_of: getattr(r, _a))  # type: ignore[misc]
+    )
+    record_list(actor, action, (get(r) for r in out), obj=obj, detail=detail)  # type: ignore[misc]
+    return out
 
 
 def identify_patient(actor: Actor, identifier: str) -> Patient | None:

@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Upper
 
-from vardmiljo import audit
-from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
+from vardmiljo.access import PatientAccess, list_patients, patient_access, patients_visible_to
 from vardmiljo.access import identify_patient as _identify
 from vardmiljo.actor import Actor
 from vardmiljo.identifiers import looks_like_pnr, parse_patient_id
@@ -50,11 +49,9 @@ def patient_search(actor: Actor, query: str) -> SearchResult:
     for t in terms[:3]:
         t_up = t.upper()
         qs = qs.filter(Q(_fn__startswith=t_up) | Q(_gn__startswith=t_up))
-    hits = list(qs.order_by("family_name", "given_name")[:SEARCH_LIMIT])
-    if hits:
-        audit.record(
-            actor, "patient.search", ground=Ground.CARE_RELATIONSHIP, detail={"hits": len(hits), "ids": [p.pk for p in hits]}
-        )
+    hits = list_patients(
+        actor, "patient.search", qs.order_by("family_name", "given_name")[:SEARCH_LIMIT], detail=lambda r: {"hits": len(r)}
+    )
     result.hits = [(p, True) for p in hits]
     return result
 
