@@ -315,6 +315,30 @@ def identify_patient(actor: Actor, identifier: str) -> Patient | None:
     return patient
 
 
+def block_owner_provider_id(block: Block) -> int:
+    """The provider whose data a block protects: for a unit block, that unit's provider."""
+    if block.unit_id is not None:
+        if "unit" in block._state.fields_cache:
+            return int(block.unit.provider_id)  # type: ignore[union-attr]
+        return int(CareUnit.objects.filter(pk=block.unit_id).values_list("provider_id", flat=True).get())
+    return int(block.provider_id)
+
+
+def may_manage_blocks_of(actor: Actor, provider_id: int) -> bool:
+    """A block (spärr) is placed and lifted, at the patient's request, only by the care
+    provider whose data it protects (HSLF-FS 2016:40; PDL 4 kap. 4 §, 6 kap. 2 §): staff
+    of another provider could otherwise open data hidden from them. The care relationship
+    is checked by patient_access in the services."""
+    a = actor.assignment
+    if a is None or not a.is_active() or a.purpose != Assignment.Purpose.CARE:
+        return False
+    return provider_id == actor.provider_id
+
+
+def may_manage_block(actor: Actor, block: Block) -> bool:
+    return may_manage_blocks_of(actor, block_owner_provider_id(block))
+
+
 def may_see_address(actor: Actor, patient: Patient) -> bool:
     return not patient.is_protected or actor.role in settings.PROTECTED_ADDRESS_ROLES
 
