@@ -8,7 +8,8 @@ as the access log is: the rules hold for every channel, a raw SQL session includ
     replaced text already kept as a note version with the same headings;
   * being marked entered in error, once (reason, time, who), never unmarked;
   * bookkeeping: revision, updated_at, edit_session, and template_id (SET NULL when a
-    template is deleted).
+    template is deleted);
+  * moving to the surviving identity when two patients are merged (HL7 A40).
   Who wrote it, for whom, where, when and from which source never change.
 """
 
@@ -28,10 +29,18 @@ BEGIN
         RAISE EXCEPTION 'journal_note %: a signed note cannot become a draft again', OLD.id
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF (NEW.patient_id, NEW.unit_id, NEW.encounter_id, NEW.note_type, NEW.author_id, NEW.author_name,
+    -- A merged identity's record follows the person (HL7 A40): the old patient row already
+    -- points at the one the note moves to.
+    IF NEW.patient_id IS DISTINCT FROM OLD.patient_id AND NOT EXISTS (
+        SELECT 1 FROM vardmiljo_patient p WHERE p.id = OLD.patient_id AND p.merged_into_id = NEW.patient_id
+    ) THEN
+        RAISE EXCEPTION 'journal_note %: a signed note moves to another patient only when the identities are merged', OLD.id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF (NEW.unit_id, NEW.encounter_id, NEW.note_type, NEW.author_id, NEW.author_name,
         NEW.author_profession, NEW.event_at, NEW.created_at, NEW.source_system, NEW.source_id)
        IS DISTINCT FROM
-       (OLD.patient_id, OLD.unit_id, OLD.encounter_id, OLD.note_type, OLD.author_id, OLD.author_name,
+       (OLD.unit_id, OLD.encounter_id, OLD.note_type, OLD.author_id, OLD.author_name,
         OLD.author_profession, OLD.event_at, OLD.created_at, OLD.source_system, OLD.source_id) THEN
         RAISE EXCEPTION 'journal_note %: who, for whom, where and when of a signed note never change', OLD.id
             USING ERRCODE = 'insufficient_privilege';

@@ -35,7 +35,7 @@ def _ok(sql: str, params: list[object]) -> None:
         "status = 'draft'",
         "signed_at = now() - interval '1 day'",
         "signed_by_id = NULL",
-        "patient_id = patient_id + 0, unit_id = NULL",
+        "unit_id = NULL",
         "author_name = 'Någon annan'",
         "event_at = event_at - interval '1 day'",
         "source_system = 'X'",
@@ -47,6 +47,16 @@ def test_12_5_raw_update_of_a_signed_notes_content_is_refused(world: World, assi
     _refused(f"UPDATE journal_note SET {assignment} WHERE id = %s", [note.pk])
     note.refresh_from_db()
     assert note.status == Note.Status.SIGNED and note.headings[0]["text"] == VISIT[0]["text"]
+
+
+def test_12_5_a_signed_note_moves_patient_only_on_a_merge(world: World) -> None:
+    from tests import factories as f
+
+    note = signed(world)
+    other = f.make_patient(unit=world.vc)
+    _refused("UPDATE journal_note SET patient_id = %s WHERE id = %s", [other.pk, note.pk])
+    type(world.patient).objects.filter(pk=world.patient.pk).update(merged_into=other)
+    _ok("UPDATE journal_note SET patient_id = %s WHERE id = %s", [other.pk, note.pk])
 
 
 def test_12_5_delete_of_notes_and_versions_is_refused(world: World) -> None:
