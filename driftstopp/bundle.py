@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vardmiljo.models import CareUnit, Patient
+from vardmiljo.models import CareUnit
 from vardmiljo.registry import DOWNTIME_PATIENT_SECTIONS, DOWNTIME_UNIT_SECTIONS, DowntimeTable
 
 FORMAT = "vardmiljo-driftstopp/1"
@@ -73,7 +73,9 @@ def collect(unit: CareUnit, now: dt.datetime, allowed: Callable[[set[int]], set[
     order: list[int] = []
     for table in tables:
         order += [pid for pid in table.patient_ids if pid not in order]
-    people = {p.pk: p for p in Patient.objects.filter(pk__in=order)}
+    from driftstopp.queries import patients_named
+
+    people = patients_named(order)
     pages = [PatientPage(pid, people[pid].full_name, people[pid].display_identifier) for pid in order if pid in people]
     for src in sorted(DOWNTIME_PATIENT_SECTIONS.values(), key=lambda s: (s.order, s.key)):
         lines = src.build(unit, [p.patient_id for p in pages], now)

@@ -6,14 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from driftstopp.models import AfterEntryItem, UnitDowntime
-from vardmiljo import audit
-from vardmiljo.access import Ground, require_assignment
+from driftstopp.models import AfterEntryItem, DowntimeEpisode, UnitDowntime
+from vardmiljo.access import record_list, require_assignment
 from vardmiljo.actor import Actor
-from vardmiljo.models import CareUnit
+from vardmiljo.models import CareUnit, Patient
 
 
 @dataclass(frozen=True)
@@ -97,13 +97,7 @@ def after_entry_for(actor: Actor, *, limit: int = 500) -> list[AfterEntryRow]:
         )
         for i in qs
     ]
-    if rows:
-        audit.record(
-            actor,
-            "downtime.after_entry.list",
-            ground=Ground.CARE_RELATIONSHIP,
-            detail={"patient_ids": [r.patient_id for r in rows]},
-        )
+    record_list(actor, "downtime.after_entry.list", [r.patient_id for r in rows])
     return rows
 
 
@@ -111,3 +105,18 @@ def after_entry_count(actor: Actor) -> int:
     if actor.unit_id is None:
         return 0
     return AfterEntryItem.objects.filter(unit_id=actor.unit_id, done_at__isnull=True).count()
+
+
+def patients_named(ids: list[int]) -> dict[int, Patient]:
+    """The identities a bundle names (the caller has kept only patients of the unit)."""
+    return {p.pk: p for p in Patient.objects.filter(pk__in=ids)}
+
+
+def episodes_with_open_counts(limit: int = 10) -> list[tuple[DowntimeEpisode, int, int]]:
+    """The latest episodes with (items in all, items still to enter): counts only."""
+    return [
+        (e, e.n_all, e.n_open)
+        for e in DowntimeEpisode.objects.annotate(
+            n_all=Count("items"), n_open=Count("items", filter=Q(items__done_at__isnull=True))
+        )[:limit]
+    ]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from driftstopp import bundle
 from driftstopp.models import AfterEntryItem, DowntimeEpisode, UnitDowntime
 from vardmiljo import audit
-from vardmiljo.access import Ground, patient_access, patients_of_unit
+from vardmiljo.access import Ground, patient_access, patients_of_unit, record_list
 from vardmiljo.actor import Actor, system_actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import AccessLog, CareRelationship, CareUnit, Patient
@@ -122,13 +122,7 @@ def bundle_write(*, unit: CareUnit, now: dt.datetime | None = None, actor: Actor
     ms = int((time.perf_counter() - started) * 1000)
     with transaction.atomic():
         # One row per unit and patient set: the system disclosed these patients to the unit.
-        audit.record(
-            actor,
-            "downtime.bundle",
-            obj=unit,
-            ground=Ground.SYSTEM,
-            detail={"unit": unit.hsa_id, "file": name, "patient_ids": content.patient_ids},
-        )
+        record_list(actor, "downtime.bundle", content.patient_ids, obj=unit, detail={"unit": unit.hsa_id, "file": name})
         UnitDowntime.objects.filter(pk=cfg.pk).update(
             last_success_at=now,
             last_bundle=str(path),
@@ -175,9 +169,9 @@ def _bundled_patients(before: dt.datetime) -> dict[int, set[int]]:
         AccessLog.objects.filter(action="downtime.bundle", object_type="vardmiljo.careunit", logged_at__lt=before)
         .order_by("object_id", "-logged_at")
         .distinct("object_id")
-        .values_list("object_id", "detail")
+        .values_list("object_id", "patient_ids")
     )
-    return {int(unit_id): set(detail.get("patient_ids", [])) for unit_id, detail in rows}
+    return {int(unit_id): set(ids or ()) for unit_id, ids in rows}
 
 
 @transaction.atomic

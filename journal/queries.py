@@ -428,3 +428,49 @@ def acknowledgements_count(actor: Actor) -> int:
     if actor.assignment is None:
         return 0
     return _open_acks(actor).count()
+
+
+# --- Downtime bundles (driftstopp): a system disclosure to a unit -----------------------------
+
+DOWNTIME_NOTES_PER_PATIENT = 3
+DOWNTIME_EXCERPT = 400
+
+
+def downtime_alerts(unit: CareUnit, patient_ids: list[int]) -> dict[int, list[str]]:
+    """Each listed patient's active attention signals that the unit may read."""
+    from vardmiljo.access import unit_disclosure_filter
+
+    qs = unit_disclosure_filter(Allergy.objects.filter(patient_id__in=patient_ids, active=True), unit).order_by(
+        "patient_id", "kind", "substance"
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for a in qs:
+        out[a.patient_id].append(f"{a.get_kind_display()}: {a.substance} ({a.get_severity_display()})")
+    return out
+
+
+def downtime_latest_notes(unit: CareUnit, patient_ids: list[int]) -> dict[int, list[str]]:
+    """Each listed patient's latest signed notes that the unit may read, as short excerpts."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+    from django.utils import timezone
+
+    from vardmiljo.access import unit_disclosure_filter
+
+    ranked = (
+        unit_disclosure_filter(
+            Note.objects.filter(patient_id__in=patient_ids, status=Note.Status.SIGNED, entered_in_error=False), unit
+        )
+        .annotate(rank=Window(RowNumber(), partition_by=[F("patient_id")], order_by=F("event_at").desc()))
+        .filter(rank__lte=DOWNTIME_NOTES_PER_PATIENT)
+        .values("patient_id", "event_at", "note_type", "author_name", "text", "rank")
+        .order_by("patient_id", "rank")
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for n in ranked:
+        text = " ".join(n["text"].split())
+        if len(text) > DOWNTIME_EXCERPT:
+            text = text[:DOWNTIME_EXCERPT] + " …"
+        when = timezone.localtime(n["event_at"])
+        out[n["patient_id"]].append(f"{when:%Y-%m-%d %H:%M} {n['note_type']}, {n['author_name']}: {text}")
+    return out

@@ -27,6 +27,7 @@ from vardmiljo.access import (
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
 from vardmiljo.models import CareUnit, Outbox
+from vardmiljo.registry import DowntimeTable
 
 S = Referral.Status
 NOT_LISTED = [S.DRAFT, S.CLOSED, S.CANCELLED]
@@ -325,3 +326,36 @@ def require_unit(actor: Actor) -> None:
 def referral_patient_access(actor: Actor, patient_id: int, *, action: str = "referral.new") -> PatientAccess:
     """Pages about one patient's referrals (the send form, the full list) read the patient first."""
     return patient_access(actor, patient_id, action=action)
+
+
+# --- Downtime bundles (driftstopp): a system disclosure to the unit of its own open referrals --
+
+DOWNTIME_LIMIT = 500  # a unit's open work for a shift
+
+
+def downtime_open_referrals(unit: CareUnit) -> DowntimeTable:
+    """The referrals the unit owns and has not closed, for its downtime bundle."""
+    from django.utils.translation import gettext as _
+
+    qs = (
+        Referral.objects.filter(owner_unit=unit)
+        .exclude(status__in=[*CLOSED_STATUSES, Referral.Status.DRAFT])
+        .select_related("patient", "sender_unit", "receiver_unit")
+        .order_by("priority_rank", "due_date", "id")
+    )
+    rows, ids = [], []
+    for r in qs[:DOWNTIME_LIMIT]:
+        ids.append(r.patient_id)
+        rows.append(
+            [
+                r.get_priority_display(),
+                f"{r.due_date:%Y-%m-%d}" if r.due_date else "",
+                r.patient.full_name,
+                r.patient.display_identifier,
+                r.sender_unit.name if r.receiver_unit_id == unit.pk else _("till %(u)s") % {"u": r.receiver_unit.name},
+                r.get_status_display(),
+                r.question[:300],
+            ]
+        )
+    columns = [_("Prioritet"), _("Senast"), _("Patient"), _("Personnummer"), _("Från/till"), _("Status"), _("Frågeställning")]
+    return DowntimeTable(title=_("Öppna remisser"), columns=columns, rows=rows, patient_ids=ids)

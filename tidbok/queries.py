@@ -21,6 +21,7 @@ from vardmiljo.access import PatientAccess, may_manage_unit, patient_access, rec
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import CareUnit, Patient
+from vardmiljo.registry import DowntimeTable
 
 SEARCH_LIMIT = 40
 PANEL_LIMIT = 5
@@ -489,3 +490,36 @@ def patient_by_identifier(actor: Actor, raw: str) -> Patient:
     if patient is None:
         raise DomainError(_("Ingen patient med det numret finns registrerad."), field="identifier")
     return patient
+
+
+# --- Downtime bundles (driftstopp): a system disclosure to the unit of its own bookings -------
+
+
+def downtime_daylist(unit: CareUnit, day: dt.date) -> DowntimeTable:
+    """The unit's day list for a downtime bundle (the caller records the disclosure)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    bookings = (
+        Booking.objects.filter(
+            unit=unit, status__in=ACTIVE_BOOKING, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+        )
+        .select_related("slot__resource", "patient")
+        .order_by("starts_at", "slot__resource__name")
+    )
+    rows, ids = [], []
+    for b in bookings:
+        p = b.patient
+        ids.append(p.pk)
+        rows.append(
+            [
+                f"{timezone.localtime(b.starts_at):%H:%M}–{timezone.localtime(b.slot.ends_at):%H:%M}",
+                b.slot.resource.name,
+                p.full_name,
+                p.display_identifier,
+                b.slot.get_slot_type_display(),
+                b.get_status_display(),
+                b.note,
+            ]
+        )
+    title = _("Dagslista %(day)s") % {"day": f"{day:%Y-%m-%d}"}
+    columns = [_("Tid"), _("Resurs"), _("Patient"), _("Personnummer"), _("Typ"), _("Status"), _("Kommentar")]
+    return DowntimeTable(title=title, columns=columns, rows=rows, patient_ids=ids)

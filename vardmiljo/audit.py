@@ -115,15 +115,23 @@ def record(
 
 
 _INSERT_SPOOLED = (
-    f"INSERT INTO vardmiljo_accesslog (logged_at, {', '.join(_COLUMNS)}) VALUES (%s, {', '.join(['%s'] * len(_COLUMNS))})"
+    f"INSERT INTO vardmiljo_accesslog (logged_at, {', '.join(_COLUMNS)}) "
+    f"VALUES (%s, {', '.join(['%s'] * (len(_COLUMNS) - 1))}, %s::bigint[])"
 )
+
+
+def spooled_ids(*, since: str) -> set[str]:
+    """Spool ids of rows already inserted (by an earlier flush that was interrupted)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT detail->>'spool_id' FROM vardmiljo_accesslog WHERE detail ? 'spool_id' AND logged_at >= %s", [since])
+        return {r[0] for r in cur.fetchall()}
 
 
 def insert_spooled(row: dict[str, Any]) -> None:
     """A row written to the spool during read-only mode, with its original time; its detail
     says so (and carries the spool id that makes a repeated flush harmless)."""
     detail = {**json.loads(row["detail"] or "{}"), "spool_id": row["spool_id"], "read_only_mode": True}
-    values = [row["logged_at"], *(row[c] for c in _COLUMNS[:-1]), json.dumps(detail, default=str)]
+    values = [row["logged_at"], *(json.dumps(detail, default=str) if c == "detail" else row[c] for c in _COLUMNS)]
     with connection.cursor() as cur:
         cur.execute(_INSERT_SPOOLED, values)
 

@@ -142,12 +142,7 @@ def flush_spool() -> int:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         inserted = 0
         with transaction.atomic(using="default"):
-            with connections["default"].cursor() as cur:
-                cur.execute(
-                    "SELECT detail->>'spool_id' FROM vardmiljo_accesslog WHERE detail ? 'spool_id' AND logged_at >= %s",
-                    [min((r["logged_at"] for r in rows), default="1970-01-01")],
-                )
-                done = {r[0] for r in cur.fetchall()}
+            done = audit.spooled_ids(since=min((r["logged_at"] for r in rows), default="1970-01-01"))
             for row in rows:
                 if row["spool_id"] in done:
                     continue

@@ -66,7 +66,7 @@ def test_worklist_page_lists_and_logs_the_units_patients_only(after_outage, clie
     assert world.patient.family_name in page and "Bokning" not in page and reserve.family_name not in page
     assert "efterregistrering=1" in page
     rows = audit_rows(action="downtime.after_entry.list")
-    assert rows[-1].detail["patient_ids"] == [world.patient.pk]
+    assert rows[-1].patient_ids == [world.patient.pk]
     # The counter in the top bar.
     assert "Efterregistrera" in client.get("/").content.decode()
     login(client, world.outsider)

@@ -132,7 +132,7 @@ def test_one_access_log_row_per_unit_and_patient_set(ward_day: World, audit_rows
     services.bundle_write(unit=ward_day.vc)
     rows = audit_rows(action="downtime.bundle")
     assert len(rows) == 1 and AccessLog.objects.count() == before + 1
-    assert rows[0].detail["patient_ids"] == [ward_day.patient.pk]
+    assert rows[0].patient_ids == [ward_day.patient.pk]
     assert rows[0].object_id == str(ward_day.vc.pk) and rows[0].ground == "system"
 
 

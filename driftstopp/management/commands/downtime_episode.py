@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from driftstopp import services
-from driftstopp.models import AfterEntryItem, DowntimeEpisode
+from driftstopp.queries import episodes_with_open_counts
 from vardmiljo.actor import system_actor
 from vardmiljo.errors import DomainError
 
@@ -38,14 +38,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Driftstopp registrerat från {timezone.localtime(e.started_at):%Y-%m-%d %H:%M}.")
             elif opts["action"] == "end":
                 e = services.episode_end(actor=actor, at=at)
-                n = AfterEntryItem.objects.filter(episode=e).count()
+                n = next(total for ep, total, _open in episodes_with_open_counts() if ep.pk == e.pk)
                 self.stdout.write(
                     f"Driftstoppet {timezone.localtime(e.started_at):%Y-%m-%d %H:%M}–{timezone.localtime(e.ended_at or e.started_at):%H:%M} "
                     f"avslutat: {n} patienter att efterregistrera på enheterna."
                 )
             else:
-                for e in DowntimeEpisode.objects.all()[:10]:
-                    left = AfterEntryItem.objects.filter(episode=e, done_at__isnull=True).count()
+                for e, _total, left in episodes_with_open_counts():
                     end = f"{timezone.localtime(e.ended_at):%Y-%m-%d %H:%M}" if e.ended_at else "pågår"
                     self.stdout.write(
                         f"{timezone.localtime(e.started_at):%Y-%m-%d %H:%M} – {end}: {left} kvar att efterregistrera. {e.reason}"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journal', '0002_defaults'),
+        ('journal', '0003_note_immutable'),
     ]
 
     operations = [
