@@ -13,6 +13,7 @@ COPY lakemedel ./lakemedel
 COPY remisser ./remisser
 COPY tidbok ./tidbok
 COPY integrations ./integrations
+COPY driftstopp ./driftstopp
 COPY manage.py ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
     && pip install --no-cache-dir --no-deps . && chown -R vardmiljo /app

@@ -86,3 +86,28 @@ def registry_objection_set(*, actor: Actor, patient_id: int, objection: bool, pa
         detail={"cancelled_transfers": cancelled},
     )
     return patient
+
+
+@transaction.atomic
+def identity_merge(*, actor: Actor, old_identifier: str, survivor_identifier: str) -> dict[str, int]:
+    """A temporary identity (a reservnummer given during a downtime, a legacy number) merged into
+    the real one, as HL7 A40 does: the record follows the person. Logged on the survivor."""
+    from django.core.exceptions import ValidationError
+
+    from integrations.legacy_import.hl7adt import merge_identity
+    from vardmiljo.access import Ground
+    from vardmiljo.identifiers import parse_patient_id
+
+    try:
+        old_id, survivor_id = parse_patient_id(old_identifier).value, parse_patient_id(survivor_identifier).value
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from None
+    found = {p.identifier: p for p in Patient.objects.select_for_update().filter(identifier__in=[old_id, survivor_id])}
+    old, survivor = found.get(old_id), found.get(survivor_id)
+    if old is None or survivor is None or old_id == survivor_id:
+        raise DomainError(_("Hittar inte båda identiteterna, eller så är de samma."))
+    if survivor.merged_into_id:
+        raise DomainError(_("Den kvarstående identiteten är själv sammanslagen med en annan."))
+    moved = merge_identity(old=old, survivor=survivor)
+    audit.record(actor, "patient.merge", patient=survivor, ground=Ground.ADMINISTRATION, detail={"from": old.pk, "moved": moved})
+    return moved

@@ -158,6 +158,9 @@ class Note(models.Model):
     edit_session = models.CharField(max_length=40, blank=True)
     entered_in_error = models.BooleanField(_("felaktigt registrerad"), default=False)
     error_reason = models.TextField(_("skäl"), blank=True)
+    # Efterregistrering: written after a downtime from paper; event_at is the original time,
+    # created_at and the author say when and by whom it was entered.
+    registered_afterwards = models.BooleanField(_("efterregistrerad"), default=False)
     error_at = models.DateTimeField(null=True, blank=True)
     error_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     source_system = models.CharField(_("källsystem"), max_length=60, blank=True, help_text=_("Tomt = detta system."))
@@ -335,6 +338,9 @@ class Observation(models.Model):
     unit_text = models.CharField(_("enhet"), max_length=20, blank=True)
     observed_at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
     recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    # Efterregistrering (after a downtime): observed_at is the original time on paper.
+    registered_afterwards = models.BooleanField(_("efterregistrerad"), default=False)
+    recorded_at = models.DateTimeField(_("registrerad"), null=True, blank=True, default=timezone.now)
     author_name = models.CharField(max_length=200, blank=True)
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.TextField(blank=True)

@@ -25,7 +25,7 @@ from journal.models import (
     Procedure,
 )
 from vardmiljo import audit, db
-from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
+from vardmiljo.access import PatientAccess, patient_access, patients_visible_to, record_list
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound
 from vardmiljo.models import CareUnit
@@ -272,8 +272,7 @@ def unsigned_for(actor: Actor) -> list[Note]:
         .defer("search", "text", "headings")
         .order_by("created_at")[:WORKLIST_LIMIT]
     )
-    if rows:
-        audit.record(actor, "journal.unsigned.list", ground=Ground.CARE_RELATIONSHIP, detail={"notes": [n.pk for n in rows]})
+    record_list(actor, "journal.unsigned.list", [n.patient_id for n in rows], detail={"notes": [n.pk for n in rows]})
     return rows
 
 
@@ -421,10 +420,7 @@ def acknowledgements_open(actor: Actor) -> list[Acknowledgement]:
         .select_related("patient")
         .order_by("created_at")[:WORKLIST_LIMIT]
     )
-    if rows:
-        audit.record(
-            actor, "journal.acknowledgement.list", ground=Ground.CARE_RELATIONSHIP, detail={"items": [a.pk for a in rows]}
-        )
+    record_list(actor, "journal.acknowledgement.list", [a.patient_id for a in rows], detail={"items": [a.pk for a in rows]})
     return rows
 
 
@@ -432,3 +428,49 @@ def acknowledgements_count(actor: Actor) -> int:
     if actor.assignment is None:
         return 0
     return _open_acks(actor).count()
+
+
+# --- Downtime bundles (driftstopp): a system disclosure to a unit -----------------------------
+
+DOWNTIME_NOTES_PER_PATIENT = 3
+DOWNTIME_EXCERPT = 400
+
+
+def downtime_alerts(unit: CareUnit, patient_ids: list[int]) -> dict[int, list[str]]:
+    """Each listed patient's active attention signals that the unit may read."""
+    from vardmiljo.access import unit_disclosure_filter
+
+    qs = unit_disclosure_filter(Allergy.objects.filter(patient_id__in=patient_ids, active=True), unit).order_by(
+        "patient_id", "kind", "substance"
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for a in qs:
+        out[a.patient_id].append(f"{a.get_kind_display()}: {a.substance} ({a.get_severity_display()})")
+    return out
+
+
+def downtime_latest_notes(unit: CareUnit, patient_ids: list[int]) -> dict[int, list[str]]:
+    """Each listed patient's latest signed notes that the unit may read, as short excerpts."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+    from django.utils import timezone
+
+    from vardmiljo.access import unit_disclosure_filter
+
+    ranked = (
+        unit_disclosure_filter(
+            Note.objects.filter(patient_id__in=patient_ids, status=Note.Status.SIGNED, entered_in_error=False), unit
+        )
+        .annotate(rank=Window(RowNumber(), partition_by=[F("patient_id")], order_by=F("event_at").desc()))
+        .filter(rank__lte=DOWNTIME_NOTES_PER_PATIENT)
+        .values("patient_id", "event_at", "note_type", "author_name", "text", "rank")
+        .order_by("patient_id", "rank")
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for n in ranked:
+        text = " ".join(n["text"].split())
+        if len(text) > DOWNTIME_EXCERPT:
+            text = text[:DOWNTIME_EXCERPT] + " …"
+        when = timezone.localtime(n["event_at"])
+        out[n["patient_id"]].append(f"{when:%Y-%m-%d %H:%M} {n['note_type']}, {n['author_name']}: {text}")
+    return out

@@ -154,6 +154,13 @@ def _require_author(actor: Actor, note: Note) -> None:
 
 
 @transaction.atomic
+def _check_original_time(at: dt.datetime | None, field: str) -> None:
+    if at is None:
+        raise DomainError(_("Ange när det hände (tidpunkten på papperet)."), field=field)
+    if at > timezone.now():
+        raise DomainError(_("Tidpunkten ligger i framtiden: efterregistrering gäller det som redan hänt."), field=field)
+
+
 def note_create(
     *,
     actor: Actor,
@@ -163,8 +170,13 @@ def note_create(
     encounter_id: int | None = None,
     headings: list[dict[str, str]] | None = None,
     event_at: dt.datetime | None = None,
+    registered_afterwards: bool = False,
 ) -> Note:
-    """A draft note, from a template (its keyword headings) or free headings."""
+    """A draft note, from a template (its keyword headings) or free headings. A note registered
+    afterwards (efterregistrering, from paper after a downtime) keeps its original time as
+    event_at and says so; when and by whom it was entered are created_at and the author."""
+    if registered_afterwards:
+        _check_original_time(event_at, "event_at")
     pa = patient_access(actor, patient_id, action="journal.note.create", write=True)
     if actor.unit_id is None:
         raise PermissionDenied(_("Välj ett medarbetaruppdrag."))
@@ -207,8 +219,15 @@ def note_create(
         event_at=event_at or now,
         created_at=now,
         updated_at=now,
+        registered_afterwards=registered_afterwards,
     )
-    audit.record(actor, "journal.note.create", patient=pa, obj=note)
+    audit.record(
+        actor,
+        "journal.note.create",
+        patient=pa,
+        obj=note,
+        detail={"registered_afterwards": True} if registered_afterwards else None,
+    )
     return note
 
 
@@ -549,11 +568,14 @@ def observation_record(
     value_text: str = "",
     observed_at: dt.datetime | None = None,
     note_id: int | None = None,
+    registered_afterwards: bool = False,
 ) -> Observation:
     """A measurement within its plausible range. Weight or height also records the derived BMI
     when the other is known. Blood pressure accepts value="140/90" or value + value2."""
     if kind not in K.values or kind == K.BMI:
         raise DomainError(_("Okänt mätvärde."), field="kind")
+    if registered_afterwards:
+        _check_original_time(observed_at, "observed_at")
     pa = patient_access(actor, patient_id, action="journal.observation.record", write=True)
     label = str(K(kind).label)
     v1: Decimal | None = None
@@ -592,6 +614,7 @@ def observation_record(
         "observed_at": observed_at,
         "recorded_by": actor.staff,
         "author_name": str(actor.staff)[:200],
+        "registered_afterwards": registered_afterwards,
     }
     obs = Observation.objects.create(kind=kind, value=v1, value2=v2, value_text=text, unit_text=UNITS[kind], **common)
     audit.record(actor, "journal.observation.record", patient=pa, obj=obs, detail={"kind": kind})

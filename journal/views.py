@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -46,6 +47,12 @@ def note_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Choose a template (the overview panel posts here directly: one page load saved)."""
     actor = get_actor(request)
     error = ""
+    afterwards = (
+        request.POST.get("registered_afterwards") == "1"
+        if request.method == "POST"
+        else bool(request.GET.get("efterregistrering"))
+    )
+    original_time = request.POST.get("event_at") or request.GET.get("tid", "")
     if request.method == "POST":
         try:
             note = services.note_create(
@@ -53,6 +60,8 @@ def note_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 patient_id=patient_id,
                 template_id=int(request.POST.get("template") or 0) or None,
                 note_type=request.POST.get("note_type", ""),
+                event_at=_local_time(original_time) if afterwards else None,
+                registered_afterwards=afterwards,
             )
             return redirect("journal:note_edit", note_id=note.pk)
         except DomainError as exc:
@@ -66,9 +75,20 @@ def note_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": pa.patient,
             "templates": queries.template_choices(actor),
             "error": error,
+            "afterwards": afterwards,
+            "original_time": original_time[:16],
         },
         status=400 if error else 200,
     )
+
+
+def _local_time(raw: str) -> dt.datetime | None:
+    """A datetime-local field's value (`2026-11-29T14:05`) in the region's time zone, or None."""
+    try:
+        parsed = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 def _editor(

@@ -10,6 +10,6 @@ class LakemedelConfig(AppConfig):
         from importlib import import_module
         from importlib.util import find_spec
 
-        for mod in ("panels", "handlers"):
+        for mod in ("panels", "handlers", "downtime"):
             if find_spec(f"lakemedel.{mod}"):
                 import_module(f"lakemedel.{mod}")

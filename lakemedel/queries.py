@@ -23,10 +23,10 @@ from lakemedel.models import (
     SafetyAlert,
 )
 from vardmiljo import db
-from vardmiljo.access import PatientAccess, patient_access
+from vardmiljo.access import PatientAccess, list_patients, patient_access
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
-from vardmiljo.models import Outbox, Staff
+from vardmiljo.models import CareUnit, Outbox, Staff
 
 SEARCH_LIMIT = 20
 PANEL_LIMIT = 12
@@ -242,12 +242,17 @@ def failed_prescriptions_count(actor: Actor) -> int:
 
 
 def failed_prescriptions(actor: Actor, limit: int = 100) -> list[Prescription]:
+    """The prescriber's own prescriptions that need attention (the worklist), recorded as one
+    list read naming their patients."""
     if actor.assignment is None:
         return []
-    return list(
+    return list_patients(
+        actor,
+        "lakemedel.worklist.read",
         Prescription.objects.filter(_needs_attention_q(), prescriber=actor.staff)
         .select_related("product", "patient", "outbox")
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at")[:limit],
+        detail=lambda rows: {"prescriptions": [r.pk for r in rows]},
     )
 
 
@@ -260,3 +265,31 @@ class _Ref:
 
         self._meta = _Meta
         self.pk = pk
+
+
+# --- Downtime bundles (driftstopp): a system disclosure to a unit -----------------------------
+
+
+def downtime_medication_lists(unit: CareUnit, patient_ids: list[int]) -> dict[int, list[str]]:
+    """Each listed patient's current orders that the unit may read (the caller records it)."""
+    from collections import defaultdict
+
+    from vardmiljo.access import unit_disclosure_filter
+
+    qs = (
+        unit_disclosure_filter(
+            MedicationOrder.objects.filter(patient_id__in=patient_ids, status=MedicationOrder.Status.ACTIVE), unit
+        )
+        .select_related("product")
+        .order_by("patient_id", "substance")
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for o in qs:
+        product = " ".join(x for x in (o.product.name, o.product.strength) if x)
+        line = f"{product} ({o.substance}) – {o.dosage_text}"
+        if o.indication:
+            line += f" ({o.indication})"
+        if o.planned_end_date:
+            line += f", t.o.m. {o.planned_end_date:%Y-%m-%d}"
+        out[o.patient_id].append(line)
+    return out

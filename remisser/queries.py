@@ -16,10 +16,18 @@ from django.utils import timezone
 
 from remisser.models import CLOSED_STATUSES, RECEIVER_OPEN, Referral, ReferralEvent, ReferralNotification
 from vardmiljo import audit, db
-from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to, require_assignment
+from vardmiljo.access import (
+    Ground,
+    PatientAccess,
+    patient_access,
+    patients_visible_to,
+    record_list,
+    require_assignment,
+)
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
 from vardmiljo.models import CareUnit, Outbox
+from vardmiljo.registry import DowntimeTable
 
 S = Referral.Status
 NOT_LISTED = [S.DRAFT, S.CLOSED, S.CANCELLED]
@@ -97,13 +105,7 @@ def _log_list(actor: Actor, action: str, rows: Sequence[Referral]) -> None:
 
 
 def _log_list_ids(actor: Actor, action: str, referral_ids: list[int], patient_ids: set[int]) -> None:
-    if referral_ids:
-        audit.record(
-            actor,
-            action,
-            ground=Ground.CARE_RELATIONSHIP,
-            detail={"referrals": referral_ids, "patients": sorted(patient_ids)},
-        )
+    record_list(actor, action, sorted(patient_ids), detail={"referrals": referral_ids})
 
 
 def _inbox_base(actor: Actor) -> QuerySet[Referral]:
@@ -324,3 +326,36 @@ def require_unit(actor: Actor) -> None:
 def referral_patient_access(actor: Actor, patient_id: int, *, action: str = "referral.new") -> PatientAccess:
     """Pages about one patient's referrals (the send form, the full list) read the patient first."""
     return patient_access(actor, patient_id, action=action)
+
+
+# --- Downtime bundles (driftstopp): a system disclosure to the unit of its own open referrals --
+
+DOWNTIME_LIMIT = 500  # a unit's open work for a shift
+
+
+def downtime_open_referrals(unit: CareUnit) -> DowntimeTable:
+    """The referrals the unit owns and has not closed, for its downtime bundle."""
+    from django.utils.translation import gettext as _
+
+    qs = (
+        Referral.objects.filter(owner_unit=unit)
+        .exclude(status__in=[*CLOSED_STATUSES, Referral.Status.DRAFT])
+        .select_related("patient", "sender_unit", "receiver_unit")
+        .order_by("priority_rank", "due_date", "id")
+    )
+    rows, ids = [], []
+    for r in qs[:DOWNTIME_LIMIT]:
+        ids.append(r.patient_id)
+        rows.append(
+            [
+                r.get_priority_display(),
+                f"{r.due_date:%Y-%m-%d}" if r.due_date else "",
+                r.patient.full_name,
+                r.patient.display_identifier,
+                r.sender_unit.name if r.receiver_unit_id == unit.pk else _("till %(u)s") % {"u": r.receiver_unit.name},
+                r.get_status_display(),
+                r.question[:300],
+            ]
+        )
+    columns = [_("Prioritet"), _("Senast"), _("Patient"), _("Personnummer"), _("Från/till"), _("Status"), _("Frågeställning")]
+    return DowntimeTable(title=_("Öppna remisser"), columns=columns, rows=rows, patient_ids=ids)

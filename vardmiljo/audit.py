@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from vardmiljo import db
+from vardmiljo import db, readonly
 
 if TYPE_CHECKING:
     from vardmiljo.actor import Actor
@@ -39,8 +40,14 @@ _COLUMNS = (
     "protected_patient",
     "client_ip",
     "detail",
+    "patient_ids",
 )
-_INSERT = f"INSERT INTO vardmiljo_accesslog ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
+# patient_ids is cast so that the prepared statement's parameter type never depends on
+# how large the ids in one list happen to be.
+_INSERT = (
+    f"INSERT INTO vardmiljo_accesslog ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) - 1))}, %s::bigint[]) RETURNING id"
+)
 
 
 def record(
@@ -53,8 +60,10 @@ def record(
     reason: str = "",
     flagged: bool = False,
     detail: dict[str, Any] | None = None,
+    patient_ids: list[int] | None = None,
 ) -> int:
-    """Append one row. `patient` is a Patient, a PatientAccess or an id."""
+    """Append one row. `patient` is a Patient, a PatientAccess or an id. `patient_ids`
+    names every patient a list read showed (use access.record_list for lists)."""
     from vardmiljo.access import PatientAccess
 
     protected = False
@@ -94,10 +103,37 @@ def record(
         protected,
         actor.client_ip,
         json.dumps(detail or {}, default=str),
+        patient_ids or None,
     )
+    if readonly.active():
+        # Served from the replica: the row waits in the local spool (durably) for the primary.
+        readonly.spool({**dict(zip(_COLUMNS, row, strict=True)), "logged_at": timezone.now().isoformat()})
+        return 0
     with db.cursor() as cur:  # prepared: it runs on every request
         cur.execute(_INSERT, row)
         return int(cur.fetchone()[0])
+
+
+_INSERT_SPOOLED = (
+    f"INSERT INTO vardmiljo_accesslog (logged_at, {', '.join(_COLUMNS)}) "
+    f"VALUES (%s, {', '.join(['%s'] * (len(_COLUMNS) - 1))}, %s::bigint[])"
+)
+
+
+def spooled_ids(*, since: str) -> set[str]:
+    """Spool ids of rows already inserted (by an earlier flush that was interrupted)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT detail->>'spool_id' FROM vardmiljo_accesslog WHERE detail ? 'spool_id' AND logged_at >= %s", [since])
+        return {r[0] for r in cur.fetchall()}
+
+
+def insert_spooled(row: dict[str, Any]) -> None:
+    """A row written to the spool during read-only mode, with its original time; its detail
+    says so (and carries the spool id that makes a repeated flush harmless)."""
+    detail = {**json.loads(row["detail"] or "{}"), "spool_id": row["spool_id"], "read_only_mode": True}
+    values = [row["logged_at"], *(json.dumps(detail, default=str) if c == "detail" else row[c] for c in _COLUMNS)]
+    with connection.cursor() as cur:
+        cur.execute(_INSERT_SPOOLED, values)
 
 
 # Refusals recorded inside a transaction that may yet roll back: a refused write raises

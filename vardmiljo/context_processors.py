@@ -32,4 +32,11 @@ def _worklists(actor: Any) -> list[dict[str, Any]]:
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
-    return {"actor": actor, "demo_mode": settings.DEMO, "worklists": _worklists(actor) if actor is not None else []}
+    read_only = getattr(request, "read_only", False)
+    return {
+        "actor": actor,
+        "demo_mode": settings.DEMO,
+        "read_only": read_only,
+        # Counters are writes-free reads, but the cache may be the very thing that is down.
+        "worklists": _worklists(actor) if actor is not None and not read_only else [],
+    }

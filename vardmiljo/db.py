@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import psycopg
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
+
+from vardmiljo import readonly
 
 M = TypeVar("M", bound=Model)
 
@@ -31,8 +33,10 @@ class _PreparedCursor(psycopg.Cursor[Any]):
 
 def cursor() -> Any:
     """A Django cursor (counted by assertNumQueries, wrapped errors) whose statements are prepared."""
-    connection.ensure_connection()
-    return connection._prepare_cursor(_PreparedCursor(connection.connection))  # type: ignore[attr-defined]
+    # In read-only mode (vardmiljo/readonly.py) the same statements run on the replica.
+    conn = connections[readonly.alias()] if readonly.active() else connection
+    conn.ensure_connection()
+    return conn._prepare_cursor(_PreparedCursor(conn.connection))  # type: ignore[attr-defined]
 
 
 def rows(sql: str, params: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:

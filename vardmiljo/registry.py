@@ -92,3 +92,62 @@ PATIENT_LINKS: dict[str, PatientLink] = {}
 def patient_link(key: str, *, title: str, url_name: str, order: int = 100, shortcut: str = "") -> None:
     """A link in the patient's navigation bar (shown on every page of the patient)."""
     PATIENT_LINKS[key] = PatientLink(key=key, title=title, url_name=url_name, order=order, shortcut=shortcut)
+
+
+# Downtime bundles (driftstopp): what each module contributes to a unit's read-only copy for
+# a shift without the system. Unit sections list patients (day list, inbox, ward beds); patient
+# sections add what is needed per listed patient (medication list, alerts, latest notes).
+# Both are a disclosure to the unit by the system: they read only what the access module's
+# `unit_disclosure_filter` lets the unit read, and the bundle writes one access-log row.
+
+
+@dataclass(frozen=True)
+class DowntimeTable:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    patient_ids: list[int]  # every patient the rows name
+
+
+@dataclass(frozen=True)
+class DowntimeSource:
+    key: str
+    order: int
+    build: Callable[..., Any]
+    title: str = ""
+
+
+DOWNTIME_UNIT_SECTIONS: dict[str, DowntimeSource] = {}
+DOWNTIME_PATIENT_SECTIONS: dict[str, DowntimeSource] = {}
+
+
+def downtime_unit_section(key: str, *, order: int = 100) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`func(unit, now) -> list[DowntimeTable]`: tables of the unit's own work (rows name patients)."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        DOWNTIME_UNIT_SECTIONS[key] = DowntimeSource(key=key, order=order, build=func)
+        return func
+
+    return register
+
+
+def downtime_patient_section(key: str, *, title: str, order: int = 100) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`func(unit, patient_ids, now) -> {patient_id: [line, …]}`: per listed patient, bounded."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        DOWNTIME_PATIENT_SECTIONS[key] = DowntimeSource(key=key, order=order, build=func, title=title)
+        return func
+
+    return register
+
+
+# Extra checks for /healthz from modules (the core imports none): `func() -> (ok, text)`.
+HEALTH_CHECKS: dict[str, Callable[[], tuple[bool, str]]] = {}
+
+
+def health_check(key: str) -> Callable[[Callable[[], tuple[bool, str]]], Callable[[], tuple[bool, str]]]:
+    def register(func: Callable[[], tuple[bool, str]]) -> Callable[[], tuple[bool, str]]:
+        HEALTH_CHECKS[key] = func
+        return func
+
+    return register

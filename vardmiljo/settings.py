@@ -103,6 +103,15 @@ if not _database_url:
         raise ImproperlyConfigured("DATABASE_URL must be set when VARDMILJO_EMBEDDED=0")
     _database_url = embedded.database_url(os.environ.get("VARDMILJO_DB_NAME", "vardmiljo"))
 DATABASES = {"default": parse_database_url(_database_url)}
+# Read-only mode (vardmiljo/readonly.py): a streaming replica that serves reads while the
+# primary cannot be reached. The primary then gets a short connect time-out, so that a
+# request finds out quickly.
+_replica_url = env_str("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    DATABASES["replica"] = parse_database_url(_replica_url)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 3)  # type: ignore[index]
+DATABASE_ROUTERS = ["vardmiljo.readonly.Router"]
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -161,6 +170,7 @@ INSTALLED_APPS = [
     "remisser",
     "tidbok",
     "integrations",
+    "driftstopp",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +178,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vardmiljo.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "vardmiljo.readonly.ReadOnlyMiddleware",
     "vardmiljo.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -317,6 +328,16 @@ OUTBOX_BREAKER_FAILURES = env_int("OUTBOX_BREAKER_FAILURES", 5)
 OUTBOX_BREAKER_OPEN_SECONDS = env_int("OUTBOX_BREAKER_OPEN_SECONDS", 60)
 # An attempt's lease: three of its receiver's time-outs (connect, send, answer) plus this margin.
 OUTBOX_LEASE_MARGIN_SECONDS = env_int("OUTBOX_LEASE_MARGIN_SECONDS", 30)
+# Access-log rows written while the primary is down (read-only mode) wait here, on local disk.
+AUDIT_SPOOL = env_str("AUDIT_SPOOL", str(embedded.DATA_DIR / "audit-spool.jsonl"))
+# Downtime bundles (driftstopp): where each unit's encrypted bundles are written (one folder per
+# unit's HSA-id beneath it, e.g. a print share or the downtime PC's folder), how often, how many
+# are kept. Empty turns bundles off (production must name its share); the demo writes to .data/.
+DOWNTIME_DIR = env_str("DOWNTIME_DIR", str(embedded.DATA_DIR / "driftstopp") if DEMO else "")
+DOWNTIME_INTERVAL_MINUTES = env_int("DOWNTIME_INTERVAL_MINUTES", 10)
+DOWNTIME_KEEP = env_int("DOWNTIME_KEEP", 6)
+if DOWNTIME_INTERVAL_MINUTES < 1 or DOWNTIME_KEEP < 1:
+    raise ImproperlyConfigured("DOWNTIME_INTERVAL_MINUTES and DOWNTIME_KEEP must be at least 1")
 
 LOGGING = {
     "version": 1,

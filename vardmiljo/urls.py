@@ -26,4 +26,5 @@ urlpatterns = [
     path("remisser/", include("remisser.urls")),
     path("tidbok/", include("tidbok.urls")),
     path("integrationer/", include("integrations.urls")),
+    path("driftstopp/", include("driftstopp.urls")),
 ]

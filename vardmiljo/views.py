@@ -172,4 +172,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # noqa: BLE001
             checks["broker"] = f"error: {type(exc).__name__}"
             ok = False
+    from vardmiljo.registry import HEALTH_CHECKS
+
+    for key, check in HEALTH_CHECKS.items():  # modules' own checks (downtime bundles, …)
+        try:
+            passed, text = check()
+        except Exception as exc:  # noqa: BLE001 (a check that breaks is a failed check)
+            passed, text = False, f"error: {type(exc).__name__}"
+        checks[key] = text
+        ok = ok and passed
     return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)

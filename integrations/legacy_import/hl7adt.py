@@ -242,12 +242,7 @@ class Hl7AdtFormat:
             raise BadMessage(f"A40: {survivor_id.display} är själv sammanslagen med en annan identitet.")
         if ctx.dry_run:
             return None
-        if old.merged_into_id != survivor.pk:
-            old.merged_into = survivor
-            old.save(update_fields=["merged_into", "updated_at"])
-            # Earlier merges into the old identity now point at the survivor too.
-            Patient.objects.filter(merged_into=old).update(merged_into=survivor)
-        moved = move_patient_rows(old=old, survivor=survivor)
+        moved = merge_identity(old=old, survivor=survivor)
         ctx_merges = result_detail(ctx)
         ctx_merges.append({"from": old.pk, "to": survivor.pk, "moved": moved})
         return survivor
@@ -255,6 +250,17 @@ class Hl7AdtFormat:
 
 # Rows that record what happened to the old identity stay with it.
 _HISTORY = {"vardmiljo.outbox", "vardmiljo.emergencyaccess", "integrations.registrytransfer"}
+
+
+def merge_identity(*, old: Patient, survivor: Patient) -> dict[str, int]:
+    """The old identity (a reservnummer, a legacy number) points at the survivor, and its record
+    moves with it (A40, and `manage.py patient_merge` after a downtime). Idempotent."""
+    if old.merged_into_id != survivor.pk:
+        old.merged_into = survivor
+        old.save(update_fields=["merged_into", "updated_at"])
+        # Earlier merges into the old identity now point at the survivor too.
+        Patient.objects.filter(merged_into=old).update(merged_into=survivor)
+    return move_patient_rows(old=old, survivor=survivor)
 
 
 def move_patient_rows(*, old: Patient, survivor: Patient) -> dict[str, int]:
