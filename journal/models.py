@@ -160,7 +160,7 @@ class Note(models.Model):
     error_reason = models.TextField(_("skäl"), blank=True)
     # Efterregistrering: written after a downtime from paper; event_at is the original time,
     # created_at and the author say when and by whom it was entered.
-    registered_afterwards = models.BooleanField(_("efterregistrerad"), default=False)
+    registered_afterwards = models.BooleanField(_("efterregistrerad"), default=False, db_default=False)
     error_at = models.DateTimeField(null=True, blank=True)
     error_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     source_system = models.CharField(_("källsystem"), max_length=60, blank=True, help_text=_("Tomt = detta system."))
@@ -339,7 +339,7 @@ class Observation(models.Model):
     observed_at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
     recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     # Efterregistrering (after a downtime): observed_at is the original time on paper.
-    registered_afterwards = models.BooleanField(_("efterregistrerad"), default=False)
+    registered_afterwards = models.BooleanField(_("efterregistrerad"), default=False, db_default=False)
     recorded_at = models.DateTimeField(_("registrerad"), null=True, blank=True, default=timezone.now)
     author_name = models.CharField(max_length=200, blank=True)
     entered_in_error = models.BooleanField(default=False)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='note',
             name='registered_afterwards',
-            field=models.BooleanField(default=False, verbose_name='efterregistrerad'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='efterregistrerad'),
         ),
         migrations.AddField(
             model_name='observation',
@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='observation',
             name='registered_afterwards',
-            field=models.BooleanField(default=False, verbose_name='efterregistrerad'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='efterregistrerad'),
         ),
     ]
