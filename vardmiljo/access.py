@@ -288,14 +288,12 @@ def list_patients(
     `patient_of` names each row's patient: an attribute ("pk" for patients, else
     "patient_id" by default) or a function. `detail` may be a function of the rows."""
     out = list(rows)
-    if callable(detail):
-        detail = detail(out)
-    if patient_of is None:
-        patient_of = "pk" if out and isinstance(out[0], Patient) else "patient_id"
-    get: Callable[[M], int | None] = (
-        patient_of if callable(patient_of) else (lambda r, _a=patient_of: getattr(r, _a))  # type: ignore[misc]
-    )
-    record_list(actor, action, (get(r) for r in out), obj=obj, detail=detail)  # type: ignore[misc]
+    if callable(patient_of):
+        ids = [patient_of(r) for r in out]
+    else:
+        attr = patient_of or ("pk" if out and isinstance(out[0], Patient) else "patient_id")
+        ids = [getattr(r, attr) for r in out]
+    record_list(actor, action, [i for i in ids if i is not None], obj=obj, detail=detail(out) if callable(detail) else detail)
     return out
 
 
