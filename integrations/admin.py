@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from integrations import services
 from integrations.models import ImportJob, RegistryTransfer
 from vardmiljo import embedded
+from vardmiljo.admin import PatientDataAdmin, PayloadSupportMixin
 
 MAX_ERRORS_SHOWN = 500
 
@@ -65,7 +66,11 @@ class ImportJobAddForm(forms.ModelForm):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(PatientDataAdmin):
+    """Import files hold patient data: the page shows counts, line numbers and the parser's
+    reasons, never a line's content (ImportErrorRow.excerpt)."""
+
+    editable = True  # the add form starts a job; every field of a job is read-only
     list_display = (
         "id",
         "source",
@@ -108,6 +113,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "finished_at",
         "error_report",
     )
+    shown_fields = readonly_fields
 
     @admin.display(description=_("fil"))
     def short_file(self, obj: ImportJob) -> str:
@@ -126,6 +132,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         more = f" (visar {MAX_ERRORS_SHOWN} av {obj.error_count})" if obj.error_count > MAX_ERRORS_SHOWN else ""
         return format_html("<ol>{}</ol>{}", body, more)
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin.ModelAdmin.has_add_permission(self, request)
+
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = ImportJobAddForm
@@ -134,7 +143,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ("source", "source_system", "dry_run", "upload", "server_path")
-        return self.readonly_fields
+        return self.shown_fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.readonly_fields if obj is not None else ()
@@ -164,21 +173,23 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistryTransfer)
-class RegistryTransferAdmin(admin.ModelAdmin):
+class RegistryTransferAdmin(PayloadSupportMixin):
+    """Status, times and ids; the payload (personnummer, diagnoses) and the receipt only on
+    the support page, which asks for a reason and is logged in the patient's extract."""
+
     list_display = ("id", "registry", "patient_id", "status", "outbox_status", "created_at", "delivered_at")
     list_filter = ("registry", "status")
-    readonly_fields = (
+    shown_fields = (
+        "id",
         "registry",
         "patient_id",
         "payload_sha256",
-        "payload",
         "status",
-        "outbox",
-        "receipt",
+        "outbox_status",
         "created_at",
         "delivered_at",
+        "payload_link",
     )
-    exclude = ("patient",)
 
     @admin.display(description=_("utkorg"))
     def outbox_status(self, obj: RegistryTransfer) -> str:
@@ -188,6 +199,3 @@ class RegistryTransferAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RegistryTransfer]:
         return super().get_queryset(request).select_related("outbox")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

@@ -105,6 +105,7 @@ def test_12_2_log_extract_command_page_and_review_show_list_reads(client, world:
     assert "patient.search" in html and "(i en lista)" in html
     rows = followup.review_sample(reviewer, sample=500, since=timezone.now() - dt.timedelta(days=1))
     assert any(r.action == "patient.search" for r in rows)
+    _listed(world.patient, "log.review.sample")  # the reviewer saw whose record was read
     html = client.get(reverse("log_review"), {"sample": "500"}).content.decode()
     assert "1 patient i en lista" in html
 

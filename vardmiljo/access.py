@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from vardmiljo import audit, db
 from vardmiljo.actor import Actor
-from vardmiljo.errors import NotFound, PermissionDenied
+from vardmiljo.errors import DomainError, NotFound, PermissionDenied
 from vardmiljo.models import AccessLog, Assignment, Block, CareRelationship, CareUnit, Consent, EmergencyAccess, Patient
 
 Ground = AccessLog.Ground
@@ -309,14 +309,12 @@ def list_patients(
     `patient_of` names each row's patient: an attribute ("pk" for patients, else
     "patient_id" by default) or a function. `detail` may be a function of the rows."""
     out = list(rows)
-    if callable(detail):
-        detail = detail(out)
-    if patient_of is None:
-        patient_of = "pk" if out and isinstance(out[0], Patient) else "patient_id"
-    get: Callable[[M], int | None] = (
-        patient_of if callable(patient_of) else (lambda r, _a=patient_of: getattr(r, _a))  # type: ignore[misc]
-    )
-    record_list(actor, action, (get(r) for r in out), obj=obj, detail=detail)  # type: ignore[misc]
+    if callable(patient_of):
+        ids = [patient_of(r) for r in out]
+    else:
+        attr = patient_of or ("pk" if out and isinstance(out[0], Patient) else "patient_id")
+        ids = [getattr(r, attr) for r in out]
+    record_list(actor, action, [i for i in ids if i is not None], obj=obj, detail=detail(out) if callable(detail) else detail)
     return out
 
 
@@ -358,6 +356,20 @@ def may_manage_blocks_of(actor: Actor, provider_id: int) -> bool:
 
 def may_manage_block(actor: Actor, block: Block) -> bool:
     return may_manage_blocks_of(actor, block_owner_provider_id(block))
+
+
+PAYLOAD_PERMISSION = "vardmiljo.view_payload"
+
+
+def support_access(actor: Actor, *, patient_id: int | None, action: str, obj: object, reason: str) -> int:
+    """An administrator, who has no care relationship, reads a message's payload to fix its
+    delivery: only with the view_payload permission and a stated reason; recorded on its own
+    ground (support), flagged for review, in the patient's log extract."""
+    if not actor.staff.is_active or not actor.staff.has_perm(PAYLOAD_PERMISSION):
+        raise PermissionDenied(_("Du har inte behörighet att se meddelandens innehåll."))
+    if not reason.strip():
+        raise DomainError(_("Ange varför du behöver se innehållet."), field="reason")
+    return audit.record(actor, action, patient=patient_id, obj=obj, ground=Ground.SUPPORT, reason=reason.strip(), flagged=True)
 
 
 def may_see_address(actor: Actor, patient: Patient) -> bool:

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from vardmiljo import audit
-from vardmiljo.access import Ground, require_follow_up
+from vardmiljo.access import Ground, record_list, require_follow_up
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import AccessLog, LogReview, Patient
@@ -55,7 +55,10 @@ def review_sample(actor: Actor, *, sample: int = 50, since: dt.datetime | None =
     # over the window's clinical reads is simple and fair at this scale.
     randoms = list(base.filter(Q(patient_id__isnull=False) | Q(patient_ids__isnull=False), flagged=False).order_by("?")[:sample])
     rows = flagged + [r for r in randoms if r.pk not in seen]
-    audit.record(actor, "log.review.sample", ground=Ground.ADMINISTRATION, detail={"rows": len(rows)})
+    # The sample shows whose record was read: a list read of those patients.
+    listed = [pid for r in rows for pid in ([r.patient_id] if r.patient_id else (r.patient_ids or []))]
+    if record_list(actor, "log.review.sample", listed, detail={"rows": len(rows)}) is None:
+        audit.record(actor, "log.review.sample", ground=Ground.ADMINISTRATION, detail={"rows": len(rows)})
     return rows
 
 

@@ -323,6 +323,8 @@ class AccessLog(models.Model):
         EMERGENCY = "emergency", _("Nödåtkomst")
         SYSTEM = "system", _("Systemåtgärd")
         ADMINISTRATION = "administration", _("Administration")
+        # An administrator reads a message's payload to fix its delivery (always flagged).
+        SUPPORT = "support", _("Felsökning av leverans")
         DENIED = "denied", _("Nekad")
 
     id = models.BigAutoField(primary_key=True)
@@ -414,6 +416,8 @@ class Outbox(models.Model):
     class Meta:
         verbose_name = _("utkorgsmeddelande")
         verbose_name_plural = _("utkorg")
+        # Reading a payload in Django admin (support ground, logged in the patient's extract).
+        permissions = [("view_payload", _("Kan se meddelandens innehåll vid felsökning"))]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_pending_idx", condition=~Q(status="delivered")),
             models.Index(fields=["object_type", "object_id"]),

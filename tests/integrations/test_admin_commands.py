@@ -95,7 +95,10 @@ def test_admin_shows_registry_transfers_with_outbox_state(client, imported, monk
     listing = client.get("/admin/integrations/registrytransfer/").content.decode()
     assert "ndr" in listing and "Köad" in listing
     detail = client.get(f"/admin/integrations/registrytransfer/{t.pk}/change/")
-    assert detail.status_code == 200 and "E11.9" in detail.content.decode()
+    # Issue 12 item 3: the payload is shown only on the support page, with a reason.
+    assert detail.status_code == 200 and "E11.9" not in detail.content.decode()
+    payload = client.post(f"/admin/integrations/registrytransfer/{t.pk}/innehall/", {"reason": "Registret svarar fel"})
+    assert "E11.9" in payload.content.decode()
 
 
 def test_bench_command_prints_rate_and_second_run_creates_nothing(db, capsys):
