@@ -180,3 +180,23 @@ def test_14_nurse_signs_notes_as_physicians_do(world: World) -> None:
         "Daglig omvårdnadsanteckning (VIPS)",
         "Omvårdnadsepikris",
     }
+
+
+@pytest.mark.django_db
+def test_14_demo_seed_has_vital_series_with_one_escalation() -> None:
+    from journal import demo as journal_demo
+    from journal.models import CarePlanItem, RiskAssessment
+    from vardmiljo import demo
+
+    ctx = demo.seed_core(40, progress=lambda m: None)
+    journal_demo.seed(ctx)
+    patients = ctx.patient_ids[4:7]
+    latest = queries.news2_latest_for(patients)
+    assert set(latest) == set(patients)
+    escalated = [p for p, s in latest.items() if s.escalate]
+    assert escalated == [patients[0]] and latest[patients[0]].trend == "up"
+    assert RiskAssessment.objects.filter(patient_id=patients[0]).count() == 3
+    assert CarePlanItem.objects.filter(patient_id=patients[0]).count() == 2
+    count = VitalSigns.objects.count()
+    journal_demo.seed(ctx)  # idempotent
+    assert VitalSigns.objects.count() == count
