@@ -8,6 +8,7 @@ the page shows the same values as a table beside it."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,8 +18,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-WIDTH, HEIGHT = 720, 170
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 26, 30
+WIDTH, HEIGHT = 720, 190
+LEFT, RIGHT, TOP, BOTTOM = 52, 44, 30, 46
 MARKERS = ("circle", "square", "triangle", "diamond")
 
 
@@ -52,6 +53,7 @@ def line_chart(
     series: Sequence[Series],
     y_range: tuple[float, float],
     normal: tuple[float, float] | None = None,
+    normal_label: str = "",
     flagged: Sequence[dt.datetime] = (),
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
@@ -63,8 +65,10 @@ def line_chart(
     lo, hi = y_range
     if values:
         lo, hi = min(lo, min(values)), max(hi, max(values))
+    step = _nice_step((hi - lo) / 4 if hi > lo else 1)
+    lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
     if hi == lo:
-        hi = lo + 1
+        hi = lo + step
     t0 = start or (min(times) if times else timezone.now())
     t1 = end or (max(times) if times else t0)
     span = max((t1 - t0).total_seconds(), 60.0)
@@ -92,26 +96,30 @@ def line_chart(
                 f'<rect x="{LEFT}" y="{y(n_hi):.1f}" width="{plot_w}" height="{y(n_lo) - y(n_hi):.1f}" '
                 f'fill="url(#{chart_id}-hatch)" class="normal-band"/>'
                 f'<text x="{WIDTH - RIGHT - 2}" y="{y(n_hi) + 11:.1f}" text-anchor="end" class="band-label">'
-                f"{escape(_('0 poäng'))}</text>"
+                f"{escape(normal_label or _('0 poäng'))}</text>"
             )
     # axes with five value ticks and up to six time ticks
     parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" class="axis"/>')
     parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" class="axis"/>')
-    for i in range(5):
-        tick = lo + (hi - lo) * i / 4
+    n_ticks = round((hi - lo) / step)
+    for i in range(n_ticks + 1):
+        tick = lo + step * i
         parts.append(
             f'<line x1="{LEFT - 3}" y1="{y(tick):.1f}" x2="{WIDTH - RIGHT}" y2="{y(tick):.1f}" class="grid"/>'
             f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" class="tick">{_num(round(tick, 1))}</text>'
         )
     parts.append(f'<text x="4" y="14" class="unit">{escape(unit)}</text>')
-    ticks = sorted(set(times))
-    step = max(1, len(ticks) // 6 + (1 if len(ticks) % 6 else 0))
-    for t in ticks[::step]:
+    last_x = -1e9
+    for t in sorted(set(times)):
+        if x(t) - last_x < 84:
+            continue  # too close to the previous label to be read
+        last_x = x(t)
         local = timezone.localtime(t)
-        parts.append(f'<text x="{x(t):.1f}" y="{HEIGHT - 10}" text-anchor="middle" class="tick">{local:%d/%m %H:%M}</text>')
+        parts.append(f'<text x="{x(t):.1f}" y="{HEIGHT - 22}" text-anchor="middle" class="tick">{local:%d/%m %H:%M}</text>')
     for t in flagged:
         if t0 <= t <= t1:
-            parts.append(f'<text x="{x(t):.1f}" y="{TOP - 12}" text-anchor="middle" class="flag">!</text>')
+            # in a row of its own under the time labels, so that it never covers a value
+            parts.append(f'<text x="{x(t):.1f}" y="{HEIGHT - 4}" text-anchor="middle" class="flag">!</text>')
     for i, s in enumerate(series):
         pts = sorted(s.points, key=lambda p: p[0])
         if len(pts) > 1:
@@ -123,13 +131,22 @@ def line_chart(
             dy = -8 if i == 0 else 16
             parts.append(f'<text x="{cx:.1f}" y="{cy + dy:.1f}" text-anchor="middle" class="val">{_num(v)}</text>')
     # legend: shape and name of each series
-    lx = LEFT + 8
+    lx = max(LEFT + 8, 4 + 7 * len(unit) + 16)
     for s in series:
         parts.append(_marker(s.marker, lx, 10))
         parts.append(f'<text x="{lx + 9}" y="14" class="legend">{escape(s.label)}</text>')
         lx += 16 + 7 * len(s.label)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def _nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k that is at least `raw`: ticks people can read."""
+    exp = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * exp >= raw - 1e-9:
+            return m * exp
+    return 10 * exp  # pragma: no cover
 
 
 def _describe(title: str, unit: str, series: Sequence[Series]) -> str:

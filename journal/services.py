@@ -770,15 +770,30 @@ def _vitals_value(raw: Any, name: str, row: int, *, integer: bool) -> Decimal | 
     return value
 
 
+CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
 def _vitals_time(raw: Any, row: int, now: dt.datetime) -> dt.datetime:
     if raw in (None, ""):
         return now
     when = raw
     if not isinstance(raw, dt.datetime):
+        text = str(raw).strip()
+        clock = CLOCK.match(text)
         try:
-            when = dt.datetime.fromisoformat(str(raw).strip())
+            if clock:
+                # A clock time alone is the latest such time that is not ahead of now: at 01:10,
+                # "23:00" is last night.
+                local = timezone.localtime(now)
+                when = local.replace(hour=int(clock.group(1)), minute=int(clock.group(2)), second=0, microsecond=0)
+                if when > local + dt.timedelta(minutes=5):
+                    when -= dt.timedelta(days=1)
+            else:
+                when = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise DomainError(_("Rad %(r)d: ange tidpunkt som ÅÅÅÅ-MM-DD TT:MM.") % {"r": row}, field="observed_at") from None
+            raise DomainError(
+                _("Rad %(r)d: ange tidpunkt som TT:MM eller ÅÅÅÅ-MM-DD TT:MM.") % {"r": row}, field="observed_at"
+            ) from None
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
     if when > now + dt.timedelta(minutes=5):

@@ -101,7 +101,6 @@ def vitals_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "error": error,
             "submission": secrets.token_hex(12),
             "consciousness": VitalSigns.Consciousness.choices,
-            "now": f"{timezone.localtime():%Y-%m-%dT%H:%M}",
         },
         status=400 if error else 200,
     )
@@ -123,6 +122,7 @@ def _charts(sets: list[VitalSigns], start: dt.datetime, end: dt.datetime) -> lis
             series=[charts.Series(_("NEWS2"), pts("news2_score"), "diamond")],
             y_range=(0, 9),
             normal=(0, 4),
+            normal_label=_("låg risk 0–4"),
             **common,
         ),
         charts.line_chart(

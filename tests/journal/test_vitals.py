@@ -200,3 +200,16 @@ def test_14_demo_seed_has_vital_series_with_one_escalation() -> None:
     count = VitalSigns.objects.count()
     journal_demo.seed(ctx)  # idempotent
     assert VitalSigns.objects.count() == count
+
+
+@pytest.mark.parametrize("offset_minutes", [-30, 120])
+def test_14_vitals_clock_time_alone_is_the_latest_such_time_not_ahead(world: World, offset_minutes: int) -> None:
+    now = timezone.localtime()
+    clock = now + dt.timedelta(minutes=offset_minutes)
+    (vs,) = services.vital_signs_record(actor=world.nurse, patient_id=world.patient.pk, sets=[row(observed_at=f"{clock:%H:%M}")])
+    expected = clock.replace(second=0, microsecond=0)
+    if offset_minutes > 0:
+        expected -= dt.timedelta(days=1)
+    assert vs.observed_at == expected
+    with pytest.raises(DomainError, match="TT:MM"):
+        services.vital_signs_record(actor=world.nurse, patient_id=world.patient.pk, sets=[row(observed_at="25:00")])
