@@ -485,8 +485,10 @@ class VitalSigns(models.Model):
     recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     author_name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # The form's one-time token: a double click (or a resent request) records nothing twice.
+    # The form's one-time token and the row's place in that form: a double click (or a
+    # resent request) records nothing twice, even when the time was left blank (= now).
     submission = models.CharField(max_length=40, blank=True)
+    submission_row = models.PositiveSmallIntegerField(default=0)
     entered_in_error = models.BooleanField(default=False)
     error_reason = models.TextField(blank=True)
 
@@ -496,7 +498,7 @@ class VitalSigns(models.Model):
         indexes = [models.Index(fields=["patient", "-observed_at"], name="journal_vitals_patient_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "submission", "observed_at"],
+                fields=["patient", "submission", "submission_row"],
                 condition=~Q(submission=""),
                 name="journal_vitals_submission_once",
             ),

@@ -853,10 +853,6 @@ def vital_signs_record(
     pa = patient_access(actor, patient_id, action="journal.vitals.record", write=True)
     unit_id = _unit_id(actor)
     submission = (submission or "").strip()[:40]
-    if submission:
-        done = list(VitalSigns.objects.filter(patient_id=pa.patient_id, submission=submission).order_by("observed_at", "pk"))
-        if done:
-            return done
     if len(sets) > VITALS_MAX_SETS:
         raise DomainError(_("Högst %(n)d rader åt gången.") % {"n": VITALS_MAX_SETS}, field="sets")
     now = timezone.now()
@@ -867,7 +863,7 @@ def vital_signs_record(
     if len(set(times)) != len(times):
         raise DomainError(_("Två rader har samma tidpunkt."), field="observed_at")
     rows = []
-    for c in cleaned:
+    for row_no, c in enumerate(cleaned, start=1):
         result = news2.score(news2.Vitals(**{k: v for k, v in c.items() if k not in ("observed_at", "diastolic")}))
         rows.append(
             VitalSigns(
@@ -884,17 +880,19 @@ def vital_signs_record(
                 author_name=str(actor.staff)[:200],
                 created_at=now,
                 submission=submission,
+                submission_row=row_no if submission else 0,
             )
         )
-    try:
-        with transaction.atomic():
-            created = VitalSigns.objects.bulk_create(rows)
-    except IntegrityError:
-        # The same form, sent twice at once: the other request recorded it first.
-        done = list(VitalSigns.objects.filter(patient_id=pa.patient_id, submission=submission).order_by("observed_at", "pk"))
-        if submission and done:
-            return done
-        raise
+    if submission:
+        # ON CONFLICT DO NOTHING against the (patient, submission, row) constraint: the second
+        # of two identical requests (a double click, even one that arrives while the first is
+        # still running) waits for the first and then inserts nothing; both answer its rows.
+        VitalSigns.objects.bulk_create(rows, ignore_conflicts=True)
+        created = list(VitalSigns.objects.filter(patient_id=pa.patient_id, submission=submission).order_by("submission_row"))
+        if any(v.created_at != now for v in created):
+            return sorted(created, key=lambda v: v.observed_at)  # recorded (and audited) by the first request
+    else:
+        created = VitalSigns.objects.bulk_create(rows)
     audit.record(
         actor,
         "journal.vitals.record",

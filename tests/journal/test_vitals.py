@@ -213,3 +213,39 @@ def test_14_vitals_clock_time_alone_is_the_latest_such_time_not_ahead(world: Wor
     assert vs.observed_at == expected
     with pytest.raises(DomainError, match="TT:MM"):
         services.vital_signs_record(actor=world.nurse, patient_id=world.patient.pk, sets=[row(observed_at="25:00")])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_14_vitals_two_identical_requests_at_once_record_once(world: World) -> None:
+    """A double click whose second request arrives while the first is still in its
+    transaction: the time is blank (= now, different for each), the token is the same."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    results: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def click() -> None:
+        try:
+            barrier.wait()
+            sets = services.vital_signs_record(
+                actor=world.nurse, patient_id=world.patient.pk, sets=[row(), row(observed_at=ago(30))], submission="dbl"
+            )
+            results.append([v.pk for v in sets])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert VitalSigns.objects.count() == 2
+    assert results[0] == results[1]
+    written = log_rows(action="journal.vitals.record", patient_id=world.patient.pk, detail__has_key="sets")
+    assert len(written) == 1
