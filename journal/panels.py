@@ -55,11 +55,13 @@ def news2_panel(pa: PatientAccess) -> dict[str, Any]:
 
 
 def _news2(pa: PatientAccess) -> queries.News2Summary | None:
-    # The panel and the header signal both show it: one query per decided access.
-    cache: dict[int, queries.News2Summary | None] = pa.actor.__dict__.setdefault("_journal_news2", {})
-    if pa.patient_id not in cache:
-        cache[pa.patient_id] = queries.news2_latest(pa)
-    return cache[pa.patient_id]
+    # The panel and the header signal both show it: one query per decided access (the
+    # cache holds the access itself, so a later decision for the same patient reads again).
+    cache: dict[int, tuple[PatientAccess, queries.News2Summary | None]] = pa.actor.__dict__.setdefault("_journal_news2", {})
+    hit = cache.get(pa.patient_id)
+    if hit is None or hit[0] is not pa:
+        hit = cache[pa.patient_id] = (pa, queries.news2_latest(pa))
+    return hit[1]
 
 
 @header_signal("journal.news2")

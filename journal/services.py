@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journal import codes, news2, nursing
 from journal.models import (
@@ -745,20 +746,20 @@ VITALS_MAX_SETS = 24
 VITALS_MAX_AGE = dt.timedelta(days=7)
 # field: (low, high, label, unit). Wide enough for the critically ill, narrow enough
 # to catch a typing slip (a pulse of 720 is 72 typed twice).
-VITALS_RANGES: dict[str, tuple[Decimal, Decimal, str, str]] = {
-    "respiratory_rate": (Decimal(3), Decimal(80), "Andningsfrekvens", "andetag/min"),
-    "spo2": (Decimal(50), Decimal(100), "Syremättnad", "%"),
-    "systolic": (Decimal(40), Decimal(300), "Systoliskt blodtryck", "mmHg"),
-    "diastolic": (Decimal(20), Decimal(200), "Diastoliskt blodtryck", "mmHg"),
-    "pulse": (Decimal(20), Decimal(250), "Puls", "slag/min"),
-    "temperature": (Decimal(30), Decimal(45), "Temperatur", "°C"),
+VITALS_RANGES: dict[str, tuple[Decimal, Decimal, Any, str]] = {
+    "respiratory_rate": (Decimal(3), Decimal(80), gettext_lazy("Andningsfrekvens"), "andetag/min"),
+    "spo2": (Decimal(50), Decimal(100), gettext_lazy("Syremättnad"), "%"),
+    "systolic": (Decimal(40), Decimal(300), gettext_lazy("Systoliskt blodtryck"), "mmHg"),
+    "diastolic": (Decimal(20), Decimal(200), gettext_lazy("Diastoliskt blodtryck"), "mmHg"),
+    "pulse": (Decimal(20), Decimal(250), gettext_lazy("Puls"), "slag/min"),
+    "temperature": (Decimal(30), Decimal(45), gettext_lazy("Temperatur"), "°C"),
 }
 VITALS_REQUIRED = ("respiratory_rate", "spo2", "systolic", "pulse", "temperature")
 
 
 def _vitals_value(raw: Any, name: str, row: int, *, integer: bool) -> Decimal | None:
     low, high, label, unit = VITALS_RANGES[name]
-    where = _("Rad %(r)d: %(l)s") % {"r": row, "l": _(label)}
+    where = _("Rad %(r)d: %(l)s") % {"r": row, "l": label}
     if raw in (None, ""):
         if name in VITALS_REQUIRED:
             raise DomainError(_("%(w)s saknas. NEWS2 kräver alla parametrar.") % {"w": where}, field=name, code="missing")

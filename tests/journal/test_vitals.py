@@ -249,3 +249,22 @@ def test_14_vitals_two_identical_requests_at_once_record_once(world: World) -> N
     assert results[0] == results[1]
     written = log_rows(action="journal.vitals.record", patient_id=world.patient.pk, detail__has_key="sets")
     assert len(written) == 1
+
+
+def test_14_overview_news2_panel_and_header_signal_cost_one_query(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from journal import panels
+    from vardmiljo.access import patient_access
+
+    services.vital_signs_record(
+        actor=world.nurse, patient_id=world.patient.pk, sets=[row(observed_at=ago(60)), row(consciousness="V")]
+    )
+    pa = patient_access(world.nurse, world.patient.pk, action="test")
+    with django_assert_num_queries(1):
+        ctx = panels.news2_panel(pa)
+        signal = panels.news2_signal(pa)
+    assert ctx["latest"].score == 3 and ctx["latest"].escalate and ctx["latest"].trend == "up"
+    assert signal and signal[0]["kind"] == "news2" and "eskalera" in signal[0]["text"]
+    # A patient whose latest set is calm has no signal.
+    other = f.make_patient(unit=world.vc)
+    services.vital_signs_record(actor=world.nurse, patient_id=other.pk, sets=[row()])
+    assert panels.news2_signal(patient_access(world.nurse, other.pk, action="test")) == []
