@@ -973,6 +973,21 @@ def risk_assessment_record(
 
 
 @transaction.atomic
+def risk_assessment_mark_error(*, actor: Actor, risk_assessment_id: int, reason: str) -> RiskAssessment:
+    ra, pa = _lock_row(actor, RiskAssessment, risk_assessment_id, "journal.risk.entered_in_error")
+    if ra.entered_in_error:
+        raise DomainError(_("Bedömningen är redan markerad som felaktigt registrerad."))
+    if not reason.strip():
+        raise DomainError(_("Ange skälet."), field="reason")
+    if ra.unit_id != actor.unit_id:
+        raise PermissionDenied(_("En bedömning markeras av personal på den enhet som registrerade den."))
+    ra.entered_in_error, ra.error_reason = True, reason.strip()
+    ra.save(update_fields=["entered_in_error", "error_reason"])
+    audit.record(actor, "journal.risk.entered_in_error", patient=pa, obj=ra, reason=ra.error_reason)
+    return ra
+
+
+@transaction.atomic
 def care_plan_item_add(
     *, actor: Actor, patient_id: int, keyword: str, diagnosis: str, goal: str, interventions: str
 ) -> CarePlanItem:

@@ -292,6 +292,20 @@ def risk_assessment_new(request: HttpRequest, patient_id: int, kind: str) -> Htt
     )
 
 
+@actor_required
+@require_POST
+def risk_assessment_error(request: HttpRequest, patient_id: int, risk_assessment_id: int) -> HttpResponse:
+    actor = get_actor(request)
+    try:
+        services.risk_assessment_mark_error(
+            actor=actor, risk_assessment_id=risk_assessment_id, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Bedömningen är markerad som felaktigt registrerad."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("journal:risk_assessments", patient_id=patient_id)
+
+
 # --- Care plan ------------------------------------------------------------
 
 

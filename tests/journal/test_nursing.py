@@ -202,3 +202,15 @@ def test_14_care_plan_add_and_close(world: World) -> None:
     ]
     with pytest.raises(NotFound):
         services.care_plan_item_close(actor=world.outsider, item_id=item.pk, evaluation="x")
+
+
+def test_14_risk_assessment_marked_in_error_stays_readable(world: World) -> None:
+    ra = services.risk_assessment_record(actor=world.nurse, patient_id=world.patient.pk, kind="norton", answers=NORTON_ALL)
+    with pytest.raises(DomainError, match="skälet"):
+        services.risk_assessment_mark_error(actor=world.nurse, risk_assessment_id=ra.pk, reason="")
+    with pytest.raises(NotFound):
+        services.risk_assessment_mark_error(actor=world.outsider, risk_assessment_id=ra.pk, reason="fel")
+    services.risk_assessment_mark_error(actor=world.nurse, risk_assessment_id=ra.pk, reason="Fel patient")
+    ra.refresh_from_db()
+    assert ra.entered_in_error and ra.error_reason == "Fel patient" and ra.score == 28
+    assert log_rows(action="journal.risk.entered_in_error", patient_id=world.patient.pk)
