@@ -109,6 +109,11 @@ def vitals_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 def _charts(sets: list[VitalSigns], start: dt.datetime, end: dt.datetime) -> list[Any]:
     ok = [v for v in sets if not v.entered_in_error]
     flagged = [v.observed_at for v in ok if v.news2_escalate]
+    if ok:
+        # The axis runs from a little before the first set to now, not from the start of
+        # the period: a day of sets in a three-day window would otherwise be squeezed right.
+        first = min(v.observed_at for v in ok)
+        start = max(start, first - max((end - first) * 0.05, dt.timedelta(minutes=30)))
 
     def pts(attr: str) -> list[tuple[dt.datetime, Any]]:
         return [(v.observed_at, getattr(v, attr)) for v in ok if getattr(v, attr) is not None]
