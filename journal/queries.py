@@ -512,8 +512,18 @@ def _trend(score: int, prev: int | None) -> str:
 
 
 def news2_latest(pa: PatientAccess) -> News2Summary | None:
-    """The latest NEWS2 of the patient, among the sets this access may read."""
-    return _latest_news2(pa.filter(VitalSigns.objects.all())).get(pa.patient_id)
+    """The latest NEWS2 of the patient, among the sets this access may read: the two newest
+    sets only (bounded, as a panel must be)."""
+    last_two = list(
+        pa.filter(VitalSigns.objects.filter(entered_in_error=False))
+        .order_by("-observed_at", "-pk")
+        .values_list("news2_score", "observed_at", "next_due_at", "news2_escalate", "news2_risk")[:2]
+    )
+    if not last_two:
+        return None
+    score, taken_at, due, escalate, risk = last_two[0]
+    prev = last_two[1][0] if len(last_two) > 1 else None
+    return News2Summary(score=score, trend=_trend(score, prev), taken_at=taken_at, next_due_at=due, escalate=escalate, risk=risk)
 
 
 def vital_signs_for(pa: PatientAccess, *, since: dt.datetime | None = None, limit: int = 200) -> list[VitalSigns]:

@@ -823,6 +823,8 @@ def _clean_vitals(data: Mapping[str, Any], row: int, now: dt.datetime) -> dict[s
     if scale not in ("1", "2"):
         raise DomainError(_("Rad %(r)d: SpO2-skala är 1 eller 2.") % {"r": row}, field="spo2_scale")
     oxygen = data.get("on_oxygen")
+    if oxygen is not None and not isinstance(oxygen, bool | str):
+        raise DomainError(_("Rad %(r)d: välj luft eller syrgas.") % {"r": row}, field="on_oxygen")
     if isinstance(oxygen, str):
         if oxygen not in ("air", "oxygen", "true", "false", "0", "1"):
             raise DomainError(_("Rad %(r)d: välj luft eller syrgas.") % {"r": row}, field="on_oxygen")
