@@ -479,6 +479,8 @@ def downtime_latest_notes(unit: CareUnit, patient_ids: list[int]) -> dict[int, l
         when = timezone.localtime(n["event_at"])
         out[n["patient_id"]].append(f"{when:%Y-%m-%d %H:%M} {n['note_type']}, {n['author_name']}: {text}")
     return out
+
+
 # --- Vital signs and NEWS2 ------------------------------------------------
 
 
