@@ -16,10 +16,10 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
     anna = ctx.client("anna")
     pids = ctx.demo.patient_ids
 
-    def page(i: int):  # type: ignore[no-untyped-def]
+    def page(i: int):
         return anna.get(f"/integrationer/patient/{pids[i % len(pids)]}/kvalitetsregister/")
 
-    def receive(i: int):  # type: ignore[no-untyped-def]
+    def receive(i: int):
         body = json.dumps({"register": "ndr", "personnummer": "195001019826", "variabler": {"hba1c": {"varde": 52}}})
         return anna.post(
             "/integrationer/sim/registry/ndr/",

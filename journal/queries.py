@@ -210,7 +210,7 @@ def timeline(actor: Actor, patient_id: int, f: TimelineFilter) -> Timeline:
     by_note: dict[int, list[Diagnosis]] = defaultdict(list)
     if notes:
         for dx in pa.filter(Diagnosis.objects.filter(note_id__in=[n.pk for n in notes], entered_in_error=False)):
-            by_note[dx.note_id or 0].append(dx)  # type: ignore[index]
+            by_note[dx.note_id or 0].append(dx)
     for n in notes:
         n.dx_list = by_note.get(n.pk, [])  # type: ignore[attr-defined]
     has_next = len(rows) > TIMELINE_PAGE

@@ -175,7 +175,7 @@ def _order_input(d: dict[str, Any]) -> services.OrderInput:
 
 def _order_out(order: Any) -> dict[str, Any]:
     if not hasattr(order, "active_prescriptions"):
-        order.active_prescriptions = []  # type: ignore[attr-defined]
+        order.active_prescriptions = []
     return dict(OrderOut(order).data)
 
 

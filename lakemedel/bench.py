@@ -77,7 +77,7 @@ def seed_bench(ctx: BenchContext) -> None:
         start_id = cur.fetchone()[0]
         n = TARGET_ORDERS - have
         per = max(1, n // len(patients))
-        with cur.copy(f"COPY lakemedel_medicationorder ({', '.join(ORDER_COLS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cur.copy(f"COPY lakemedel_medicationorder ({', '.join(ORDER_COLS)}) FROM STDIN") as copy:
             written = 0
             for pid in patients:
                 for _ in range(per if written + per <= n else n - written):
@@ -149,7 +149,7 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
         rows = list(MedicationOrder.objects.filter(status="active").order_by("-pk").values_list("patient_id", "pk")[: n + 20])
         state["orders"] = rows
 
-    def prescribe(i: int):  # type: ignore[no-untyped-def]
+    def prescribe(i: int):
         pid, oid = state["orders"][i % len(state["orders"])]
         return client.post(
             reverse("lakemedel:prescribe", args=[pid, oid]),
@@ -180,21 +180,21 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
 
     counter = itertools.count()
 
-    def renew(i: int):  # type: ignore[no-untyped-def]
+    def renew(i: int):
         pid, rx = state["rx"][next(counter)]
         return client.post(reverse("lakemedel:renew", args=[pid]), {"rx": [str(rx)], "idempotency_key": uuid.uuid4().hex})
 
     pids = ctx.demo.patient_ids
 
-    def panel(i: int):  # type: ignore[no-untyped-def]
+    def panel(i: int):
         return client.get(reverse("patient_overview", args=[pids[(i * 7919) % len(pids)]]))
 
-    def med_list(i: int):  # type: ignore[no-untyped-def]
+    def med_list(i: int):
         return client.get(reverse("lakemedel:list", args=[pids[(i * 104729) % len(pids)]]))
 
     terms = ["al", "met", "C09", "simv", "oxy", "N06AB", "lev", "om"]
 
-    def search(i: int):  # type: ignore[no-untyped-def]
+    def search(i: int):
         return client.get(reverse("lakemedel:product_search"), {"q": terms[i % len(terms)]})
 
     # Each scenario's prepare() gets n; the warm-up uses the first 10 items too.

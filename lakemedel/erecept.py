@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from vardmiljo import outbox
 from vardmiljo.outbox import NotConfigured, PermanentFailure, TemporaryFailure
 
 ENV_ENDPOINT = "ERECEPT_ENDPOINT"
@@ -48,14 +49,11 @@ def send(payload: dict[str, Any], *, key: str) -> dict[str, Any]:
         raise PermanentFailure(f"{ENV_ENDPOINT} måste börja med http://, https:// eller vara local:")
     timeout = timeout_seconds()
     body = json.dumps(payload).encode("utf-8")
-    req = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": key},
+    req = outbox.endpoint_request(
+        url, data=body, headers={"Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": key}
     )
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - scheme checked above
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (outbox.endpoint_request checked the scheme)
             data = json.loads(resp.read().decode("utf-8") or "{}")
     except urllib.error.HTTPError as exc:
         text = exc.read().decode("utf-8", "replace")[:500]

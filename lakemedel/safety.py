@@ -56,7 +56,7 @@ def active_allergies_or_none(pa: PatientAccess) -> list[Any] | None:
     """The journal's active allergies, or None when the journal module does not
     (yet) provide them. Imported lazily: läkemedel must work without journal."""
     try:
-        from journal.queries import active_allergies  # type: ignore[attr-defined]
+        from journal.queries import active_allergies
     except ImportError:
         return None
     return list(active_allergies(pa))

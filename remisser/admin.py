@@ -21,7 +21,7 @@ class EventInline(admin.TabularInline):
     readonly_fields = ("at", "kind", "staff_name", "unit", "from_status", "to_status", "from_unit", "to_unit")
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 

@@ -86,11 +86,11 @@ def deliver_remote(row: Outbox) -> dict[str, Any]:
             f"ingen mottagaradress för {referral.receiver_unit} ({conf.endpoint_env_name(referral.receiver_unit.hsa_id)})"
         )
     body = json.dumps(remote_message(referral, row.idempotency_key)).encode()
-    req = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
+    req = outbox.endpoint_request(
+        url, data=body, headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
     )
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - configured endpoint
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (outbox.endpoint_request checked the scheme)
             raw = resp.read()
     except urllib.error.HTTPError as exc:
         if 400 <= exc.code < 500 and exc.code not in (408, 409, 429):

@@ -192,7 +192,7 @@ def act(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
     except NotFound:
         return render(request, "remisser/not_found.html", {}, status=404)
     if has_units and units is None:
-        form.fields["to_unit"].queryset = queries.receiver_units(actor)  # type: ignore[attr-defined]  # shown again
+        form.fields["to_unit"].queryset = queries.receiver_units(actor)  # shown again
     ctx.update(_forms(actor, ctx["referral"], {key: form}))
     return render(request, "remisser/detail.html", ctx, status=status)
 

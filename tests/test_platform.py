@@ -154,3 +154,33 @@ def test_12_14_lock_files_pin_every_declared_dependency_with_hashes(lock: str, e
     for block in re.split(r"\n(?=\S)", text):
         if "==" in block.split("\n", 1)[0]:
             assert "--hash=sha256:" in block, f"{lock}: no hash for {block.splitlines()[0]}"
+
+
+def test_12_13_mypy_and_ruff_security_rules_are_on_and_fire(tmp_path: Path) -> None:
+    """Issue 12.13: `make test` runs mypy with check_untyped_defs and warn_unused_ignores, and
+    ruff with the security rules (S). The rules fire on an insecure snippet under app code."""
+    import tomllib
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert conf["tool"]["mypy"]["check_untyped_defs"] is True
+    assert conf["tool"]["mypy"]["warn_unused_ignores"] is True
+    assert "S" in conf["tool"]["ruff"]["lint"]["select"]
+    snippet = tmp_path / "journal_snippet.py"
+    snippet.write_text("import subprocess\n\n\ndef f(x: str) -> None:\n    subprocess.call(x, shell=True)\n    eval(x)\n")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--config",
+            str(ROOT / "pyproject.toml"),
+            "--output-format",
+            "concise",
+            str(snippet),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "S602" in out.stdout and "S307" in out.stdout

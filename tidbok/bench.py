@@ -151,21 +151,21 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
     )
     types = [t.value for t in SlotType]
 
-    def daylist(i: int):  # type: ignore[no-untyped-def]
+    def daylist(i: int):
         return client.get(f"/tidbok/?datum={weekdays[i % len(weekdays)].isoformat()}")
 
-    def daylist_resource(i: int):  # type: ignore[no-untyped-def]
+    def daylist_resource(i: int):
         return client.get(
             f"/tidbok/?datum={weekdays[i % len(weekdays)].isoformat()}&resurs={vc_resources[i % len(vc_resources)]}"
         )
 
-    def first_available(i: int):  # type: ignore[no-untyped-def]
+    def first_available(i: int):
         q = f"slot_type={types[i % len(types)]}&first_available=1"
         if i % 2:
             q += f"&resource={vc_resources[i % len(vc_resources)]}"
         return client.get(f"/api/v1/tidbok/slots/?{q}")
 
-    def first_available_page(i: int):  # type: ignore[no-untyped-def]
+    def first_available_page(i: int):
         return client.get(f"/tidbok/boka/?slot_type={types[i % len(types)]}&forsta=1")
 
     return [

@@ -40,9 +40,8 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _own_unit(actor: Actor) -> int:
-    require_assignment(actor)
-    assert actor.unit_id is not None
-    return actor.unit_id
+    a = require_assignment(actor)
+    return a.unit_id
 
 
 def resources_for(actor: Actor, *, include_inactive: bool = False) -> list[Resource]:
@@ -260,7 +259,8 @@ def daylist_for(actor: Actor, *, day: dt.date, resource_id: int | None = None) -
     """The actor's unit's day list; one access-log row naming the patients shown."""
     unit_id = _own_unit(actor)
     unit = actor.unit
-    assert unit is not None
+    if unit is None:  # require_assignment in _own_unit makes this unreachable; say so plainly if not
+        raise NotFound()
     all_resources = {r.pk: r for r in Resource.objects.filter(unit_id=unit_id).order_by("name")}
     resource = None
     if resource_id:

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from tidbok.models import Booking
+from vardmiljo import outbox
 from vardmiljo.models import Outbox
 from vardmiljo.outbox import NotConfigured, PermanentFailure, TemporaryFailure
 
@@ -77,12 +78,12 @@ def send(row: Outbox) -> dict[str, Any]:
     if not row.payload.get("to"):
         raise PermanentFailure("Patienten saknar telefonnummer; påminnelse kan inte skickas.")
     body = json.dumps({**row.payload, "key": row.idempotency_key}).encode()
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
+    request = outbox.endpoint_request(
+        url, data=body, headers={"Content-Type": "application/json", "Idempotency-Key": row.idempotency_key}
     )
     timeout = timeout_seconds()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - configured endpoint only
+        with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 (outbox.endpoint_request checked the scheme)
             raw = resp.read()
     except urllib.error.HTTPError as exc:
         if 400 <= exc.code < 500 and exc.code not in (408, 429):

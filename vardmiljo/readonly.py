@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import threading
 import time
@@ -26,6 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 RECHECK_SECONDS = 5.0
@@ -177,7 +180,7 @@ class ReadOnlyMiddleware:
                 try:
                     flush_spool()
                 except Exception:  # noqa: BLE001 (the next request tries again; the spool stays)
-                    pass
+                    logger.warning("access-log spool not flushed yet (%s rows wait)", pending(), exc_info=True)
             return self.get_response(request)
         activate()
         try:

@@ -8,7 +8,7 @@ from vardmiljo import outbox
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def deliver_outbox(self: Task, outbox_id: int) -> str:  # type: ignore[type-arg]
+def deliver_outbox(self: Task, outbox_id: int) -> str:
     return outbox.deliver(outbox_id, worker=f"{self.request.hostname or '-'}:{outbox.worker_name()}")
 
 

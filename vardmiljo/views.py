@@ -36,7 +36,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def choose_assignment(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
-    assignments = list(request.user.active_assignments())  # type: ignore[union-attr]
+    assignments = list(request.user.active_assignments())
     if request.method == "POST":
         chosen = request.POST.get("assignment")
         if any(str(a.pk) == chosen for a in assignments):
@@ -45,7 +45,7 @@ def choose_assignment(request: HttpRequest) -> HttpResponse:
     elif len(assignments) == 1:
         request.session[SESSION_KEY] = assignments[0].pk
         return redirect(request.GET.get("next") or "home")
-    if not assignments and request.user.is_staff:  # type: ignore[union-attr]
+    if not assignments and request.user.is_staff:
         return redirect("admin:index")
     return render(
         request,

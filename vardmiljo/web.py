@@ -32,7 +32,8 @@ def actor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 def get_actor(request: HttpRequest) -> Actor:
     actor = getattr(request, "actor", None)
-    assert actor is not None, "use @actor_required"
+    if actor is None:  # a view without @actor_required: a programming error, never a user's
+        raise RuntimeError("get_actor() needs a view decorated with @actor_required")
     return actor
 
 

@@ -86,7 +86,7 @@ def sequence(kind: str) -> str:
 _SEQUENCES: dict[str, str] = {}
 
 
-def _writers():  # type: ignore[no-untyped-def]
+def _writers():
     from integrations.legacy_import import targets
 
     return targets.WRITERS

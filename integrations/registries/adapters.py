@@ -19,6 +19,7 @@ import urllib.request
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
+from vardmiljo import outbox
 from vardmiljo.outbox import NotConfigured, PermanentFailure, TemporaryFailure
 
 
@@ -57,9 +58,9 @@ class HttpJsonAdapter:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         body = json.dumps(payload, ensure_ascii=False).encode()
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        request = outbox.endpoint_request(url, data=body, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=timeout_seconds(self.registry)) as resp:  # noqa: S310 - http(s) checked
+            with urllib.request.urlopen(request, timeout=timeout_seconds(self.registry)) as resp:  # noqa: S310 (outbox.endpoint_request checked the scheme)
                 raw = resp.read()
                 status = resp.status
         except urllib.error.HTTPError as exc:

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         else:  # as before issue 13: one worker, two processes, every queue
             argvs = [["-A", "vardmiljo", "worker", "-P", "prefork", "-c", "2"]]
         procs = [
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 (celery workers of this project, fixed arguments)
                 [sys.executable, "-m", "celery", *argv, "--without-gossip", "--without-mingle", "--loglevel=ERROR"],
                 env=env,
                 start_new_session=True,

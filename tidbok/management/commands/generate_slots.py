@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 weeks=opts["weeks"],
                 start=start,
                 unit_id=unit_id,
-                progress=lambda rs: tqdm(rs, desc="resurser", unit="st", file=self.stderr._out),  # type: ignore[attr-defined]
+                progress=lambda rs: tqdm(rs, desc="resurser", unit="st", file=self.stderr._out),
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
