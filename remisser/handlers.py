@@ -58,6 +58,9 @@ def deliver_remote(row: Outbox) -> dict[str, Any]:
     )
     if referral is None:
         raise outbox.PermanentFailure(f"referral {row.object_id} does not exist")
+    if referral.delivery_key != row.idempotency_key:
+        # Sent again or to another unit meanwhile: this delivery must not reach anyone.
+        return {"ignored": True, "superseded_by": referral.delivery_key}
     route = ReferralRoute.objects.filter(unit_id=referral.receiver_unit_id).first()
     url = conf.endpoint_for(referral.receiver_unit.hsa_id, route.endpoint if route else "")
     if not url:
