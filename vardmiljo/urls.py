@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from vardmiljo import views, views_consent, views_followup
+from vardmiljo import views, views_consent, views_errors, views_followup
+
+handler500 = views_errors.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
