@@ -16,6 +16,7 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from remisser.models import CLOSED_STATUSES, RECEIVER_OPEN, Referral, ReferralEvent, ReferralNotification
+from tidbok.queries import bookings_for_referral
 from vardmiljo import audit, db
 from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to, require_assignment
 from vardmiljo.actor import Actor
@@ -296,6 +297,7 @@ def referral_detail(actor: Actor, referral_id: int) -> dict[str, Any]:
         "events": trail(referral),
         "reply": getattr(referral, "reply", None) if referral.status in (S.ANSWERED, S.ACKNOWLEDGED, S.CLOSED) else None,
         "delivery": delivery,
+        "bookings": bookings_for_referral(pa, referral.pk),
         # Never arrived: nobody at the receiver has it, whatever owner_unit says.
         "undelivered": referral.in_transit and delivery is not None and delivery.status != Outbox.Status.DELIVERED,
     }
