@@ -187,6 +187,12 @@ class Note(models.Model):
         return f"{self.note_type} {self.event_at:%Y-%m-%d}"
 
     @property
+    def author_profession_label(self) -> str:
+        """The author's profession in words (the column keeps the code, e.g. "physician")."""
+        p = self.author_profession
+        return str(Staff.Profession(p).label) if p in Staff.Profession.values else p
+
+    @property
     def author_display(self) -> str:
         if self.author_id and self.author:
             return str(self.author)

@@ -331,20 +331,27 @@ def print_selection(
 
 
 def panel_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[dict[str, Any]]:
-    """The overview's active diagnoses: code, text and date only."""
+    """The overview's active diagnoses: code, text and date only, each code once (the latest
+    recording: a chronic diagnosis is coded again on every visit note)."""
     cond, params = pa.sql(Diagnosis, "d")
     return db.rows(
-        f"""SELECT d.code, d.code_text, d.recorded_at FROM {Diagnosis._meta.db_table} d
-            WHERE {cond} AND d.status = %s AND NOT d.entered_in_error
-            ORDER BY d.recorded_at DESC LIMIT %s""",
+        f"""SELECT code, code_text, recorded_at FROM (
+                SELECT DISTINCT ON (d.code) d.code, d.code_text, d.recorded_at FROM {Diagnosis._meta.db_table} d
+                WHERE {cond} AND d.status = %s AND NOT d.entered_in_error
+                ORDER BY d.code, d.recorded_at DESC
+            ) latest ORDER BY recorded_at DESC LIMIT %s""",
         [*params, Diagnosis.Status.ACTIVE, n],
     )
 
 
 def active_diagnoses(pa: PatientAccess, n: int = PANEL_DIAGNOSES) -> list[Diagnosis]:
-    return list(
-        pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False)).order_by("-recorded_at")[:n]
+    """Active diagnoses, each code once (its latest recording), newest first."""
+    latest = list(
+        pa.filter(Diagnosis.objects.filter(status=Diagnosis.Status.ACTIVE, entered_in_error=False))
+        .order_by("code", "-recorded_at")
+        .distinct("code")
     )
+    return sorted(latest, key=lambda d: d.recorded_at, reverse=True)[:n]
 
 
 def diagnoses_all(pa: PatientAccess, limit: int = 500) -> list[Diagnosis]:

@@ -38,6 +38,7 @@ from vardmiljo.access import PatientAccess, patient_access
 from vardmiljo.actor import Actor
 from vardmiljo.errors import Conflict, DomainError, NotFound, PermissionDenied
 from vardmiljo.models import CareRelationship, CareUnit, Staff
+from vardmiljo.retry import retry_once
 from vardmiljo.services import care_relationship_ensure
 
 
@@ -123,7 +124,16 @@ def clean_headings(headings: Any) -> list[dict[str, str]]:
 def _lock_note(actor: Actor, note_id: int, action: str) -> tuple[Note, PatientAccess]:
     # Lock first: an autosave and a sign from two tabs may arrive together. The
     # row is only shown to the caller after the access check below.
-    note = Note.objects.select_for_update(of=("self",)).select_related("unit").defer("search").filter(pk=note_id).first()
+    # FOR NO KEY UPDATE, not FOR UPDATE: adding a diagnosis to this note checks its
+    # foreign key with FOR KEY SHARE after it has appended to the author's access-log
+    # chain; FOR UPDATE would make it wait for us while we wait for the chain: a deadlock.
+    note = (
+        Note.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("unit")
+        .defer("search")
+        .filter(pk=note_id)
+        .first()
+    )
     if note is None:
         raise NotFound()
     pa = patient_access(actor, note.patient_id, action=action, obj=note_id, write=True)
@@ -240,6 +250,7 @@ def note_create(
     return note
 
 
+@retry_once
 @transaction.atomic
 def note_save_draft(
     *, actor: Actor, note_id: int, revision: int | str | None, headings: list[dict[str, str]], edit_session: str = ""
@@ -278,6 +289,7 @@ def _require_content(note: Note) -> None:
             )
 
 
+@retry_once
 @transaction.atomic
 def note_sign(
     *,
@@ -317,6 +329,7 @@ def note_sign(
     return note
 
 
+@retry_once
 @transaction.atomic
 def note_correct(*, actor: Actor, note_id: int, revision: int | str | None, headings: list[dict[str, str]], reason: str) -> Note:
     """Rättelse: a new signed version by the actor; the earlier text stays in the version history."""
@@ -416,6 +429,7 @@ def _note_of_patient(pa: PatientAccess, note_id: int | None) -> Note | None:
     return note
 
 
+@retry_once
 @transaction.atomic
 def diagnosis_add(
     *,
@@ -458,7 +472,7 @@ def diagnosis_add(
 
 
 def _lock_row(actor: Actor, model: Any, pk: int, action: str) -> tuple[Any, PatientAccess]:
-    obj = model.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=pk).first()
+    obj = model.objects.select_for_update(of=("self",), no_key=True).select_related("unit").filter(pk=pk).first()
     if obj is None:
         raise NotFound()
     pa = patient_access(actor, obj.patient_id, action=action, obj=pk, write=True)
@@ -491,6 +505,7 @@ def diagnosis_mark_error(*, actor: Actor, diagnosis_id: int, reason: str) -> Dia
     return dx
 
 
+@retry_once
 @transaction.atomic
 def procedure_add(
     *, actor: Actor, patient_id: int, code: str, note_id: int | None = None, performed_at: dt.datetime | None = None

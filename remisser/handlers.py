@@ -77,6 +77,9 @@ def deliver_remote(row: Outbox) -> dict[str, Any]:
     referral, url = _receiver(row)
     if referral is None:
         raise outbox.PermanentFailure(f"referral {row.object_id} does not exist")
+    if referral.delivery_key != row.idempotency_key:
+        # Sent again or to another unit meanwhile: this delivery must not reach anyone.
+        return {"ignored": True, "superseded_by": referral.delivery_key}
     try:
         timeout = conf.timeout_for(referral.receiver_unit.hsa_id)
     except ImproperlyConfigured as exc:

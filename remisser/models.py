@@ -87,6 +87,10 @@ class Referral(models.Model):
                 condition=~Q(status__in=["draft", "closed", "cancelled"]),
             ),
             models.Index(fields=["patient", "status"], name="referral_patient_idx"),
+            # The header counter of referrals not delivered, on every page: only those in transit.
+            models.Index(
+                fields=["sender_unit", "sent_at"], name="referral_in_transit_idx", condition=Q(status__in=["sent", "forwarded"])
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,4 +54,9 @@ def inbox_count(actor: Actor) -> int:
     return queries.inbox_count(actor)
 
 
+@worklist("remisser.undelivered", title=str(_("Remisser som inte gått fram")), url_name="remisser:undelivered")
+def undelivered_count(actor: Actor) -> int:
+    return queries.undelivered_count(actor)
+
+
 patient_link("remisser", title=str(_("Remisser")), url_name="remisser:patient", order=40, shortcut="alt+r")

@@ -4,17 +4,19 @@ one access-log row per list."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.utils import timezone
 
 from remisser.models import CLOSED_STATUSES, RECEIVER_OPEN, Referral, ReferralEvent, ReferralNotification
+from tidbok.queries import bookings_for_referral
 from vardmiljo import audit, db
 from vardmiljo.access import (
     Ground,
@@ -26,7 +28,7 @@ from vardmiljo.access import (
 )
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
-from vardmiljo.models import CareUnit, Outbox
+from vardmiljo.models import CareUnit, Outbox, delivery_status_text
 from vardmiljo.registry import DowntimeTable
 
 S = Referral.Status
@@ -186,12 +188,73 @@ def outbox(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
     qs = (
         _visible(actor, base)
         .select_related("patient", "receiver_unit", "owner_unit")
-        .annotate(delivery_status=_delivery_status())
+        .annotate(
+            delivery_status=_delivery_status(),
+            delivery_error=Subquery(Outbox.objects.filter(idempotency_key=OuterRef("delivery_key")).values("last_error")[:1]),
+        )
         .order_by("sent_at", "id")
     )
     rows = list(qs[offset : offset + limit])
+    for r in rows:
+        r.delivery_text = delivery_status_text(r.delivery_status, r.delivery_error)  # type: ignore[attr-defined]
     _log_list(actor, "referral.outbox", rows)
     return ReferralList(rows=rows, total=base.count(), offset=offset, limit=limit)
+
+
+# Not yet at the receiver: sent (or forwarded) and its latest delivery is not delivered.
+IN_TRANSIT = [S.SENT, S.FORWARDED]
+# A delivery waiting this long without an error still counts on the header counter;
+# a fresh one is normally delivered within a second and would only make it flicker.
+UNDELIVERED_GRACE_SECONDS = 60
+
+
+def _undelivered_base(actor: Actor) -> QuerySet[Referral]:
+    pending = Outbox.objects.filter(idempotency_key=OuterRef("delivery_key")).exclude(status=Outbox.Status.DELIVERED)
+    return Referral.objects.filter(sender_unit_id=actor.unit_id, status__in=IN_TRANSIT).filter(Exists(pending))
+
+
+def undelivered(actor: Actor, *, offset: int = 0, limit: int = PAGE) -> ReferralList:
+    """Remisser som inte gått fram: the unit's sent referrals whose delivery has not arrived,
+    failing first (needs a person, then retrying), then the oldest."""
+    require_assignment(actor)
+    delivery = Outbox.objects.filter(idempotency_key=OuterRef("delivery_key"))
+    rank = Subquery(
+        delivery.annotate(
+            rank=Case(
+                When(status=Outbox.Status.DEAD, then=Value(0)),
+                When(status=Outbox.Status.FAILED, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        ).values("rank")[:1]
+    )
+    qs = (
+        _visible(actor, _undelivered_base(actor))
+        .select_related("patient", "receiver_unit")
+        .annotate(
+            delivery_status=_delivery_status(),
+            delivery_error=Subquery(delivery.values("last_error")[:1]),
+            delivery_attempts=Subquery(delivery.values("attempts")[:1]),
+            delivery_rank=rank,
+        )
+        .order_by("delivery_rank", "sent_at", "id")
+    )
+    rows = list(qs[offset : offset + limit])
+    for r in rows:
+        r.delivery_text = delivery_status_text(r.delivery_status, r.delivery_error)  # type: ignore[attr-defined]
+    _log_list(actor, "referral.undelivered", rows)
+    return ReferralList(rows=rows, total=_undelivered_base(actor).count(), offset=offset, limit=limit)
+
+
+def undelivered_count(actor: Actor) -> int:
+    """The header counter (no patient data): failing deliveries, and any waiting past the grace time."""
+    if actor.unit_id is None:
+        return 0
+    since = timezone.now() - dt.timedelta(seconds=UNDELIVERED_GRACE_SECONDS)
+    pending = Outbox.objects.filter(idempotency_key=OuterRef("delivery_key")).filter(
+        Q(status__in=[Outbox.Status.FAILED, Outbox.Status.DEAD]) | Q(status=Outbox.Status.QUEUED, created_at__lt=since)
+    )
+    return Referral.objects.filter(sender_unit_id=actor.unit_id, status__in=IN_TRANSIT).filter(Exists(pending)).count()
 
 
 def inbox_count(actor: Actor) -> int:
@@ -228,13 +291,17 @@ def delivery_of(referral: Referral) -> Outbox | None:
 
 def referral_detail(actor: Actor, referral_id: int) -> dict[str, Any]:
     referral, pa = referral_for(actor, referral_id)
+    delivery = delivery_of(referral)
     return {
         "referral": referral,
         "pa": pa,
         "patient": pa.patient,
         "events": trail(referral),
         "reply": getattr(referral, "reply", None) if referral.status in (S.ANSWERED, S.ACKNOWLEDGED, S.CLOSED) else None,
-        "delivery": delivery_of(referral),
+        "delivery": delivery,
+        "bookings": bookings_for_referral(pa, referral.pk),
+        # Never arrived: nobody at the receiver has it, whatever owner_unit says.
+        "undelivered": referral.in_transit and delivery is not None and delivery.status != Outbox.Status.DELIVERED,
     }
 
 

@@ -35,7 +35,7 @@ from vardmiljo import audit, outbox
 from vardmiljo.access import Ground, patient_access, record_list, require_assignment
 from vardmiljo.actor import Actor, system_actor
 from vardmiljo.errors import Conflict, DomainError, PermissionDenied
-from vardmiljo.models import Assignment, CareRelationship, CareUnit, Staff
+from vardmiljo.models import Assignment, CareRelationship, CareUnit, Outbox, Staff, delivery_status_text
 from vardmiljo.services import care_relationship_ensure
 
 S = Referral.Status
@@ -465,6 +465,66 @@ def referral_cancel(*, actor: Actor, referral_id: int, reason: str, expected_ver
     return referral_transition(
         actor=actor, referral_id=referral_id, to=S.CANCELLED, note=reason, expected_version=expected_version
     )
+
+
+# --- The sender's hand on a delivery that did not arrive ----------------------
+
+
+def _undelivered_for_sender(actor: Actor, referral_id: int, action: str) -> tuple[Referral, Any, Outbox]:
+    """The sender's referral (locked) whose latest delivery has not arrived, and that delivery (locked)."""
+    require_assignment(actor)
+    referral, pa = referral_for(actor, referral_id, action=action, lock=True, write=True)
+    if actor.unit_id != referral.sender_unit_id:
+        raise PermissionDenied(_("Bara den remitterande enheten kan göra detta."))
+    row = (
+        Outbox.objects.select_for_update().filter(idempotency_key=referral.delivery_key).first()
+        if referral.delivery_key
+        else None
+    )
+    if referral.status not in (S.SENT, S.FORWARDED) or row is None or row.status == Outbox.Status.DELIVERED:
+        raise DomainError(_("Remissen har redan kommit fram till mottagaren."), code="delivered")
+    return referral, pa, row
+
+
+@transaction.atomic
+def referral_delivery_retry(*, actor: Actor, referral_id: int) -> Referral:
+    """Försök leverera igen: the sender asks for a new attempt now (after the receiver's
+    problem is fixed), instead of waiting for the backoff or an operator."""
+    referral, pa, row = _undelivered_for_sender(actor, referral_id, "referral.delivery_retry")
+    before = row.status
+    outbox.requeue(row.pk)
+    pk = row.pk
+    transaction.on_commit(lambda: outbox.schedule(pk))
+    ReferralEvent.objects.create(
+        referral=referral,
+        kind=ReferralEvent.Kind.DELIVERY,
+        staff=actor.staff,
+        staff_name=_staff_name(actor)[:200],
+        unit_id=actor.unit_id,
+        from_status=referral.status,
+        to_status=referral.status,
+        from_unit_id=referral.owner_unit_id,
+        to_unit_id=referral.owner_unit_id,
+        note=_("Nytt leveransförsök till %(unit)s (förra: %(why)s).")
+        % {"unit": referral.receiver_unit, "why": delivery_status_text(before, row.last_error)},
+    )
+    audit.record(actor, "referral.delivery_retry", patient=pa, obj=referral, detail={"outbox_id": pk, "was": before})
+    return referral
+
+
+@transaction.atomic
+def referral_redirect(*, actor: Actor, referral_id: int, to_unit_id: int | None, note: str = "") -> Referral:
+    """Skicka till annan enhet: a referral that never arrived goes to another receiver.
+    The old delivery is superseded (its handler ignores it); the trail keeps both units."""
+    referral, pa, _row = _undelivered_for_sender(actor, referral_id, "referral.redirect")
+    unit = _receiver(actor, to_unit_id, field="to_unit")
+    if unit.pk == referral.receiver_unit_id:
+        raise DomainError(_("Välj en annan enhet än den remissen inte kom fram till."), field="to_unit")
+    old_unit = referral.receiver_unit_id
+    text = (note or "").strip() or _("Skickad till annan enhet: leveransen kom inte fram.")
+    _apply(referral, staff=actor.staff, staff_name=_staff_name(actor), unit_id=actor.unit_id, to=S.SENT, note=text, to_unit=unit)
+    audit.record(actor, "referral.redirect", patient=pa, obj=referral, detail={"from_unit_id": old_unit, "to_unit_id": unit.pk})
+    return referral
 
 
 # --- Delivery (called by the outbox handlers) ----------------------------------

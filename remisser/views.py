@@ -44,6 +44,56 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @actor_required
+def undelivered(request: HttpRequest) -> HttpResponse:
+    actor = get_actor(request)
+    page = queries.undelivered(actor, offset=_offset(request))
+    return render(
+        request, "remisser/undelivered.html", {"page": page, "tab": "undelivered", "units": queries.receiver_units(actor)}
+    )
+
+
+def _back(request: HttpRequest, referral_id: int) -> HttpResponse:
+    # Back to the worklist when the action was taken there, otherwise to the referral.
+    if request.POST.get("next") == "undelivered":
+        return redirect("remisser:undelivered")
+    return redirect("remisser:detail", referral_id=referral_id)
+
+
+@actor_required
+@require_POST
+def delivery_retry(request: HttpRequest, referral_id: int) -> HttpResponse:
+    try:
+        ref = services.referral_delivery_retry(actor=get_actor(request), referral_id=referral_id)
+        messages.success(request, _("Remissen skickas igen till %(unit)s.") % {"unit": ref.receiver_unit})
+    except NotFound:
+        return render(request, "remisser/not_found.html", {}, status=404)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(request, referral_id)
+
+
+@actor_required
+@require_POST
+def redirect_to_unit(request: HttpRequest, referral_id: int) -> HttpResponse:
+    try:
+        unit_id = int(request.POST.get("to_unit") or 0) or None
+    except ValueError:
+        unit_id = None
+    try:
+        if unit_id is None:
+            raise DomainError(_("Välj enheten att skicka remissen till."), field="to_unit")
+        ref = services.referral_redirect(
+            actor=get_actor(request), referral_id=referral_id, to_unit_id=unit_id, note=request.POST.get("note", "")
+        )
+        messages.success(request, _("Remissen skickades till %(unit)s.") % {"unit": ref.receiver_unit})
+    except NotFound:
+        return render(request, "remisser/not_found.html", {}, status=404)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back(request, referral_id)
+
+
+@actor_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = get_actor(request)
@@ -83,6 +133,9 @@ def _forms(actor: Any, ref: Referral, bound: dict[str, Any] | None = None) -> di
     sender = actor.unit_id == ref.sender_unit_id
     bound = bound or {}
     ctx: dict[str, Any] = {"is_owner": owner, "is_sender": sender}
+    delivery = bound.get("delivery")
+    if sender and ref.in_transit and delivery is not None and delivery.status != delivery.Status.DELIVERED:
+        ctx["redirect_units"] = queries.receiver_units(actor)
     if owner and allowed & {S.ACCEPTED, S.REJECTED, S.FORWARDED, S.COMPLETION_REQUESTED}:
         ctx["triage_form"] = bound.get("triage") or TriageForm(initial={"version": ref.version}, units=queries.forward_units(ref))
         ctx["can"] = {s: (s in allowed) for s in (S.ACCEPTED, S.REJECTED, S.FORWARDED, S.COMPLETION_REQUESTED)}
@@ -108,7 +161,7 @@ def detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         ctx = queries.referral_detail(actor, referral_id)
     except NotFound:
         return render(request, "remisser/not_found.html", {}, status=404)
-    ctx.update(_forms(actor, ctx["referral"]))
+    ctx.update(_forms(actor, ctx["referral"], {"delivery": ctx["delivery"]}))
     return render(request, "remisser/detail.html", ctx)
 
 
@@ -193,7 +246,7 @@ def act(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
         return render(request, "remisser/not_found.html", {}, status=404)
     if has_units and units is None:
         form.fields["to_unit"].queryset = queries.receiver_units(actor)  # shown again
-    ctx.update(_forms(actor, ctx["referral"], {key: form}))
+    ctx.update(_forms(actor, ctx["referral"], {key: form, "delivery": ctx["delivery"]}))
     return render(request, "remisser/detail.html", ctx, status=status)
 
 

@@ -68,3 +68,21 @@ def browser_login(page, username: str, password: str = "demo") -> None:  # type:
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
+
+
+AXE_JS = os.path.join(os.path.dirname(__file__), "vendor", "axe-core", "axe.min.js")
+
+
+def axe_violations(page, rules: list[str] | None = None, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """Run the vendored axe-core on the page as it is now. Injected through the DevTools
+    protocol (page.evaluate), which the page's CSP does not govern, so the test sees the page
+    with the same policy as a user. Returns violations of the given impacts (or rules)."""
+    with open(AXE_JS, encoding="utf-8") as f:
+        page.evaluate(f.read() + "\n;undefined")
+    options = {"runOnly": {"type": "rule", "values": rules}} if rules else {}
+    result = page.evaluate("(opts) => axe.run(document, opts)", options)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:200] for n in v["nodes"]]}
+        for v in result["violations"]
+        if rules or v["impact"] in impacts
+    ]

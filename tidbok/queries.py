@@ -69,6 +69,7 @@ def free_slots(
     day: dt.date | None = None,
     after: dt.datetime | None = None,
     limit: int = SEARCH_LIMIT,
+    resource_kind: str = "",
 ) -> list[Slot]:
     """Free, bookable slots of the actor's unit, earliest first ("first available"
     is the first of them). Served by the partial index on free slots."""
@@ -83,7 +84,53 @@ def free_slots(
         qs = qs.filter(slot_type=slot_type)
     if resource_id:
         qs = qs.filter(resource_id=resource_id)
+    if resource_kind:
+        qs = qs.filter(resource__kind=resource_kind)
     return list(qs.select_related("resource").filter(resource__active=True).order_by("starts_at", "resource_id")[:limit])
+
+
+# A referral asks the receiving unit to assess the patient: a new visit with a clinician,
+# never a device's or a room's time (an anaemia referral once got the exercise ECG).
+REFERRAL_VISIT = (SlotType.NEW_VISIT, Resource.Kind.STAFF)
+
+
+def requested_visit(actor: Actor, *, referral_id: int | None, waitlist_entry_id: int | None) -> tuple[str, str]:
+    """The kind of visit (slot type, resource kind) a booking from a referral, or from a
+    waiting-list entry that came from one, must offer; ("", "") for any other booking.
+    Reads no patient data (the entry's referral id only)."""
+    if referral_id:
+        return REFERRAL_VISIT
+    if waitlist_entry_id and actor.unit_id:
+        from_referral = WaitlistEntry.objects.filter(
+            pk=waitlist_entry_id, unit_id=actor.unit_id, referral_id__isnull=False
+        ).exists()
+        if from_referral:
+            return REFERRAL_VISIT
+    return "", ""
+
+
+def same_day_bookings(pa: PatientAccess, day: dt.date, *, exclude_booking_id: int | None = None) -> list[Booking]:
+    """The patient's active bookings at the actor's unit on `day` (to warn before a second
+    one). Read under `pa`, and logged when there are any."""
+    lo, hi = _day_bounds(day)
+    qs = pa.filter(
+        Booking.objects.filter(unit_id=pa.actor.unit_id, status__in=ACTIVE_BOOKING, starts_at__gte=lo, starts_at__lt=hi)
+    )
+    if exclude_booking_id:
+        qs = qs.exclude(pk=exclude_booking_id)
+    rows = list(qs.select_related("slot__resource").order_by("starts_at"))
+    if rows:
+        audit.record(pa.actor, "tidbok.booking.same_day", patient=pa, detail={"bookings": [b.pk for b in rows]})
+    return rows
+
+
+def bookings_for_referral(pa: PatientAccess, referral_id: int) -> list[Booking]:
+    """The active bookings made for a referral (shown on the referral, read under its access)."""
+    return list(
+        pa.filter(Booking.objects.filter(referral_id=referral_id, status__in=ACTIVE_BOOKING))
+        .select_related("slot__resource", "unit")
+        .order_by("starts_at")
+    )
 
 
 def first_available(

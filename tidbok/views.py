@@ -79,22 +79,27 @@ def _carry(request: HttpRequest) -> dict[str, str]:
 def book_search(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     resources = queries.resources_for(actor)
+    carry = _carry(request)
+    # From a referral: only times of the kind of visit it asks for, "Första lediga" included.
+    visit_type, resource_kind = queries.requested_visit(
+        actor, referral_id=_int(carry.get("remiss")), waitlist_entry_id=_int(carry.get("vantelista"))
+    )
     form = forms.SearchForm(request.GET or None, resources=resources)
     slots = []
     first = request.GET.get("forsta") == "1"
-    if form.is_valid():
+    if set(request.GET) <= {"patient", "vantelista", "remiss", "omboka"}:
+        form = forms.SearchForm(resources=resources, initial={"slot_type": visit_type})
+        slots = queries.free_slots(actor, slot_type=visit_type, resource_kind=resource_kind)
+    elif form.is_valid():
         cd = form.cleaned_data
         slots = queries.free_slots(
             actor,
-            slot_type=cd["slot_type"] or "",
+            slot_type=cd["slot_type"] or visit_type,
             resource_id=cd["resource"],
             day=None if first else cd["day"],
             limit=1 if first else queries.SEARCH_LIMIT,
+            resource_kind="" if cd["resource"] else resource_kind,
         )
-    elif not request.GET or set(request.GET) <= {"patient", "vantelista", "remiss", "omboka"}:
-        form = forms.SearchForm(resources=resources)
-        slots = queries.free_slots(actor)
-    carry = _carry(request)
     return render(
         request,
         "tidbok/book_search.html",
@@ -102,6 +107,7 @@ def book_search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "slots": slots,
             "first": first,
+            "visit_type": visit_type,
             "carry": carry,
             "carry_qs": "&".join(f"{k}={v}" for k, v in carry.items()),
         },
@@ -119,17 +125,24 @@ def book_slot(request: HttpRequest, slot_id: int) -> HttpResponse:
     rebook_id = _int(carry.get("omboka"))
     referral_id = _int(carry.get("remiss"))
     known = None
+    pa_known = None
     if rebook_id:
-        booking, pa = queries.booking_for(actor, rebook_id)
-        known, patient_id = pa.patient, pa.patient_id
+        booking, pa_known = queries.booking_for(actor, rebook_id)
+        known, patient_id = pa_known.patient, pa_known.patient_id
     elif entry_id:
-        entry, pa = queries.waitlist_entry_for(actor, entry_id)
-        known, patient_id = pa.patient, entry.patient_id
+        entry, pa_known = queries.waitlist_entry_for(actor, entry_id)
+        known, patient_id = pa_known.patient, entry.patient_id
     elif patient_id:
-        pa_opt = queries.patient_for_booking(actor, patient_id)
-        known = pa_opt.patient if pa_opt else None
+        pa_known = queries.patient_for_booking(actor, patient_id)
+        known = pa_known.patient if pa_known else None
         if known is None:
             patient_id = None
+    # A second time at the unit the same day is usually a mistake: say so before booking.
+    same_day = (
+        queries.same_day_bookings(pa_known, timezone.localtime(slot.starts_at).date(), exclude_booking_id=rebook_id)
+        if pa_known is not None
+        else []
+    )
     form = forms.BookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,6 +174,7 @@ def book_slot(request: HttpRequest, slot_id: int) -> HttpResponse:
             "form": form,
             "slot": slot,
             "known": known,
+            "same_day": same_day,
             "rebook": rebook_id,
             "carry": carry,
         },

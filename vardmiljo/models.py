@@ -7,6 +7,7 @@ the data; the access module decides from these tables who may read what.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
@@ -423,6 +424,23 @@ class Outbox(models.Model):
             models.Index(fields=["object_type", "object_id"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.channel} {self.idempotency_key} ({self.status})"
+
+    # What a person reads about a delivery: one place, used by every module's pages
+    # (the raw status and exception text stay for operators: `manage.py outbox`, admin).
+    @property
+    def status_label(self) -> str:
+        return delivery_status_label(self.status)
+
+    @property
+    def error_label(self) -> str:
+        return delivery_error_label(self.last_error) if self.status != self.Status.DELIVERED else ""
+
+    @property
+    def status_text(self) -> str:
+        return delivery_status_text(self.status, self.last_error)
+
 
 class OutboxAttempt(models.Model):
     """One delivery attempt of an outbox row: who tried, when, and how it ended.
@@ -464,3 +482,61 @@ class OutboxEndpoint(models.Model):
     class Meta:
         verbose_name = _("mottagare (kretsbrytare)")
         verbose_name_plural = _("mottagare (kretsbrytare)")
+
+
+_DELIVERY_LABELS: dict[str, Any] = {
+    Outbox.Status.QUEUED: _("Väntar på leverans"),
+    Outbox.Status.DELIVERED: _("Levererad"),
+    Outbox.Status.FAILED: _("Inte levererad, nytt försök görs automatiskt"),
+    Outbox.Status.DEAD: _("Inte levererad, kräver åtgärd"),
+}
+
+# Exception texts that adapters pass on from the network, in words a clinician reads.
+_ERROR_PATTERNS = (
+    ("timed out", _("mottagaren svarade inte i tid")),
+    ("timeout", _("mottagaren svarade inte i tid")),
+    ("connection refused", _("kunde inte nå mottagaren")),
+    ("urlopen error", _("kunde inte nå mottagaren")),
+    ("name or service not known", _("kunde inte nå mottagaren")),
+    ("remote end closed", _("mottagaren avbröt förbindelsen")),
+    ("does not exist", _("det som skulle skickas finns inte längre")),
+)
+
+
+def delivery_status_label(status: str | None) -> str:
+    """A delivery status (Outbox.Status) in Swedish; empty when there is no delivery."""
+    if not status:
+        return ""
+    return str(_DELIVERY_LABELS.get(status, _("Okänd leveransstatus")))
+
+
+def delivery_error_label(last_error: str | None) -> str:
+    """The outbox's last error (`ExceptionName: message`) as a person reads it."""
+    if not last_error:
+        return ""
+    kind, sep, message = last_error.partition(": ")
+    if not sep:
+        kind, message = "", last_error
+    if kind == "NotConfigured":
+        return str(_("ingen leveransväg är inställd för mottagaren; meddelandet väntar"))
+    lowered = message.lower()
+    for pattern, text in _ERROR_PATTERNS:
+        if pattern in lowered:
+            return str(text)
+    if kind in ("TemporaryFailure", "PermanentFailure"):
+        # Our adapters word these themselves (in Swedish): "mottagaren svarade 400".
+        message = message.strip()
+        if message.startswith("HTTP "):
+            message = str(_("mottagaren svarade %(rest)s")) % {"rest": message[5:]}
+        return message
+    return str(_("tekniskt fel vid leveransen"))
+
+
+def delivery_status_text(status: str | None, last_error: str | None = "") -> str:
+    """One line: "Inte levererad – mottagaren svarade 400", or just the status."""
+    if status in (Outbox.Status.FAILED, Outbox.Status.DEAD, Outbox.Status.QUEUED) and last_error:
+        reason = delivery_error_label(last_error)
+        if status == Outbox.Status.QUEUED:
+            return f"{delivery_status_label(status)} – {reason}"
+        return str(_("Inte levererad – %(reason)s")) % {"reason": reason}
+    return delivery_status_label(status)

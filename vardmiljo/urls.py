@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from vardmiljo import views, views_consent, views_followup
+from vardmiljo import views, views_consent, views_errors, views_followup
+
+handler500 = views_errors.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("uppfoljning/loggutdrag/", views_followup.log_extract, name="log_extract"),
     path("uppfoljning/loggkontroll/", views_followup.log_review, name="log_review"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("vardmiljo.api_urls")),

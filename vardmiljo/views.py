@@ -3,6 +3,8 @@ emergency access, and the follow-up pages (log extract, log review)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.db import connection
@@ -182,3 +184,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks[key] = text
         ok = ok and passed
     return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+
+
+FAVICON = Path(__file__).resolve().parent / "static" / "vardmiljo" / "favicon.ico"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and tools ask for whatever the page links: the vendored icon."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -118,7 +118,7 @@ def test_outbox_shows_owner_and_queued_delivery(client, world: World) -> None:  
     r = client.get(reverse("remisser:outbox"))
     assert r.status_code == 200
     body = r.content.decode()
-    assert world.med.name in body and "I kö, ej levererad" in body
+    assert world.med.name in body and "Väntar på leverans" in body and "Ingen ännu" in body
 
 
 def test_patient_panel_and_worklist_count(client, world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
