@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from tidbok import conf
 from tidbok.models import ACTIVE_BOOKING, Booking, Resource, ScheduleTemplate, Slot, SlotType, WaitlistEntry
-from vardmiljo import db
+from vardmiljo import audit, db
 from vardmiljo.access import PatientAccess, may_manage_unit, patient_access, record_list, require_assignment
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
