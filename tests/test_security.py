@@ -91,3 +91,79 @@ def test_12_7_every_next_is_read_through_safe_next() -> None:
     assert offenders == []
     assert _next_reads(ast.parse("redirect(request.POST.get('next') or 'home')")) == [1]
     assert _next_reads(ast.parse("redirect(safe_next(request, request.POST.get('next'), 'home'))")) == []
+
+
+# --- Item 8: control characters in input --------------------------------------------------
+
+PAGE_PROBES = [
+    "/?q=a%00b",
+    "/journal/koder/?q=E1%00",
+    "/journal/koder/?system=icd10&q=%01",
+    "/lakemedel/produkter/sok/?q=Wa%00ran",
+    "/journal/patient/{pid}/journal/?q=a%00b",
+    "/journal/patient/{pid}/journal/?nyckelord=%1b",
+    "/?q%00=x",
+]
+API_PROBES = [
+    "/api/v1/patients/?q=a%00b",
+    "/api/v1/lakemedel/products/?q=Wa%00ran",
+    "/api/v1/journal/codes/icd10/?q=%00",
+    "/api/v1/journal/patients/{pid}/notes/?q=%7f",
+]
+
+
+@pytest.mark.parametrize("url", PAGE_PROBES)
+def test_12_8_control_character_in_a_query_parameter_is_a_clear_400_page(client: Client, world: World, url: str) -> None:
+    from tests.conftest import login
+
+    login(client, world.physician)
+    response = client.get(url.format(pid=world.patient.pk))
+    assert response.status_code == 400
+    assert "otillåtet styrtecken" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", API_PROBES)
+def test_12_8_control_character_in_an_api_query_is_a_400_error_body(client: Client, world: World, url: str) -> None:
+    from tests.conftest import login
+
+    login(client, world.physician)
+    response = client.get(url.format(pid=world.patient.pk))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "control_character" and "styrtecken" in body["detail"] and body["field"]
+
+
+def test_12_8_control_character_in_a_posted_form_changes_nothing(client: Client, world: World) -> None:
+    from tests.conftest import login
+    from vardmiljo.models import EmergencyAccess
+
+    login(client, world.outsider)
+    url = f"/patient/{world.patient.pk}/nodatkomst/"
+    response = client.post(url, {"reason": "medvetslös\x00 patient"})
+    assert response.status_code == 400 and "”reason”" in response.content.decode()
+    assert not EmergencyAccess.objects.exists()
+    # Tab and line breaks are text: the same form with them is accepted.
+    response = client.post(url, {"reason": "medvetslös\r\n\tpatient"})
+    assert response.status_code == 302 and EmergencyAccess.objects.count() == 1
+
+
+def test_12_8_control_character_in_a_json_body_is_refused(client: Client, world: World) -> None:
+    from tests.conftest import login
+
+    login(client, world.physician)
+    response = client.post(
+        f"/api/v1/journal/patients/{world.patient.pk}/notes/",
+        data='{"title": "a\\u0000b", "sections": {}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": response.json()["detail"],
+        "code": "control_character",
+        "field": "title",
+    }
+
+
+def test_12_8_login_with_a_nul_in_the_username_is_a_400(client: Client, world: World) -> None:
+    response = client.post("/login/", {"username": "bo\x00", "password": "x"})
+    assert response.status_code == 400

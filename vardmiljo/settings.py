@@ -176,6 +176,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vardmiljo.middleware.ActorMiddleware",
+    # Last, so that its 400 page has the shell (user, assignment); it answers before any view.
+    "vardmiljo.hygiene.InputHygieneMiddleware",
 ]
 
 ROOT_URLCONF = "vardmiljo.urls"
