@@ -167,3 +167,68 @@ def test_12_8_control_character_in_a_json_body_is_refused(client: Client, world:
 def test_12_8_login_with_a_nul_in_the_username_is_a_400(client: Client, world: World) -> None:
     response = client.post("/login/", {"username": "bo\x00", "password": "x"})
     assert response.status_code == 400
+
+
+# --- Item 12: identifier-shaped input that is not a valid identifier ---------------------
+
+ARABIC_INDIC = "١٩٦٠٠٣٠٣-٩٨٠٤"  # 19600303-9804 in Arabic-Indic digits
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("19600303-98O4", "Menade du siffran 0?"),
+        ("19600303-98o4", "Menade du siffran 0?"),
+        ("19600303-9BO4", "Menade du siffran 8?"),
+        (ARABIC_INDIC, "inte är en av siffrorna 0–9"),
+        ("１９６００３０３－９８０４", "inte är en av siffrorna 0–9"),  # full-width
+        ("19600303-980", "10 eller 12 siffror"),
+        ("19601303-9804", "giltigt datum"),
+    ],
+)
+def test_12_12_identifier_shaped_input_says_why_it_is_not_valid(text: str, says: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from vardmiljo.identifiers import search_identifier
+
+    with pytest.raises(ValidationError) as exc:
+        search_identifier(text)
+    assert says in exc.value.messages[0]
+
+
+@pytest.mark.parametrize("text", ["Karlsson", "Karin Karlsson", "Anna 1960", "O'Brien", "Åsa-Lena"])
+def test_12_12_names_stay_name_searches(text: str) -> None:
+    from vardmiljo.identifiers import search_identifier
+
+    assert search_identifier(text) is None
+
+
+def test_12_12_valid_identifiers_are_read_as_identifiers() -> None:
+    import datetime as dt
+
+    from vardmiljo.identifiers import make_personnummer, search_identifier
+
+    pnr = make_personnummer(dt.date(1960, 3, 3), 980)
+    assert search_identifier(f"{pnr[:8]}-{pnr[8:]}").value == pnr  # type: ignore[union-attr]
+    assert search_identifier(f"{pnr[2:8]} {pnr[8:]}").value == pnr  # type: ignore[union-attr]
+    assert search_identifier("19900101-AB12").kind == "reservnummer"  # type: ignore[union-attr]
+
+
+def test_12_12_page_search_explains_an_invalid_identifier(client: Client, world: World) -> None:
+    from tests.conftest import login
+
+    login(client, world.physician)
+    for text, says in [("19600303-98O4", "Menade du siffran 0?"), (ARABIC_INDIC, "siffrorna 0–9")]:
+        page = client.get("/", {"q": text}).content.decode()
+        assert says in page
+
+
+def test_12_12_api_search_explains_an_invalid_identifier(client: Client, world: World) -> None:
+    from tests.conftest import login
+
+    login(client, world.physician)
+    response = client.get("/api/v1/patients/", {"q": ARABIC_INDIC})
+    assert response.status_code == 400
+    assert response.json()["field"] == "q" and "siffrorna 0–9" in response.json()["detail"]
+    response = client.get("/api/v1/patients/", {"q": "19600303-98O4"})
+    assert response.status_code == 400 and "Menade du siffran 0?" in response.json()["detail"]
