@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _l
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -109,6 +110,31 @@ class Fel(serializers.Serializer):
     field = serializers.CharField(required=False, help_text="Fältet eller parametern som felet gäller")
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A query flag as OpenAPI writes a boolean: `true` or `false`, nothing else
+    (DRF's BooleanField also takes 1, yes, on, … which the schema does not promise)."""
+
+    TRUE_VALUES = {"true", True}
+    FALSE_VALUES = {"false", False}
+    NULL_VALUES: set[Any] = set()
+    default_error_messages = {"invalid": _l("Ange true eller false.")}
+
+
+def query(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    """The request's query parameters, validated by the serializer the view also gives
+    drf-spectacular (`@extend_schema(parameters=[serializer_class])`): typed as documented,
+    or a 400 naming the parameter."""
+    # A plain dict, not the QueryDict: DRF would read an empty `?date=` as "not given",
+    # where the schema says a date.
+    s = serializer_class(data=request.query_params.dict())
+    s.is_valid(raise_exception=True)
+    return dict(s.validated_data)
+
+
+class SearchQuery(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200, help_text="personnummer eller namn")
+
+
 class PatientOut(serializers.Serializer):
     id = serializers.IntegerField()
     identifier = serializers.CharField(source="display_identifier")
@@ -129,15 +155,11 @@ class PatientSearchView(APIView):
 
     serializer_class = PatientSearchOut
 
-    @extend_schema(
-        operation_id="patients_search",
-        parameters=[OpenApiParameter("q", str, description="personnummer eller namn")],
-        responses=PatientSearchOut(many=True),
-    )
+    @extend_schema(operation_id="patients_search", parameters=[SearchQuery], responses=PatientSearchOut(many=True))
     def get(self, request: Request) -> Response:
         from vardmiljo.queries import patient_search
 
-        result = patient_search(actor_of(request), request.query_params.get("q", ""))
+        result = patient_search(actor_of(request), query(request, SearchQuery)["q"])
         if result.error:
             raise DomainError(result.error, field="q")
         return Response(PatientSearchOut([{"patient": p, "may_open": m} for p, m in result.hits], many=True).data)

@@ -50,7 +50,10 @@ def bad_field(request: HttpRequest) -> str | None:
         if CONTROL.search(text):
             return name
     content_type = request.META.get("CONTENT_TYPE", "")
-    if request.method == "POST" and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+    # The API reads JSON only (a form body gets its 415 there): reading the form here would
+    # consume the body DRF must see.
+    form = content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+    if request.method == "POST" and form and not request.path.startswith("/api/"):
         for name, text in _query_strings(request.POST):
             if CONTROL.search(text):
                 return name
