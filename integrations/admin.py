@@ -5,7 +5,6 @@ registry transfers with their receipts."""
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,24 +16,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from integrations import services
+from integrations.legacy_import import import_dir, import_file
 from integrations.models import ImportJob, RegistryTransfer
 from vardmiljo import embedded
 from vardmiljo.admin import PatientDataAdmin, PayloadSupportMixin
+from vardmiljo.errors import DomainError
 
 MAX_ERRORS_SHOWN = 500
-
-
-def import_dir() -> Path:
-    """Uploaded import files are kept here (VARDMILJO_IMPORT_DIR, default .data/imports)."""
-    d = Path(os.environ.get("VARDMILJO_IMPORT_DIR") or embedded.DATA_DIR / "imports")
-    d.mkdir(parents=True, exist_ok=True)
-    return d
 
 
 class ImportJobAddForm(forms.ModelForm):
     upload = forms.FileField(label=_("Ladda upp fil"), required=False)
     server_path = forms.CharField(
-        label=_("… eller sökväg på servern"), required=False, help_text=_("För stora filer som redan ligger på servern.")
+        label=_("… eller fil i importkatalogen"),
+        required=False,
+        help_text=_("För stora filer som redan ligger i serverns importkatalog (VARDMILJO_IMPORT_DIR): ange filens namn där."),
     )
 
     class Meta:
@@ -46,14 +42,17 @@ class ImportJobAddForm(forms.ModelForm):
         upload, server_path = data.get("upload"), (data.get("server_path") or "").strip()
         if bool(upload) == bool(server_path):
             raise forms.ValidationError(_("Ladda upp en fil eller ange en sökväg på servern (en av dem)."))
-        if server_path and not Path(server_path).is_file():
-            self.add_error("server_path", _("Filen finns inte på servern."))
+        if server_path:
+            try:
+                data["server_file"] = import_file(server_path)
+            except DomainError as exc:
+                self.add_error("server_path", exc.message)
         return data
 
     def stored_path(self) -> Path:
         upload = self.cleaned_data.get("upload")
         if not upload:
-            return Path(self.cleaned_data["server_path"].strip())
+            return self.cleaned_data["server_file"]
         h = hashlib.sha256()
         for chunk in upload.chunks():
             h.update(chunk)

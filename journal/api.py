@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from journal import queries, services
 from journal.models import Allergy, CarePlanItem, Diagnosis, Encounter, Note, Observation, RiskAssessment, VitalSigns
+from vardmiljo.api import SearchQuery, query
 from vardmiljo.api_auth import actor_of
 
 # --- Serializers ----------------------------------------------------------
@@ -164,19 +165,26 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[st
     return dict(s.validated_data)
 
 
+class NotesQuery(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200, help_text="fritext")
+    type = serializers.CharField(required=False, allow_blank=True, default="", max_length=60, help_text="anteckningstyp")
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=100_000)
+
+
+class ObservationsQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Observation.Kind.choices, required=False, allow_blank=True, default="")
+
+
 # --- Views ----------------------------------------------------------------
 
 
 class PatientNotesView(APIView):
     serializer_class = NoteOut
 
-    @extend_schema(responses=NotePageOut)
+    @extend_schema(parameters=[NotesQuery], responses=NotePageOut)
     def get(self, request: Request, patient_id: int) -> Response:
-        f = queries.TimelineFilter(q=request.query_params.get("q", ""), note_type=request.query_params.get("type", ""))
-        try:
-            f.page = max(int(request.query_params.get("page", 1)), 1)
-        except ValueError:
-            f.page = 1
+        params = query(request, NotesQuery)
+        f = queries.TimelineFilter(q=params["q"], note_type=params["type"], page=params["page"])
         tl = queries.timeline(actor_of(request), patient_id, f)
         return Response({"results": NoteOut(tl.notes, many=True).data, "has_next": tl.has_next})
 
@@ -247,10 +255,11 @@ class PatientDiagnosesView(APIView):
 class PatientObservationsView(APIView):
     serializer_class = ObservationOut
 
-    @extend_schema(responses=ObservationOut(many=True))
+    @extend_schema(parameters=[ObservationsQuery], responses=ObservationOut(many=True))
     def get(self, request: Request, patient_id: int) -> Response:
+        kind = query(request, ObservationsQuery)["kind"]
         pa = queries.access(actor_of(request), patient_id, "api.journal.observations")
-        return Response(ObservationOut(queries.observations_all(pa, kind=request.query_params.get("kind", "")), many=True).data)
+        return Response(ObservationOut(queries.observations_all(pa, kind=kind), many=True).data)
 
     @extend_schema(request=ObservationIn, responses={201: ObservationOut})
     def post(self, request: Request, patient_id: int) -> Response:
@@ -280,10 +289,10 @@ class PatientAllergiesView(APIView):
 class CodeSearchView(APIView):
     serializer_class = CodeOut
 
-    @extend_schema(responses=CodeOut(many=True))
+    @extend_schema(parameters=[SearchQuery], responses=CodeOut(many=True))
     def get(self, request: Request, system: str) -> Response:
         actor_of(request)
-        return Response(CodeOut(queries.code_search(system, request.query_params.get("q", ""), 20), many=True).data)
+        return Response(CodeOut(queries.code_search(system, query(request, SearchQuery)["q"], 20), many=True).data)
 
 
 class PatientEncountersView(APIView):

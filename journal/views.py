@@ -21,7 +21,7 @@ from journal import pdf, queries, services
 from journal.models import Allergy, Diagnosis, Note, Observation
 from vardmiljo.errors import Conflict, DomainError
 from vardmiljo.models import Staff
-from vardmiljo.web import actor_required, form_error, get_actor
+from vardmiljo.web import actor_required, form_error, get_actor, safe_next
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -508,7 +508,7 @@ def diagnosis_resolve(request: HttpRequest, diagnosis_id: int) -> HttpResponse:
         return redirect("journal:diagnoses", patient_id=dx.patient_id)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or reverse("home"))
+        return redirect(safe_next(request, request.POST.get("next"), reverse("home")))
 
 
 class AllergyForm(forms.Form):
@@ -566,7 +566,7 @@ def allergy_inactivate(request: HttpRequest, allergy_id: int) -> HttpResponse:
         return redirect("journal:allergies", patient_id=a.patient_id)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or reverse("home"))
+        return redirect(safe_next(request, request.POST.get("next"), reverse("home")))
 
 
 # --- Worklists ------------------------------------------------------------

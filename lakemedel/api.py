@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lakemedel import queries, services
-from vardmiljo.api import actor_of
+from vardmiljo.api import StrictBooleanField, actor_of, query
 
 # --- Serializers --------------------------------------------------------------
 
@@ -182,27 +182,35 @@ def _order_out(order: Any) -> dict[str, Any]:
 # --- Views -------------------------------------------------------------------
 
 
+class ProductQuery(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="namn, substans eller ATC-prefix (minst 2 tecken)"
+    )
+
+
+class MedicationListQuery(serializers.Serializer):
+    past = StrictBooleanField(required=False, default=False, help_text="ta med utsatta")
+
+
 class ProductSearchView(APIView):
     serializer_class = ProductOut
 
-    @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="namn, substans eller ATC-prefix (minst 2 tecken)")],
-        responses=ProductOut(many=True),
-    )
+    @extend_schema(parameters=[ProductQuery], responses=ProductOut(many=True))
     def get(self, request: Request) -> Response:
         actor_of(request)
-        return Response(ProductOut(queries.product_search(request.query_params.get("q", "")), many=True).data)
+        return Response(ProductOut(queries.product_search(query(request, ProductQuery)["q"]), many=True).data)
 
 
 class MedicationListView(APIView):
     serializer_class = MedicationListOut
 
-    @extend_schema(parameters=[OpenApiParameter("past", bool, description="ta med utsatta")], responses=MedicationListOut)
+    @extend_schema(parameters=[MedicationListQuery], responses=MedicationListOut)
     def get(self, request: Request, patient_id: int) -> Response:
+        include_past = query(request, MedicationListQuery)["past"]
         ml = queries.medication_list(
             actor_of(request),
             patient_id,
-            include_past=request.query_params.get("past") in ("1", "true"),
+            include_past=include_past,
             action="api.lakemedel.list.read",
         )
         for o in ml.past:

@@ -9,11 +9,12 @@ required indication) need an explicit override with a reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from journal.models import Allergy
+from journal.queries import active_allergies
 from lakemedel.models import Interaction, MedicationOrder, Product, SafetyAlert
 from vardmiljo.access import PatientAccess
 
@@ -50,16 +51,6 @@ def atc_prefixes(code: str) -> list[str]:
     """C09AA05 -> [C, C09, C09A, C09AA, C09AA05] (the ATC levels)."""
     code = (code or "").upper()
     return [code[:n] for n in (1, 3, 4, 5, 7) if len(code) >= n]
-
-
-def active_allergies_or_none(pa: PatientAccess) -> list[Any] | None:
-    """The journal's active allergies, or None when the journal module does not
-    (yet) provide them. Imported lazily: läkemedel must work without journal."""
-    try:
-        from journal.queries import active_allergies
-    except ImportError:
-        return None
-    return list(active_allergies(pa))
 
 
 def _other_current_orders(pa: PatientAccess, exclude_order_id: int | None) -> list[MedicationOrder]:
@@ -120,33 +111,25 @@ def check_order(
         result.alerts.sort(key=lambda a: (not a.severe, a.kind != Kind.INTERACTION, -ord(a.severity) if a.severity else 0))
 
     # Allergy against the ATC class (or the substance name when no code is recorded).
-    allergies = active_allergies_or_none(pa)
-    if allergies is None:
-        result.notices.append(
-            _(
-                "Allergikontrollen kunde inte göras: journalens allergiuppgifter är inte tillgängliga "
-                "i denna installation. Kontrollera allergier manuellt."
+    # The journal's allergy list is read plainly: when it cannot be read the order fails
+    # with the error, it never goes through unchecked.
+    for al in active_allergies(pa):
+        if al.kind != Allergy.Kind.ALLERGY:
+            continue  # serious conditions and infections are signals, not hypersensitivities
+        code = (al.atc_code or "").upper()
+        substance = (al.substance or "").strip()
+        hit = (code and atc.startswith(code)) or (not code and substance and substance.lower() in product.substance.lower())
+        if hit:
+            sev = str(al.get_severity_display() or "").lower()
+            result.alerts.insert(
+                0,
+                Alert(
+                    Kind.ALLERGY,
+                    True,
+                    _("Allergi: patienten har registrerad överkänslighet mot %(s)s%(c)s%(v)s.")
+                    % {"s": substance or code, "c": f" ({code})" if code else "", "v": f", {sev}" if sev else ""},
+                ),
             )
-        )
-    else:
-        for al in allergies:
-            if (getattr(al, "kind", "allergy") or "allergy") != "allergy":
-                continue  # serious conditions and infections are signals, not hypersensitivities
-            code = (getattr(al, "atc_code", "") or "").upper()
-            substance = (getattr(al, "substance", "") or "").strip()
-            hit = (code and atc.startswith(code)) or (not code and substance and substance.lower() in product.substance.lower())
-            if hit:
-                display = getattr(al, "get_severity_display", None)
-                sev = str(display() if callable(display) else (getattr(al, "severity", "") or "")).lower()
-                result.alerts.insert(
-                    0,
-                    Alert(
-                        Kind.ALLERGY,
-                        True,
-                        _("Allergi: patienten har registrerad överkänslighet mot %(s)s%(c)s%(v)s.")
-                        % {"s": substance or code, "c": f" ({code})" if code else "", "v": f", {sev}" if sev else ""},
-                    ),
-                )
 
     if product.requires_indication and not (indication or "").strip():
         result.alerts.append(

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from remisser import queries, services
 from remisser.models import Priority, Referral
+from vardmiljo.api import query
 from vardmiljo.api_auth import actor_of
 
 
@@ -92,11 +93,12 @@ class AnswerIn(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
+class PageQuery(serializers.Serializer):
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10_000_000)
+
+
 def _offset(request: Request) -> int:
-    try:
-        return max(int(request.query_params.get("offset", 0)), 0)
-    except ValueError:
-        return 0
+    return int(query(request, PageQuery)["offset"])
 
 
 class InboxView(APIView):
@@ -104,6 +106,7 @@ class InboxView(APIView):
 
     serializer_class = ListOut
 
+    @extend_schema(parameters=[PageQuery])
     def get(self, request: Request) -> Response:
         page = queries.inbox(actor_of(request), offset=_offset(request))
         return Response(ListOut({"total": page.total, "offset": page.offset, "results": page.rows}).data)
@@ -114,6 +117,7 @@ class OutboxView(APIView):
 
     serializer_class = ListOut
 
+    @extend_schema(parameters=[PageQuery])
     def get(self, request: Request) -> Response:
         page = queries.outbox(actor_of(request), offset=_offset(request))
         return Response(ListOut({"total": page.total, "offset": page.offset, "results": page.rows}).data)

@@ -31,6 +31,7 @@ from remisser.models import (
     ReferralRoute,
 )
 from remisser.queries import referral_for
+from tidbok.services import waitlist_add
 from vardmiljo import audit, outbox
 from vardmiljo.access import Ground, patient_access, record_list, require_assignment
 from vardmiljo.actor import Actor, system_actor
@@ -373,10 +374,6 @@ def referral_accept(
     """Bedömning: accept; optionally put the patient on the unit's waiting list (tidbok)."""
     referral = _transition(actor=actor, referral_id=referral_id, to=S.ACCEPTED, note=note, expected_version=expected_version)
     if waitlist:
-        try:
-            from tidbok.services import waitlist_add
-        except ImportError:
-            raise DomainError(_("Väntelistan i tidboken är inte tillgänglig; acceptera utan väntelista."), field="waitlist")
         # Accepted: the owner is the receiving unit and a sent referral always has its due date.
         waitlist_add(
             actor=actor,

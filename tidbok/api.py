@@ -4,7 +4,8 @@ cancel, rebook, check-in, day list, waiting list. Thin: queries and services do 
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from tidbok import queries, services
 from tidbok.models import Booking, SlotType, WaitlistEntry
+from vardmiljo.api import StrictBooleanField, query
 from vardmiljo.api_auth import actor_of
 from vardmiljo.errors import DomainError
 
@@ -116,32 +118,35 @@ def _valid(serializer: serializers.Serializer) -> dict:
     return dict(serializer.validated_data)
 
 
+class SlotsQuery(serializers.Serializer):
+    slot_type = serializers.ChoiceField(
+        choices=SlotType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid_choice": _("Okänd tidstyp.")},
+    )
+    resource = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    date = serializers.DateField(required=False, help_text="ÅÅÅÅ-MM-DD")
+    first_available = StrictBooleanField(required=False, default=False, help_text="bara den första lediga tiden")
+
+
+class DayListQuery(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="ÅÅÅÅ-MM-DD (standard: i dag)")
+    resource = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
 class FreeSlotsView(APIView):
     """Free slots of the caller's unit; `first_available=1` gives the earliest only."""
 
     serializer_class = SlotOut
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("slot_type", str, enum=SlotType.values),
-            OpenApiParameter("resource", int),
-            OpenApiParameter("date", str, description="ÅÅÅÅ-MM-DD"),
-            OpenApiParameter("first_available", bool),
-        ],
-        responses=SlotOut(many=True),
-    )
+    @extend_schema(parameters=[SlotsQuery], responses=SlotOut(many=True))
     def get(self, request: Request) -> Response:
         actor = actor_of(request)
-        q = request.query_params
-        slot_type = q.get("slot_type", "")
-        if slot_type and slot_type not in SlotType.values:
-            raise DomainError("Okänd tidstyp.", field="slot_type")
-        first = q.get("first_available") in ("1", "true")
-        day = queries.parse_day(q.get("date")) if q.get("date") and not first else None
-        try:
-            resource_id = int(q["resource"]) if q.get("resource") else None
-        except ValueError:
-            raise DomainError("Ange resursen som ett id.", field="resource") from None
+        q = query(request, SlotsQuery)
+        slot_type, first, resource_id = q["slot_type"], q["first_available"], q.get("resource")
+        day = q.get("date") if not first else None
         slots = queries.free_slots(
             actor, slot_type=slot_type, resource_id=resource_id, day=day, limit=1 if first else queries.SEARCH_LIMIT
         )
@@ -198,18 +203,11 @@ class CheckInView(APIView):
 class DayListView(APIView):
     serializer_class = DayListOut
 
-    @extend_schema(
-        parameters=[OpenApiParameter("date", str, description="ÅÅÅÅ-MM-DD (standard: i dag)"), OpenApiParameter("resource", int)],
-        responses=DayListOut,
-    )
+    @extend_schema(parameters=[DayListQuery], responses=DayListOut)
     def get(self, request: Request) -> Response:
-        q = request.query_params
-        day = queries.parse_day(q.get("date")) if q.get("date") else timezone.localdate()
-        try:
-            resource_id = int(q["resource"]) if q.get("resource") else None
-        except ValueError:
-            raise DomainError("Ange resursen som ett id.", field="resource") from None
-        dl = queries.daylist_for(actor_of(request), day=day, resource_id=resource_id)
+        q = query(request, DayListQuery)
+        day = q.get("date") or timezone.localdate()
+        dl = queries.daylist_for(actor_of(request), day=day, resource_id=q.get("resource"))
         return Response(DayListOut(dl).data)
 
 

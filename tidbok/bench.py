@@ -160,7 +160,7 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
         )
 
     def first_available(i: int):
-        q = f"slot_type={types[i % len(types)]}&first_available=1"
+        q = f"slot_type={types[i % len(types)]}&first_available=true"
         if i % 2:
             q += f"&resource={vc_resources[i % len(vc_resources)]}"
         return client.get(f"/api/v1/tidbok/slots/?{q}")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from journal.services import encounter_create
 from tidbok import conf
 from tidbok.models import Booking, Resource, ScheduleException, ScheduleTemplate, Slot, SlotType, WaitlistEntry
 from vardmiljo import audit, outbox
@@ -479,32 +480,19 @@ def booking_check_in(*, actor: Actor, booking_id: int) -> Booking:
     booking.checked_in_by = actor.staff
     booking.checked_in_at = now
     fields = ["status", "checked_in_by", "checked_in_at"]
-    encounter_create = _journal_encounter_create()
-    if encounter_create is not None:
-        encounter = encounter_create(
-            actor=actor,
-            patient_id=booking.patient_id,
-            kind=ENCOUNTER_KIND.get(booking.slot.slot_type, "visit"),
-            unit_id=booking.unit_id,
-            started_at=now,
-            booking_id=booking.pk,
-        )
-        booking.encounter_id = getattr(encounter, "pk", None)
-        fields.append("encounter_id")
+    encounter = encounter_create(
+        actor=actor,
+        patient_id=booking.patient_id,
+        kind=ENCOUNTER_KIND.get(booking.slot.slot_type, "visit"),
+        unit_id=booking.unit_id,
+        started_at=now,
+        booking_id=booking.pk,
+    )
+    booking.encounter_id = encounter.pk
+    fields.append("encounter_id")
     booking.save(update_fields=fields)
     audit.record(actor, "tidbok.booking.check_in", patient=pa, obj=booking, detail={"encounter_id": booking.encounter_id})
     return booking
-
-
-def _journal_encounter_create() -> Callable[..., object] | None:
-    """journal.services.encounter_create, when the journal module provides it."""
-    from importlib import import_module
-
-    try:
-        journal_services = import_module("journal.services")
-    except ImportError:
-        return None
-    return getattr(journal_services, "encounter_create", None)
 
 
 # --- Waiting list -------------------------------------------------------------

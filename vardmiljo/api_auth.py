@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
+from rest_framework.throttling import UserRateThrottle
 
 from vardmiljo.actor import Actor
 from vardmiljo.middleware import SESSION_KEY, actor_for
@@ -46,3 +48,11 @@ class HasActor(permissions.BasePermission):
             return False
         actor_of(request)
         return True
+
+
+class StaffRateThrottle(UserRateThrottle):
+    """API_THROTTLE_RATE per member of staff (a token is its staff's), read when the
+    request comes so that operators and tests can change it."""
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATE

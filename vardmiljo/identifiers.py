@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-PNR_RE = re.compile(r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$")
+# re.ASCII: \d is 0–9 only. Python's \d and str.isdigit() also accept Arabic-Indic,
+# full-width and other digits, which int() would quietly read as a number.
+PNR_RE = re.compile(r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$", re.ASCII)
 HSA_RE = re.compile(r"^SE\d{10}-[A-Za-z0-9]+$")
 
 
@@ -92,7 +94,7 @@ def parse_patient_id(raw: str) -> PersonId:
     """Any patient identifier: a personnummer/samordningsnummer, else a reservnummer."""
     text = (raw or "").strip()
     digits = text.replace("-", "").replace("+", "")
-    if digits.isdigit() and len(digits) in (10, 12) and not digits.startswith("99"):
+    if _ascii_digits(digits) and len(digits) in (10, 12) and not digits.startswith("99"):
         return parse_personnummer(text)
     try:
         return parse_reservnummer(text)
@@ -100,9 +102,52 @@ def parse_patient_id(raw: str) -> PersonId:
         return parse_personnummer(text)
 
 
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+# Letters a hurried hand types for a digit.
+DIGIT_LOOKALIKES = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+_SEPARATORS = re.compile(r"[\s\-+\u2010-\u2015\u2212]")
+
+
 def looks_like_pnr(text: str) -> bool:
     digits = (text or "").replace("-", "").replace("+", "").strip()
-    return digits.isdigit() and len(digits) >= 6
+    return _ascii_digits(digits) and len(digits) >= 6
+
+
+def search_identifier(text: str) -> PersonId | None:
+    """What a search box's text is: None for a name; the identifier when it is one; and
+    a ValidationError saying why when it looks like an identifier but is not a valid one
+    (a letter for a digit, Arabic-Indic or full-width digits, wrong length, date, check digit),
+    so that a mistyped personnummer is never quietly searched as a name."""
+    stripped = (text or "").strip()
+    compact = _SEPARATORS.sub("", stripped)
+    if not compact:
+        return None
+    if re.fullmatch(settings.RESERVNUMMER_PATTERN, stripped.upper()):
+        return parse_reservnummer(stripped)
+    digits = sum(ch.isdigit() for ch in compact)
+    # Identifier-shaped: at least six digits of any script, and mostly digits.
+    if digits < 6 or digits * 4 < len(compact) * 3:
+        return None
+    for ch in compact:
+        if ch.isdigit() and not ch.isascii():
+            raise ValidationError(
+                _("Personnumret innehåller tecknet ”%(c)s”, som inte är en av siffrorna 0–9. Skriv det med siffrorna 0–9.")
+                % {"c": ch},
+                code="non_ascii_digit",
+            )
+    for ch in compact:
+        if not ch.isdigit():
+            hint = DIGIT_LOOKALIKES.get(ch.upper())
+            message = _(
+                "Personnumret innehåller ”%(c)s”, som inte är en siffra; ett personnummer har bara siffror 0–9 och bindestreck."
+            )
+            if hint:
+                message += " " + _("Menade du siffran %(d)s?") % {"d": hint}
+            raise ValidationError(message % {"c": ch}, code="not_a_digit")
+    return parse_patient_id(stripped)
 
 
 def validate_hsa_id(value: str) -> None:

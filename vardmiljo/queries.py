@@ -19,7 +19,7 @@ from vardmiljo.access import (
 )
 from vardmiljo.access import identify_patient as _identify
 from vardmiljo.actor import Actor
-from vardmiljo.identifiers import looks_like_pnr, parse_patient_id
+from vardmiljo.identifiers import search_identifier
 from vardmiljo.models import Patient
 
 SEARCH_LIMIT = 25
@@ -40,12 +40,12 @@ def patient_search(actor: Actor, query: str) -> SearchResult:
     result = SearchResult(query=q)
     if not q:
         return result
-    if looks_like_pnr(q):
-        try:
-            pid = parse_patient_id(q)
-        except ValidationError as exc:
-            result.error = exc.messages[0]
-            return result
+    try:
+        pid = search_identifier(q)
+    except ValidationError as exc:
+        result.error = exc.messages[0]
+        return result
+    if pid is not None:
         patient = _identify(actor, pid.value)
         if patient is not None:
             result.hits = [(patient, patient.may_open)]  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ the HTTPS-only cookie flags so the demo works on http://127.0.0.1:8000.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -164,6 +165,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
+    "axes",
     "vardmiljo",
     "journal",
     "lakemedel",
@@ -187,6 +189,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vardmiljo.middleware.ActorMiddleware",
+    # Last, so that its 400 page has the shell (user, assignment); it answers before any view.
+    "vardmiljo.hygiene.InputHygieneMiddleware",
+    # Login throttling: answers a locked-out login with the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vardmiljo.urls"
@@ -196,6 +202,8 @@ AUTH_USER_MODEL = "vardmiljo.Staff"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -274,6 +282,20 @@ CONTENT_SECURITY_POLICY = (
 )
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
+# --- Login throttling (django-axes) --------------------------------------------
+# A user name and an address are each locked out after LOGIN_FAILURE_LIMIT failed logins
+# for LOGIN_LOCKOUT_MINUTES; an administrator lifts a lock-out by deleting the entry under
+# Axes › Access attempts in Django admin. A successful login clears the failures.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "vardmiljo/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "vardmiljo.middleware.client_ip_for_axes"
+# Logins are not patient data; the access log (vardmiljo.audit) is the one log of reads.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -284,13 +306,23 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vardmiljo.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["vardmiljo.api_auth.StaffRateThrottle"],
+    # JSON only: what the schema documents and the fuzzing checks (no form encodings of null).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "PAGE_SIZE": 50,
 }
+# Per member of staff (session or token), per web process: a runaway integration is
+# slowed down with a 429 before it slows down care. Empty turns it off.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/minute") or None
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vårdmiljö API",
     "DESCRIPTION": "Regional vårdinformationsmiljö: journal, läkemedel, remisser, tidbok.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, so required text says minLength 1.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "vardmiljo.api_schema.error_responses"],
 }
 
 # --- Celery -----------------------------------------------------------------

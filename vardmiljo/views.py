@@ -18,7 +18,7 @@ from vardmiljo import access, registry, services
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.middleware import SESSION_KEY
 from vardmiljo.queries import overview_access, patient_search
-from vardmiljo.web import actor_required, form_error, get_actor
+from vardmiljo.web import actor_required, form_error, get_actor, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -43,10 +43,10 @@ def choose_assignment(request: HttpRequest) -> HttpResponse:
         chosen = request.POST.get("assignment")
         if any(str(a.pk) == chosen for a in assignments):
             request.session[SESSION_KEY] = int(chosen or 0)
-            return redirect(request.POST.get("next") or "home")
+            return redirect(safe_next(request, request.POST.get("next"), "home"))
     elif len(assignments) == 1:
         request.session[SESSION_KEY] = assignments[0].pk
-        return redirect(request.GET.get("next") or "home")
+        return redirect(safe_next(request, request.GET.get("next"), "home"))
     if not assignments and request.user.is_staff:
         return redirect("admin:index")
     return render(

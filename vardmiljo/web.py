@@ -11,6 +11,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import get_script_prefix, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError
@@ -58,3 +59,15 @@ def form_error(form: Form, exc: DomainError) -> None:
     """Show a service's DomainError on the form: on its field, or on top."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
+
+
+def safe_next(request: HttpRequest, value: str | None, fallback: str) -> str:
+    """Where to go after a form: the `next` the page carried when it is a path on this
+    host, else `fallback` (a URL or URL name). Every `next` read goes through here, so a
+    link cannot send staff off-site (https://evil.example/, //evil.example/, javascript:)."""
+    candidate = (value or "").strip()
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback

@@ -6,14 +6,46 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
 
 from integrations.legacy_import.runner import count_lines, file_sha256
 from integrations.models import ImportJob
+from vardmiljo import embedded
 from vardmiljo.errors import DomainError
 from vardmiljo.models import Staff
+
+
+def import_dir() -> Path:
+    """Where import files live on the server (VARDMILJO_IMPORT_DIR, default .data/imports):
+    uploads are kept here, and the admin form can name only files in it."""
+    d = Path(os.environ.get("VARDMILJO_IMPORT_DIR") or embedded.DATA_DIR / "imports")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def import_file(name: str) -> Path:
+    """A file named relative to the import directory, resolved, and refused unless it is a
+    regular file inside that directory: no absolute path, no `..`, no symlink that leads
+    out. The admin form is a web channel: it must not become a way to read the server's
+    files (whose lines an error report would quote)."""
+    text = (name or "").strip()
+    pure = PurePosixPath(text.replace("\\", "/"))
+    if not text or pure.is_absolute() or ".." in pure.parts or text.startswith("~"):
+        raise DomainError(
+            _("Ange filens namn i importkatalogen (utan .. och utan absolut sökväg)."),
+            field="server_path",
+        )
+    base = import_dir().resolve()
+    file = (base / pure).resolve()
+    if not file.is_relative_to(base):
+        raise DomainError(_("Filen ligger utanför importkatalogen."), field="server_path")
+    if not file.is_file():
+        raise DomainError(_("Filen finns inte i importkatalogen."), field="server_path")
+    return file
+
 
 SOURCE_ALIASES = {
     "hl7": ImportJob.Source.HL7_ADT,

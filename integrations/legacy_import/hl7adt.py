@@ -127,6 +127,12 @@ class Hl7AdtFormat:
     def _one(self, ctx: JobContext, item: Item, result: BatchResult) -> None:
         if not item.text.startswith("MSH"):
             raise BadMessage("Felaktigt HL7-meddelande: börjar inte med MSH.")
+        if "\x00" in item.text:
+            # PostgreSQL stores no NUL in text: refused here, as a bad message, not by the
+            # database in the middle of the batch (which failed the whole import).
+            segments = item.text.split("\r")
+            n = next(n for n, seg in enumerate(segments) if "\x00" in seg)
+            raise BadMessage(f"Felaktigt HL7-meddelande: NUL-tecken (0x00) i segment {n + 1} ({segments[n][:3]}).")
         try:
             msg = parse_message(item.text, find_groups=False, validation_level=VALIDATION_LEVEL.TOLERANT)
         except Exception as exc:  # noqa: BLE001 - hl7apy raises several parser errors

@@ -83,6 +83,16 @@ class Record:
             return None
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class Reject(Exception):
     pass
 
@@ -134,6 +144,8 @@ class JsonLinesFormat:
             raise Reject(f"Raden är inte giltig JSON ({exc.msg}, tecken {exc.pos}).") from None
         if not isinstance(data, dict):
             raise Reject("Raden är inte ett JSON-objekt.")
+        if _has_nul(data):
+            raise Reject("Raden innehåller ett NUL-tecken (\\u0000), som inte kan lagras.")
         typ = str(data.get("typ") or "").strip().lower()
         kind = KINDS.get(typ)
         if kind is None:

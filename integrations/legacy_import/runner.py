@@ -48,7 +48,9 @@ class BatchResult:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def error(self, item: Item, reason: str) -> None:
-        self.errors.append((item.line, reason, item.text.replace("\r", " | ")[:200]))
+        # The report is stored as text: a NUL from the file is shown, not stored (PostgreSQL refuses it).
+        excerpt = item.text.replace("\r", " | ").replace("\x00", "\\x00")[:200]
+        self.errors.append((item.line, reason.replace("\x00", "\\x00"), excerpt))
 
 
 @dataclass

@@ -106,3 +106,49 @@ def test_bench_command_prints_rate_and_second_run_creates_nothing(db, capsys):
     out = capsys.readouterr().out
     assert "run=1" in out and "created=600" in out and "run=2" in out and "created=0 skipped=600" in out
     assert out.count("notes_per_s=") == 2
+
+
+@pytest.mark.parametrize(
+    ("server_path", "says"),
+    [
+        ("/etc/passwd", "utan absolut sökväg"),
+        ("../../../../etc/passwd", "utan .. och"),
+        ("sub/../../adt.hl7", "utan .. och"),
+        ("~root/.bashrc", "utan .. och"),
+        ("..\\outside.hl7", "utan .. och"),
+        ("link-out.hl7", "utanför importkatalogen"),
+        ("finns-inte.hl7", "finns inte i importkatalogen"),
+    ],
+)
+def test_12_9_admin_import_form_reads_only_files_inside_the_import_dir(client, db, tmp_path, monkeypatch, server_path, says):
+    inside = tmp_path / "imports"
+    inside.mkdir()
+    outside = tmp_path / "outside.hl7"
+    outside.write_text("MSH|^~\\&|HEMLIG RAD SOM INTE FÅR CITERAS\r")
+    (inside / "link-out.hl7").symlink_to(outside)
+    monkeypatch.setenv("VARDMILJO_IMPORT_DIR", str(inside))
+    client.force_login(f.make_staff(is_staff=True, is_superuser=True))
+    resp = client.post(
+        "/admin/integrations/importjob/add/", {"source": "hl7_adt", "source_system": "X", "server_path": server_path}
+    )
+    page = resp.content.decode()
+    assert resp.status_code == 200 and says in page
+    assert "HEMLIG RAD" not in page and "root:" not in page
+    assert not ImportJob.objects.exists()
+
+
+def test_12_9_admin_import_form_runs_a_file_named_inside_the_import_dir(
+    client, demo_units, django_capture_on_commit_callbacks, tmp_path, monkeypatch
+):
+    (tmp_path / "ELVIS").mkdir()
+    shutil.copy(SAMPLES / "adt.hl7", tmp_path / "ELVIS" / "adt.hl7")
+    monkeypatch.setenv("VARDMILJO_IMPORT_DIR", str(tmp_path))
+    client.force_login(f.make_staff(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(
+            "/admin/integrations/importjob/add/",
+            {"source": "hl7_adt", "source_system": "ELVIS", "server_path": "ELVIS/adt.hl7"},
+        )
+    assert resp.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.file_name == str((tmp_path / "ELVIS" / "adt.hl7").resolve()) and job.status == ImportJob.Status.DONE

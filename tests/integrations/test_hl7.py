@@ -164,3 +164,23 @@ def test_a40_moves_the_whole_record_and_keeps_blocks(world, tmp_path):
     merge = row.detail["merges"][0]
     assert merge["from"] == old.pk and merge["to"] == survivor.pk
     assert merge["moved"]["journal.note.patient"] == 1 and merge["moved"]["vardmiljo.block.patient"] == 1
+
+
+def test_12_10_a_nul_byte_rejects_its_message_and_the_rest_is_imported(demo_units, tmp_path):
+    raw = (SAMPLES / "adt.hl7").read_bytes()
+    # A NUL in the second message's patient name (its MSH is line 5).
+    raw = raw.replace(b"195001019842^^^SKV^PN||Andersson", b"195001019842^^^SKV^PN||Anders\x00son", 1)
+    assert raw.count(b"\x00") == 1
+    path = tmp_path / "nul.hl7"
+    path.write_bytes(raw)
+    job = _run(path)
+    assert job.status == ImportJob.Status.DONE
+    errors = dict(ImportErrorRow.objects.filter(job=job).values_list("line", "reason"))
+    assert "NUL-tecken (0x00) i segment 3 (PID)" in errors[5]
+    assert "\\x00" in ImportErrorRow.objects.get(job=job, line=5).excerpt
+    assert not Patient.objects.filter(identifier="195001019842").exists()
+    # Every other message is imported as usual.
+    assert Patient.objects.filter(identifier="195001019826").exists()
+    assert Patient.objects.filter(identifier="198107149885").exists()
+    # Line 17 merges the rejected identity (now unknown); 21, 25 and 29 are the sample's own bad messages.
+    assert sorted(errors) == [5, 17, 21, 25, 29]

@@ -257,3 +257,21 @@ def test_csv_variant_with_semicolons_and_multiline_text(registered, tmp_path):
     assert errors == {6: "Datum saknas.", 7: "Fel antal fält på raden: 4 fält, rubrikraden har 10."}
     again = runner.run_job(services.import_job_create(source="csv", path=path, source_system="ELVIS-journal").pk)
     assert again.created_count == 0 and again.skipped_count == 3
+
+
+def test_12_10_a_nul_in_a_record_rejects_that_line_only(registered, catalogue, tmp_path):
+    from journal.models import Note
+
+    lines = (SAMPLES / "journal.jsonl").read_text().splitlines()
+    note_line = next(n for n, line in enumerate(lines) if '"MEL-1001"' in line)
+    lines[note_line] = lines[note_line].replace("Välreglerad", "Väl\\u0000reglerad")
+    lines.append('{"typ": "anteckning", "id": "RAW\x00NUL"}')  # a raw NUL byte: not JSON
+    path = tmp_path / "journal.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    job = _import(path)
+    assert job.status == ImportJob.Status.DONE
+    errors = dict(ImportErrorRow.objects.filter(job=job).values_list("line", "reason"))
+    assert "NUL-tecken" in errors[note_line + 1]
+    assert "inte giltig JSON" in errors[len(lines)]
+    assert not Note.objects.filter(source_id="MEL-1001").exists()
+    assert Note.objects.filter(source_id="MEL-1018").exists()

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -141,26 +142,50 @@ def test_worker_runs_legacy_import(worker, demo_units, tmp_path):
     assert job.error_count == 3 and Patient.objects.filter(identifier="198107149885").exists()
 
 
-def test_worker_killed_mid_import_resumes_without_duplicates(worker, demo_units, tmp_path):
-    """A real crash: the worker is SIGKILLed after its first committed batch; the
-    next run of the same file continues after the last committed line."""
+def test_16_worker_killed_mid_import_resumes_without_duplicates(worker, demo_units, tmp_path):
+    """A real crash, made deterministic (item 16): the worker reads the file through a pipe
+    that this test feeds with the first 10 500 lines only, so after its first committed batch
+    (lines 1–5000; the second is parsed, waiting for the third to start) it is blocked reading,
+    and the SIGKILL always lands mid-job. The next run of the same file continues after the
+    last committed line."""
     from integrations.legacy_import import runner, synthetic
     from journal.models import Note
     from tests.integrations.conftest import VC_HSA
 
+    total, fed = 12_000, 10_500
     path = tmp_path / "big.jsonl"
-    synthetic.write_notes_file(path, notes=40_000, patients=400, unit_hsa=VC_HSA)
+    synthetic.write_notes_file(path, notes=total, patients=120, unit_hsa=VC_HSA)
     job = services.import_job_create(source="jsonl", path=path, source_system="Melior")
+    full = tmp_path / "big.full"
+    path.rename(full)
+    os.mkfifo(path)
+    head = b"".join(full.read_bytes().splitlines(keepends=True)[:fed])
+    feeder_done = threading.Event()
+
+    def feed() -> None:
+        fd = os.open(path, os.O_WRONLY)  # blocks until the worker opens the file
+        try:
+            os.write(fd, head)
+            feeder_done.wait(timeout=300)  # hold the pipe open: the worker waits for more
+        except BrokenPipeError:
+            pass
+        finally:
+            os.close(fd)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     worker.send_task("integrations.tasks.legacy_import_run", args=[job.pk])
     assert _wait(lambda: ImportJob.objects.get(pk=job.pk).batches_done >= 1, timeout=120)
     proc = worker.worker_process
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
+    feeder_done.set()
+    feeder.join(timeout=10)
     job.refresh_from_db()
-    if job.status == ImportJob.Status.DONE:
-        pytest.skip("the worker finished before it could be killed")
-    assert job.status == ImportJob.Status.RUNNING and 0 < job.lines_done < 40_000
-    assert Note.objects.count() == job.lines_done  # exactly the committed batches, nothing half-written
+    assert job.status == ImportJob.Status.RUNNING and job.batches_done == 1 and job.lines_done == runner.DEFAULT_BATCH_SIZE
+    assert Note.objects.count() == job.lines_done  # exactly the committed batch, nothing half-written
+    path.unlink()
+    full.rename(path)
     again = services.import_job_create(source="jsonl", path=path, source_system="Melior")
     assert again.pk == job.pk
     # The killed worker's database session holds the job lock until PostgreSQL notices
@@ -174,5 +199,5 @@ def test_worker_killed_mid_import_resumes_without_duplicates(worker, demo_units,
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
-    assert done.status == ImportJob.Status.DONE and done.created_count == 40_000
-    assert Note.objects.count() == 40_000 and Note.objects.values("source_id").distinct().count() == 40_000
+    assert done.status == ImportJob.Status.DONE and done.created_count == total
+    assert Note.objects.count() == total and Note.objects.values("source_id").distinct().count() == total

@@ -111,3 +111,12 @@ def test_api_pause_resume_history_review(world: World, drugs: None) -> None:
     assert [v["kind"] for v in hist] == ["resumed", "paused", "created"] and hist[1]["reason"] == "inför op"
     r = c.post(f"{BASE}/patients/{pid}/review/", {"note": "ok"}, format="json")
     assert r.status_code == 201 and r.json()["note"] == "ok"
+
+
+def test_12_11_past_is_a_boolean_as_the_schema_says(world: World) -> None:
+    c = _client(world.physician)
+    url = f"{BASE}/patients/{world.patient.pk}/orders/"
+    assert c.get(url, {"past": "true"}).status_code == 200
+    assert c.get(url, {"past": "false"}).status_code == 200
+    r = c.get(url, {"past": "1"})
+    assert r.status_code == 400 and r.json() == {"detail": "past: Ange true eller false.", "code": "invalid", "field": "past"}

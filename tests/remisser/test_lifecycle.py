@@ -231,17 +231,8 @@ def test_send_to_own_unit_is_refused(world: World) -> None:
     assert exc.value.field == "receiver_unit"
 
 
-def test_accept_with_waitlist_uses_tidbok_or_says_it_is_missing(world: World) -> None:
+def test_16_accept_with_waitlist_puts_the_patient_on_tidbok_waitlist(world: World) -> None:
     ref = send(world)
-    try:
-        from tidbok.services import waitlist_add  # noqa: F401
-    except ImportError:
-        with pytest.raises(DomainError) as exc:
-            services.referral_accept(actor=world.colleague, referral_id=ref.pk, waitlist=True)
-        assert exc.value.field == "waitlist"
-        ref.refresh_from_db()
-        assert ref.status == S.RECEIVED
-        return
     services.referral_accept(actor=world.colleague, referral_id=ref.pk, waitlist=True, note="Nybesök")
     ref.refresh_from_db()
     assert ref.status == S.ACCEPTED

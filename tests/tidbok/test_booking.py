@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib.util import find_spec
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -136,20 +135,15 @@ def test_check_in_then_cancel_is_refused(world: World) -> None:
     assert b.status == Booking.Status.CHECKED_IN and b.cancel_reason == ""
 
 
-def test_check_in_creates_the_journal_encounter_when_journal_exists(world: World) -> None:
+def test_16_check_in_creates_the_journal_encounter(world: World) -> None:
+    from journal.models import Encounter
+
     slot = _slot(world, in_minutes=3)
     b = services.booking_create(actor=world.nurse, patient_id=world.patient.pk, slot_id=slot.pk)
     services.booking_check_in(actor=world.nurse, booking_id=b.pk)
     b.refresh_from_db()
-    if services._journal_encounter_create() is None:
-        assert b.encounter_id is None  # journal not merged yet: the check-in stands on its own
-        return
-    from importlib import import_module
-
-    assert find_spec("journal.models")
-    Encounter = import_module("journal.models").Encounter
     enc = Encounter.objects.get(pk=b.encounter_id)
-    assert enc.patient_id == world.patient.pk
+    assert enc.patient_id == world.patient.pk and enc.booking_id == b.pk
 
 
 def test_check_in_another_day_is_refused(world: World) -> None:

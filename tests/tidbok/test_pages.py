@@ -284,8 +284,11 @@ def test_api_first_available_book_cancel_check_in_daylist(client, world: World) 
     soon = make_slot(resource, in_minutes=3, slot_type="phone")
     make_slot(resource, in_minutes=2, slot_type="video")
     login(client, world.nurse)
-    r = client.get("/api/v1/tidbok/slots/", {"slot_type": "phone", "first_available": "1"})
+    r = client.get("/api/v1/tidbok/slots/", {"slot_type": "phone", "first_available": "true"})
     assert r.status_code == 200 and [s["id"] for s in r.json()] == [soon.pk]
+    # Item 12.11: a boolean is true or false, as the schema says.
+    r = client.get("/api/v1/tidbok/slots/", {"slot_type": "phone", "first_available": "1"})
+    assert r.status_code == 400 and r.json()["field"] == "first_available"
     r = client.post(
         "/api/v1/tidbok/bookings/", {"patient_id": world.patient.pk, "slot_id": soon.pk}, content_type="application/json"
     )
