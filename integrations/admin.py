@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from integrations import services
 from integrations.legacy_import import import_dir, import_file
 from integrations.models import ImportJob, RegistryTransfer
-from vardmiljo import embedded
 from vardmiljo.admin import PatientDataAdmin, PayloadSupportMixin
 from vardmiljo.errors import DomainError
 

@@ -390,9 +390,13 @@ class OutboxAdmin(PayloadSupportMixin):
 
 
 @admin.register(OutboxAttempt)
-class OutboxAttemptAdmin(ReadOnlyAdmin):
-    list_display = ("started_at", "outbox", "worker", "finished_at", "result", "error")
+class OutboxAttemptAdmin(PatientDataAdmin):
+    """Delivery attempts: who tried and how it ended. The error text may quote a receiver's
+    answer about a patient, so it stays out of admin (`manage.py outbox` shows the status)."""
+
+    list_display = ("started_at", "outbox", "worker", "finished_at", "result")
     list_filter = ("result",)
+    shown_fields = ("id", "outbox", "worker", "started_at", "lease_until", "finished_at", "result")
 
 
 @admin.register(OutboxEndpoint)

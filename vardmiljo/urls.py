@@ -35,4 +35,3 @@ urlpatterns = [
 handler400 = "vardmiljo.error_pages.bad_request"
 handler403 = "vardmiljo.error_pages.permission_denied"
 handler404 = "vardmiljo.error_pages.page_not_found"
-handler500 = "vardmiljo.error_pages.server_error"
