@@ -246,6 +246,19 @@ def record_access(pa: PatientAccess, action: str, *, obj: object = None, write: 
     return audit.record(pa.actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
 
 
+def record_list(
+    actor: Actor, action: str, patient_ids: list[int] | tuple[int, ...], obj: object = None, detail: dict[str, Any] | None = None
+) -> int | None:
+    """A list that names patients (a ward worklist, a bed board) is a read of each of them:
+    one access-log row naming every listed patient. Nothing is written for an empty list."""
+    ids = sorted({int(p) for p in patient_ids})
+    if not ids:
+        return None
+    return audit.record(
+        actor, action, obj=obj, ground=Ground.CARE_RELATIONSHIP, detail={**(detail or {}), "patient_ids": ids}
+    )
+
+
 def identify_patient(actor: Actor, identifier: str) -> Patient | None:
     """Identity lookup by a complete, valid identifier (as at the reception desk):
     returns the patient's identity only, whether or not the actor may read the
