@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "lakemedel",
     "remisser",
     "tidbok",
+    "slutenvard",
     "integrations",
 ]
 

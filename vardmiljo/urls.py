@@ -25,5 +25,6 @@ urlpatterns = [
     path("lakemedel/", include("lakemedel.urls")),
     path("remisser/", include("remisser.urls")),
     path("tidbok/", include("tidbok.urls")),
+    path("slutenvard/", include("slutenvard.urls")),
     path("integrationer/", include("integrations.urls")),
 ]

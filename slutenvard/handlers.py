@@ -1,0 +1,29 @@
+"""Outbox channels of slutenvård.
+
+- `slutenvard.adt`: outbound HL7 ADT for the systems that stay. The receiver comes
+  with the FHIR issue's outbound feed; until then each message stays queued,
+  visibly (NotConfigured), never lost.
+- `slutenvard.epikris` (local): the discharge summary to the patient's listed
+  health centre in this installation. Delivery puts an acknowledgement item
+  (vidimering) in the health centre's list and answers a receipt, in the
+  transaction that marks the row delivered: received exactly once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slutenvard import adt, services
+from slutenvard.receive import summary_receive
+from vardmiljo import outbox
+from vardmiljo.models import Outbox
+
+
+@outbox.handler(adt.CHANNEL, local=False)
+def deliver_adt(row: Outbox) -> dict[str, Any]:
+    raise outbox.NotConfigured("ingen mottagare för HL7 ADT ännu (kommer med det utgående flödet)")
+
+
+@outbox.handler(services.CHANNEL_SUMMARY, local=True)
+def deliver_summary(row: Outbox) -> dict[str, Any]:
+    return summary_receive(row)
