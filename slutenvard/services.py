@@ -423,6 +423,11 @@ def stay_move_bed(*, actor: Actor, stay_id: int, bed_id: int, outlying: bool = F
     assert bed is not None
     if outlying and bed.ward_id == stay.ward_id:
         raise DomainError(_("Välj en säng på en annan avdelning för att utlokalisera."), field="bed")
+    if outlying:
+        # The host ward's staff nurse the patient in their bed: that is their ground to read.
+        care_relationship_ensure(
+            actor=actor, patient=stay.patient_id, unit=bed.ward.unit_id, ground=CareRelationship.Ground.ADMISSION
+        )
     from_bed = stay.bed
     _vacate(stay.bed_id)
     stay.bed = bed

@@ -254,9 +254,7 @@ def record_list(
     ids = sorted({int(p) for p in patient_ids})
     if not ids:
         return None
-    return audit.record(
-        actor, action, obj=obj, ground=Ground.CARE_RELATIONSHIP, detail={**(detail or {}), "patient_ids": ids}
-    )
+    return audit.record(actor, action, obj=obj, ground=Ground.CARE_RELATIONSHIP, detail={**(detail or {}), "patient_ids": ids})
 
 
 def identify_patient(actor: Actor, identifier: str) -> Patient | None:
