@@ -178,9 +178,10 @@ def _access(actor: Actor, patient_id: int, action: str, obj: object = None) -> P
     return patient_access(actor, patient_id, action=action, obj=obj, write=True)
 
 
-def _lock_stay(actor: Actor, stay_id: int, action: str) -> tuple[Stay, PatientAccess | Patient]:
+def _lock_stay(actor: Actor, stay_id: int, action: str, *, sending_ward: bool = False) -> tuple[Stay, PatientAccess | Patient]:
     """The stay, locked, if the actor works at its ward (or at the ward whose bed it lies
-    in); absent and not allowed answer the same."""
+    in, or, with `sending_ward`, at the ward the latest transfer came from); absent and
+    not allowed answer the same."""
     if not actor.is_system:
         require_assignment(actor)
     stay = (
@@ -192,7 +193,9 @@ def _lock_stay(actor: Actor, stay_id: int, action: str) -> tuple[Stay, PatientAc
     if stay is None:
         raise NotFound()
     if not actor.is_system and actor.unit_id not in (stay.ward.unit_id, stay.bed.ward.unit_id if stay.bed else None):
-        raise NotFound()
+        last = _last_event(stay, (StayEvent.Kind.TRANSFER,)) if sending_ward else None
+        if last is None or last.from_ward is None or last.from_ward.unit_id != actor.unit_id:
+            raise NotFound()
     return stay, _access(actor, stay.patient_id, action, stay)
 
 
@@ -564,7 +567,8 @@ def stay_cancel_admit(*, actor: Actor, stay_id: int, reason: str) -> Stay:
 def stay_cancel_transfer(*, actor: Actor, stay_id: int, reason: str) -> Stay:
     """Makulera överflyttning: the patient is back on the ward and in the bed it came
     from (if that bed is still free); only the latest movement can be cancelled."""
-    stay, pa = _lock_stay(actor, stay_id, "slutenvard.stay.cancel_transfer")
+    # The ward that sent the patient may cancel its mistaken transfer as well as the receiving one.
+    stay, pa = _lock_stay(actor, stay_id, "slutenvard.stay.cancel_transfer", sending_ward=True)
     _require_active(stay)
     if not (reason or "").strip():
         raise DomainError(_("Ange varför överflyttningen makuleras."), field="reason")
