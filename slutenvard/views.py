@@ -164,7 +164,8 @@ def _do(request: HttpRequest, stay_id: int, action: str) -> tuple[str, str | Non
             bed_id=_int(p.get("bed")),
             at=_datetime(p.get("at"), "at"),
         )
-        return _("Patienten är överflyttad."), None
+        # The sending ward no longer sees the stay page: back to its own list.
+        return _("Patienten är överflyttad."), reverse("slutenvard:worklist")
     if action in ("move", "outlie"):
         services.stay_move_bed(actor=actor, stay_id=stay_id, bed_id=_int(p.get("bed")) or 0, outlying=action == "outlie")
         return (_("Patienten är utlokaliserad.") if action == "outlie" else _("Patienten har bytt säng.")), None
