@@ -61,6 +61,8 @@ class AdmitIn(serializers.Serializer):
     expected_discharge = serializers.DateField(required=False, allow_null=True, default=None)
     plan = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     primary_care_unit_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    referral_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    waitlist_entry_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class TransferIn(serializers.Serializer):

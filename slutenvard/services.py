@@ -25,6 +25,8 @@ from journal import services as journal_services
 from journal.models import Encounter, Note
 from slutenvard import adt
 from slutenvard.models import ACTIVE_STAY, Bed, Stay, StayEvent, Ward
+from tidbok import services as tidbok_services
+from tidbok.models import WaitlistEntry
 from vardmiljo import audit, outbox
 from vardmiljo.access import PatientAccess, patient_access, require_assignment
 from vardmiljo.actor import Actor
@@ -260,6 +262,14 @@ def stay_admit(
         raise Conflict(
             _("Patienten är redan inskriven på %(w)s.") % {"w": current.ward.unit.name}, field="patient", code="already_admitted"
         )
+    if waitlist_entry_id is not None:
+        # A planned admission from the ward's waiting list (tidbok): the entry is closed with it.
+        entry = WaitlistEntry.objects.filter(pk=waitlist_entry_id, unit_id=ward.unit_id).first()
+        if entry is None or entry.patient_id != patient.pk:
+            raise DomainError(_("Väntelisteposten gäller inte patienten på avdelningen."), field="waitlist_entry")
+        if entry.status != WaitlistEntry.Status.WAITING:
+            raise Conflict(_("Patienten står inte längre på väntelistan."), field="waitlist_entry")
+        source = Stay.Source.PLANNED
     bed = _bed(ward, bed_id)
     pal = _staff(pal_id, ward.unit.provider_id, _("patientansvarig läkare"), "pal")
     pas = _staff(pas_id, ward.unit.provider_id, _("patientansvarig sjuksköterska"), "pas")
@@ -303,6 +313,10 @@ def stay_admit(
     except IntegrityError as exc:
         _integrity(exc)
     _occupy(bed)
+    if waitlist_entry_id is not None:
+        tidbok_services.waitlist_remove(
+            actor=actor, entry_id=waitlist_entry_id, reason=_("Inskriven på %(w)s") % {"w": ward.unit.name}
+        )
     _event(actor, stay, StayEvent.Kind.ADMIT, at, to_ward=ward, to_bed=bed, detail={"source": source})
     _record(actor, "slutenvard.stay.admit", pa, stay, ward_id=ward.pk, bed_id=bed.pk if bed else None, encounter_id=enc.pk)
     return stay

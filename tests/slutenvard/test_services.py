@@ -318,3 +318,19 @@ def test_summary_draft_sign_send_is_receipted_at_the_health_centre(world: World,
     assert row.status == Outbox.Status.DELIVERED and row.receipt["unit_hsa_id"] == world.vc.hsa_id
     ack = Acknowledgement.objects.get(unit=world.vc, patient=p)  # exactly one
     assert "Epikris" in ack.summary and ack.object_id == str(draft.pk)
+
+
+def test_planned_admission_closes_the_waiting_list_entry(world: World, wards: Wards) -> None:
+    from tidbok import services as tidbok_services
+    from tidbok.models import WaitlistEntry
+
+    p = f.make_patient()
+    f.relate(p, wards.med.unit)
+    entry = tidbok_services.waitlist_add(
+        actor=wards.nurse, patient_id=p.pk, unit_id=wards.med.unit_id, priority="two_weeks", due_by=timezone.localdate()
+    )
+    other = f.make_patient()
+    _refused(_admit, wards, other.pk, waitlist_entry_id=entry.pk, match="gäller inte patienten")
+    stay = _admit(wards, p.pk, wards.med_beds[0], waitlist_entry_id=entry.pk)
+    entry.refresh_from_db()
+    assert stay.source == Stay.Source.PLANNED and entry.status == WaitlistEntry.Status.REMOVED
