@@ -70,16 +70,16 @@ def seed(ctx: DemoContext) -> None:
     siv = Actor(staff=ctx.staff["siv"], assignment=ctx.assignments["siv"])
     kim = Actor(staff=ctx.staff["kim"], assignment=ctx.assignments["kim"])
     special = {p.pk for p in ctx.special.values()}
-    patients = [pk for pk in ctx.patient_ids[200:] if pk not in special] or [pk for pk in ctx.patient_ids if pk not in special]
+    # Patients further down the list than the other modules' demo patients, each admitted once.
+    pool = iter([pk for pk in ctx.patient_ids[200:] + ctx.patient_ids[:200] if pk not in special])
     now = timezone.now()
     today = timezone.localdate()
     rng = ctx.rng
-    n = 0
 
-    def admit(actor: Actor, ward: Ward, bed: Bed | None, reason: str, pal: str, pas: str | None) -> int:
-        nonlocal n
-        pid = patients[n % len(patients)]
-        n += 1
+    def admit(actor: Actor, ward: Ward, bed: Bed | None, reason: str, pal: str, pas: str | None) -> int | None:
+        pid = next(pool, None)
+        if pid is None:
+            return None  # a small demo (seed_demo --patients 30) fills fewer beds
         days = rng.randrange(0, 9)
         stay = services.stay_admit(
             actor=actor,
@@ -105,7 +105,8 @@ def seed(ctx: DemoContext) -> None:
         admit(kim, ward_kir, bed, rng.choice(SURGICAL), "kim", None)
     # Medicinavdelning 3 is full: one patient lies in a bed of Kirurgavdelning 5 (utlokaliserad) …
     stay_id = admit(siv, ward_med, None, "Erysipelas", "per", "siv")
-    services.stay_move_bed(actor=siv, stay_id=stay_id, bed_id=kir_beds[16].pk, outlying=True)
+    if stay_id is not None:
+        services.stay_move_bed(actor=siv, stay_id=stay_id, bed_id=kir_beds[16].pk, outlying=True)
     # … and one waits in the emergency department for a bed.
     admit(siv, ward_med, None, "Hjärtsvikt, försämring", "per", "siv")
     services.bed_set_state(actor=siv, bed_id=med_beds[21].pk, state=Bed.State.CLEANING)
