@@ -25,7 +25,7 @@ from journal.models import (
     Procedure,
 )
 from vardmiljo import audit, db
-from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
+from vardmiljo.access import PatientAccess, patient_access, patients_visible_to, record_list
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound
 from vardmiljo.models import CareUnit
@@ -272,8 +272,7 @@ def unsigned_for(actor: Actor) -> list[Note]:
         .defer("search", "text", "headings")
         .order_by("created_at")[:WORKLIST_LIMIT]
     )
-    if rows:
-        audit.record(actor, "journal.unsigned.list", ground=Ground.CARE_RELATIONSHIP, detail={"notes": [n.pk for n in rows]})
+    record_list(actor, "journal.unsigned.list", [n.patient_id for n in rows], detail={"notes": [n.pk for n in rows]})
     return rows
 
 
@@ -421,10 +420,7 @@ def acknowledgements_open(actor: Actor) -> list[Acknowledgement]:
         .select_related("patient")
         .order_by("created_at")[:WORKLIST_LIMIT]
     )
-    if rows:
-        audit.record(
-            actor, "journal.acknowledgement.list", ground=Ground.CARE_RELATIONSHIP, detail={"items": [a.pk for a in rows]}
-        )
+    record_list(actor, "journal.acknowledgement.list", [a.patient_id for a in rows], detail={"items": [a.pk for a in rows]})
     return rows
 
 

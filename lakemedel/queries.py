@@ -23,7 +23,7 @@ from lakemedel.models import (
     SafetyAlert,
 )
 from vardmiljo import db
-from vardmiljo.access import PatientAccess, patient_access
+from vardmiljo.access import PatientAccess, list_patients, patient_access
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import Outbox, Staff
@@ -242,12 +242,17 @@ def failed_prescriptions_count(actor: Actor) -> int:
 
 
 def failed_prescriptions(actor: Actor, limit: int = 100) -> list[Prescription]:
+    """The prescriber's own prescriptions that need attention (the worklist), recorded as one
+    list read naming their patients."""
     if actor.assignment is None:
         return []
-    return list(
+    return list_patients(
+        actor,
+        "lakemedel.worklist.read",
         Prescription.objects.filter(_needs_attention_q(), prescriber=actor.staff)
         .select_related("product", "patient", "outbox")
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at")[:limit],
+        detail=lambda rows: {"prescriptions": [r.pk for r in rows]},
     )
 
 

@@ -22,7 +22,6 @@ from lakemedel import queries, services
 from lakemedel.dosage import format_number
 from lakemedel.forms import ChangeForm, DiscontinueForm, OrderForm, PrescriptionForm, ReasonForm, ReviewForm
 from lakemedel.safety import check_order
-from vardmiljo import audit
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.web import actor_required, form_error, get_actor
 
@@ -419,8 +418,6 @@ def print_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
 def failed(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     rows = queries.failed_prescriptions(actor)
-    if rows:
-        audit.record(actor, "lakemedel.worklist.read", ground="care_relationship", detail={"prescriptions": [r.pk for r in rows]})
     return render(request, "lakemedel/failed.html", {"rows": rows})
 
 

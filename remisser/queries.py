@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from remisser.models import CLOSED_STATUSES, RECEIVER_OPEN, Referral, ReferralEvent, ReferralNotification
 from vardmiljo import audit, db
-from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to, require_assignment
+from vardmiljo.access import (
+    Ground,
+    PatientAccess,
+    patient_access,
+    patients_visible_to,
+    record_list,
+    require_assignment,
+)
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
 from vardmiljo.models import CareUnit, Outbox
@@ -97,13 +104,7 @@ def _log_list(actor: Actor, action: str, rows: Sequence[Referral]) -> None:
 
 
 def _log_list_ids(actor: Actor, action: str, referral_ids: list[int], patient_ids: set[int]) -> None:
-    if referral_ids:
-        audit.record(
-            actor,
-            action,
-            ground=Ground.CARE_RELATIONSHIP,
-            detail={"referrals": referral_ids, "patients": sorted(patient_ids)},
-        )
+    record_list(actor, action, sorted(patient_ids), detail={"referrals": referral_ids})
 
 
 def _inbox_base(actor: Actor) -> QuerySet[Referral]:

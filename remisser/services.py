@@ -32,7 +32,7 @@ from remisser.models import (
 )
 from remisser.queries import referral_for
 from vardmiljo import audit, outbox
-from vardmiljo.access import Ground, patient_access, require_assignment
+from vardmiljo.access import Ground, patient_access, record_list, require_assignment
 from vardmiljo.actor import Actor, system_actor
 from vardmiljo.errors import Conflict, DomainError, PermissionDenied
 from vardmiljo.models import Assignment, CareRelationship, CareUnit, Staff
@@ -599,7 +599,7 @@ def referral_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 50
     ReferralNotification.objects.bulk_create(notes)
     ReferralEvent.objects.bulk_create(events)
     Referral.objects.bulk_update(refs, ["escalated_at"])
-    audit.record(sys, "referral.escalate", ground=Ground.SYSTEM, detail={"referrals": [r.pk for r in refs]})
+    record_list(sys, "referral.escalate", [r.patient_id for r in refs], detail={"referrals": [r.pk for r in refs]})
     return len(refs)
 
 

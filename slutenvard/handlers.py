@@ -16,7 +16,6 @@ from typing import Any
 from celery.schedules import crontab
 
 from slutenvard import adt, services
-from slutenvard.receive import summary_receive
 from vardmiljo import outbox
 from vardmiljo.celery import add_beat
 from vardmiljo.models import Outbox
@@ -29,7 +28,7 @@ def deliver_adt(row: Outbox) -> dict[str, Any]:
 
 @outbox.handler(services.CHANNEL_SUMMARY, local=True)
 def deliver_summary(row: Outbox) -> dict[str, Any]:
-    return summary_receive(row)
+    return services.summary_receive(row)
 
 
 # The day's figures as the regions report them: stored each morning at 06:00.

@@ -7,7 +7,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from slutenvard import queries
-from slutenvard.models import ACTIVE_STAY, Stay
 from vardmiljo.access import PatientAccess
 from vardmiljo.actor import Actor
 from vardmiljo.registry import patient_panel, worklist
@@ -21,6 +20,4 @@ def stay_panel(pa: PatientAccess) -> dict[str, Any]:
 @worklist("slutenvard.worklist", title=str(_("Avdelningen")), url_name="slutenvard:worklist")
 def ward_patients(actor: Actor) -> int:
     # A count names no patient; only staff of a ward see it.
-    if actor.unit_id is None:
-        return 0
-    return Stay.objects.filter(ward__unit_id=actor.unit_id, status__in=ACTIVE_STAY).count()
+    return queries.ward_patient_count(actor)

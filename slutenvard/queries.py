@@ -45,6 +45,13 @@ def wards_of_provider(actor: Actor) -> list[Ward]:
     return list(Ward.objects.select_related("unit", "hospital").filter(unit__provider_id=actor.provider_id, unit__active=True))
 
 
+def ward_patient_count(actor: Actor) -> int:
+    """The top bar's count of the actor's ward's patients (a number names nobody)."""
+    if actor.unit_id is None:
+        return 0
+    return Stay.objects.filter(ward__unit_id=actor.unit_id, status__in=ACTIVE_STAY).count()
+
+
 def beds_of(ward: Ward) -> list[Bed]:
     return list(Bed.objects.filter(ward=ward).order_by("order", "pk"))
 

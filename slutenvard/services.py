@@ -22,14 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from journal import services as journal_services
-from journal.models import Encounter, Note
+from journal.models import Acknowledgement, Encounter, Note
 from slutenvard import adt
 from slutenvard.models import ACTIVE_STAY, Bed, Stay, StayEvent, Ward
 from tidbok import services as tidbok_services
 from tidbok.models import WaitlistEntry
 from vardmiljo import audit, outbox
 from vardmiljo.access import PatientAccess, patient_access, require_assignment
-from vardmiljo.actor import Actor
+from vardmiljo.actor import Actor, system_actor
 from vardmiljo.errors import Conflict, DomainError, NotFound
 from vardmiljo.models import CareRelationship, CareUnit, Patient, Staff
 from vardmiljo.services import care_relationship_ensure
@@ -751,3 +751,27 @@ def summary_send(*, actor: Actor, stay_id: int) -> Any:
     )
     _record(actor, "slutenvard.summary.send", pa, stay, note_id=note.pk, to_unit=stay.primary_care_unit_id)
     return row
+
+
+def summary_receive(row: Any) -> dict[str, Any]:
+    """The health centre gets the summary as an item to acknowledge (vidimering): the
+    outbox's local delivery, in the transaction that marks the row delivered."""
+    stay = Stay.objects.select_related("ward__unit").filter(pk=int(row.object_id)).first()
+    note = Note.objects.filter(pk=row.payload.get("note_id")).first()
+    unit = CareUnit.objects.filter(pk=row.payload.get("to_unit_id")).first()
+    if stay is None or note is None or unit is None:
+        raise outbox.PermanentFailure("vårdtillfälle, epikris eller mottagare finns inte")
+    ack, _created = Acknowledgement.objects.get_or_create(
+        unit=unit,
+        object_type="journal.note",
+        object_id=str(note.pk),
+        patient_id=stay.patient_id,
+        defaults={
+            "kind": Acknowledgement.Kind.NOTE,
+            "summary": f"Epikris från {stay.ward.unit.name}"[:300],
+        },
+    )
+    audit.record(
+        system_actor("slutenvard"), "slutenvard.summary.received", patient=stay.patient_id, obj=ack, detail={"unit_id": unit.pk}
+    )
+    return {"received_at": timezone.now().isoformat(), "unit_hsa_id": unit.hsa_id, "acknowledgement_id": ack.pk}

@@ -136,6 +136,10 @@ def test_consent_and_block_pages_record_on_request(client, world: World) -> None
     block = Block.objects.get()
     login(client, world.outsider)
     assert "spärrat" in client.get(f"/patient/{world.patient.pk}/").content.decode()
+    # Issue 12 item 1: only the provider whose data the block protects lifts it.
+    resp = client.post(url, {"form": "lift", "block_id": block.pk, "patient_request": "Patienten häver"})
+    assert resp.status_code == 403
+    login(client, world.physician)
     resp = client.post(url, {"form": "lift", "block_id": block.pk, "patient_request": "Patienten häver"})
     assert resp.status_code == 302
     block.refresh_from_db()

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from tidbok import conf
 from tidbok.models import ACTIVE_BOOKING, Booking, Resource, ScheduleTemplate, Slot, SlotType, WaitlistEntry
-from vardmiljo import audit, db
-from vardmiljo.access import Ground, PatientAccess, may_manage_unit, patient_access, require_assignment
+from vardmiljo import db
+from vardmiljo.access import PatientAccess, may_manage_unit, patient_access, record_list, require_assignment
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import CareUnit, Patient
@@ -268,14 +268,12 @@ def daylist_for(actor: Actor, *, day: dt.date, resource_id: int | None = None) -
             raise NotFound()
     daylist = build_daylist(unit=unit, day=day, resource=resource, resources=all_resources)
     daylist.unit_resources = [r for r in all_resources.values() if r.active]
-    patient_ids = daylist.patient_ids
-    if patient_ids:
-        audit.record(
-            actor,
-            "tidbok.daylist.read",
-            ground=Ground.CARE_RELATIONSHIP,
-            detail={"unit_id": unit_id, "day": day.isoformat(), "resource_id": resource_id, "patient_ids": patient_ids},
-        )
+    record_list(
+        actor,
+        "tidbok.daylist.read",
+        daylist.patient_ids,
+        detail={"unit_id": unit_id, "day": day.isoformat(), "resource_id": resource_id},
+    )
     return daylist
 
 
@@ -310,14 +308,12 @@ def resource_week(actor: Actor, *, resource_id: int, start: dt.date) -> WeekView
     by_day: dict[dt.date, list[WeekRow]] = {monday + dt.timedelta(days=i): [] for i in range(7)}
     for s in slots:
         by_day.setdefault(timezone.localtime(s.starts_at).date(), []).append(WeekRow(slot=s, booking=bookings.get(s.pk)))
-    ids = [b.patient_id for b in bookings.values()]
-    if ids:
-        audit.record(
-            actor,
-            "tidbok.week.read",
-            ground=Ground.CARE_RELATIONSHIP,
-            detail={"resource_id": resource.pk, "week": monday.isoformat(), "patient_ids": ids},
-        )
+    record_list(
+        actor,
+        "tidbok.week.read",
+        [b.patient_id for b in bookings.values()],
+        detail={"resource_id": resource.pk, "week": monday.isoformat()},
+    )
     return WeekView(resource=resource, start=monday, days=sorted(by_day.items()))
 
 
@@ -417,13 +413,7 @@ def waitlist_for(actor: Actor, *, limit: int = WAITLIST_LIMIT) -> tuple[list[Wai
     for e in entries:
         gdate = timezone.localtime(e.added_at).date() + dt.timedelta(days=days)
         rows.append(WaitlistRow(entry=e, guarantee_date=gdate, past_guarantee=today > gdate, past_due=today > e.due_by))
-    if rows:
-        audit.record(
-            actor,
-            "tidbok.waitlist.read",
-            ground=Ground.CARE_RELATIONSHIP,
-            detail={"unit_id": unit_id, "patient_ids": [r.entry.patient_id for r in rows]},
-        )
+    record_list(actor, "tidbok.waitlist.read", [r.entry.patient_id for r in rows], detail={"unit_id": unit_id})
     return rows, total
 
 

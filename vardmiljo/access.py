@@ -21,6 +21,7 @@ narrows a queryset.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -246,15 +247,56 @@ def record_access(pa: PatientAccess, action: str, *, obj: object = None, write: 
     return audit.record(pa.actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
 
 
+def _list_ground(actor: Actor) -> str:
+    if actor.is_system:
+        return Ground.SYSTEM
+    a = actor.assignment
+    if a is not None and a.purpose == Assignment.Purpose.CARE:
+        return Ground.CARE_RELATIONSHIP
+    return Ground.ADMINISTRATION
+
+
 def record_list(
-    actor: Actor, action: str, patient_ids: list[int] | tuple[int, ...], obj: object = None, detail: dict[str, Any] | None = None
+    actor: Actor,
+    action: str,
+    patient_ids: Iterable[int],
+    *,
+    obj: object = None,
+    detail: dict[str, Any] | None = None,
 ) -> int | None:
-    """A list that names patients (a ward worklist, a bed board) is a read of each of them:
-    one access-log row naming every listed patient. Nothing is written for an empty list."""
-    ids = sorted({int(p) for p in patient_ids})
+    """Record one list read (a search result, an inbox, a day list, a worklist, an
+    export): one access-log row naming every listed patient in its indexed
+    `patient_ids` column, so that each of them finds it in their log extract.
+    Returns the row's id, or None when the list named nobody (nothing is written)."""
+    ids = list(dict.fromkeys(int(p) for p in patient_ids if p is not None))
     if not ids:
         return None
-    return audit.record(actor, action, obj=obj, ground=Ground.CARE_RELATIONSHIP, detail={**(detail or {}), "patient_ids": ids})
+    return audit.record(actor, action, obj=obj, ground=_list_ground(actor), detail=detail, patient_ids=ids)
+
+
+def list_patients(
+    actor: Actor,
+    action: str,
+    rows: Iterable[M],
+    *,
+    patient_of: str | Callable[[M], int | None] | None = None,
+    obj: object = None,
+    detail: dict[str, Any] | Callable[[list[M]], dict[str, Any]] | None = None,
+) -> list[M]:
+    """Evaluate a list (a queryset that starts from patients_visible_to(actor), or rows
+    already narrowed by the access module) and record it with record_list in one call.
+    `patient_of` names each row's patient: an attribute ("pk" for patients, else
+    "patient_id" by default) or a function. `detail` may be a function of the rows."""
+    out = list(rows)
+    if callable(detail):
+        detail = detail(out)
+    if patient_of is None:
+        patient_of = "pk" if out and isinstance(out[0], Patient) else "patient_id"
+    get: Callable[[M], int | None] = (
+        patient_of if callable(patient_of) else (lambda r, _a=patient_of: getattr(r, _a))  # type: ignore[misc]
+    )
+    record_list(actor, action, (get(r) for r in out), obj=obj, detail=detail)  # type: ignore[misc]
+    return out
 
 
 def identify_patient(actor: Actor, identifier: str) -> Patient | None:
@@ -271,6 +313,30 @@ def identify_patient(actor: Actor, identifier: str) -> Patient | None:
         )
         audit.record(actor, "patient.identify", patient=patient, ground=Ground.ADMINISTRATION, flagged=patient.is_protected)
     return patient
+
+
+def block_owner_provider_id(block: Block) -> int:
+    """The provider whose data a block protects: for a unit block, that unit's provider."""
+    if block.unit_id is not None:
+        if "unit" in block._state.fields_cache:
+            return int(block.unit.provider_id)  # type: ignore[union-attr]
+        return int(CareUnit.objects.filter(pk=block.unit_id).values_list("provider_id", flat=True).get())
+    return int(block.provider_id)
+
+
+def may_manage_blocks_of(actor: Actor, provider_id: int) -> bool:
+    """A block (spärr) is placed and lifted, at the patient's request, only by the care
+    provider whose data it protects (HSLF-FS 2016:40; PDL 4 kap. 4 §, 6 kap. 2 §): staff
+    of another provider could otherwise open data hidden from them. The care relationship
+    is checked by patient_access in the services."""
+    a = actor.assignment
+    if a is None or not a.is_active() or a.purpose != Assignment.Purpose.CARE:
+        return False
+    return provider_id == actor.provider_id
+
+
+def may_manage_block(actor: Actor, block: Block) -> bool:
+    return may_manage_blocks_of(actor, block_owner_provider_id(block))
 
 
 def may_see_address(actor: Actor, patient: Patient) -> bool:

@@ -39,8 +39,14 @@ _COLUMNS = (
     "protected_patient",
     "client_ip",
     "detail",
+    "patient_ids",
 )
-_INSERT = f"INSERT INTO vardmiljo_accesslog ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
+# patient_ids is cast so that the prepared statement's parameter type never depends on
+# how large the ids in one list happen to be.
+_INSERT = (
+    f"INSERT INTO vardmiljo_accesslog ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) - 1))}, %s::bigint[]) RETURNING id"
+)
 
 
 def record(
@@ -53,8 +59,10 @@ def record(
     reason: str = "",
     flagged: bool = False,
     detail: dict[str, Any] | None = None,
+    patient_ids: list[int] | None = None,
 ) -> int:
-    """Append one row. `patient` is a Patient, a PatientAccess or an id."""
+    """Append one row. `patient` is a Patient, a PatientAccess or an id. `patient_ids`
+    names every patient a list read showed (use access.record_list for lists)."""
     from vardmiljo.access import PatientAccess
 
     protected = False
@@ -94,6 +102,7 @@ def record(
         protected,
         actor.client_ip,
         json.dumps(detail or {}, default=str),
+        patient_ids or None,
     )
     with db.cursor() as cur:  # prepared: it runs on every request
         cur.execute(_INSERT, row)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from vardmiljo import audit
 from vardmiljo.access import Ground, require_follow_up
@@ -32,8 +32,15 @@ def log_extract(actor: Actor, identifier: str) -> tuple[Patient, QuerySet[Access
     if patient is None:
         raise NotFound()
     audit.record(actor, "log.extract", patient=patient, ground=Ground.ADMINISTRATION)
-    rows = AccessLog.objects.filter(patient_id=patient.pk).order_by("-logged_at", "-id")
-    return patient, rows
+    return patient, extract_rows(patient.pk)
+
+
+def extract_rows(patient_id: int) -> QuerySet[AccessLog]:
+    """Every row about the patient: reads of the record (patient_id) and every list that
+    showed the patient (patient_ids, GIN-indexed)."""
+    return AccessLog.objects.filter(Q(patient_id=patient_id) | Q(patient_ids__contains=[patient_id])).order_by(
+        "-logged_at", "-id"
+    )
 
 
 def review_sample(actor: Actor, *, sample: int = 50, since: dt.datetime | None = None) -> list[AccessLog]:
@@ -46,7 +53,7 @@ def review_sample(actor: Actor, *, sample: int = 50, since: dt.datetime | None =
     seen = {r.pk for r in flagged}
     # TABLESAMPLE would skip recent partitions unevenly; an ordered random pick
     # over the window's clinical reads is simple and fair at this scale.
-    randoms = list(base.filter(flagged=False, patient_id__isnull=False).order_by("?")[:sample])
+    randoms = list(base.filter(Q(patient_id__isnull=False) | Q(patient_ids__isnull=False), flagged=False).order_by("?")[:sample])
     rows = flagged + [r for r in randoms if r.pk not in seen]
     audit.record(actor, "log.review.sample", ground=Ground.ADMINISTRATION, detail={"rows": len(rows)})
     return rows
@@ -67,6 +74,7 @@ def review_mark(actor: Actor, *, access_log_id: int, verdict: str, comment: str 
         actor,
         "log.review.mark",
         patient=row.patient_id,
+        patient_ids=row.patient_ids,
         obj=review,
         ground=Ground.ADMINISTRATION,
         detail={"access_log_id": row.pk, "verdict": verdict},
@@ -91,7 +99,7 @@ _VERIFY_SQL = """
 SELECT id, logged_at, chain, seq, problem FROM (
     SELECT id, logged_at, chain, seq,
         CASE
-            WHEN row_hash <> encode(sha256(convert_to(((to_jsonb(t) - 'row_hash')::text), 'UTF8')), 'hex')
+            WHEN row_hash <> vardmiljo_audit_row_hash(to_jsonb(t))
                 THEN 'innehållet stämmer inte med radens hash'
             WHEN prev_hash <> coalesce(lag(row_hash) OVER w, '')
                 THEN 'kedjan bruten: föregående hash stämmer inte'
@@ -133,7 +141,8 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
 
 def iter_extract_lines(rows: QuerySet[AccessLog]) -> Iterator[str]:
     for r in rows.iterator(chunk_size=2000):
+        listed = " (i en lista)" if r.patient_id is None and r.patient_ids else ""
         yield (
             f"{r.logged_at:%Y-%m-%d %H:%M}\t{r.provider_name}\t{r.unit_name}\t{r.staff_name}\t"
-            f"{r.action}\t{r.get_ground_display()}{(' – ' + r.reason) if r.reason else ''}"
+            f"{r.action}{listed}\t{r.get_ground_display()}{(' – ' + r.reason) if r.reason else ''}"
         )

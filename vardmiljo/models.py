@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -348,6 +349,9 @@ class AccessLog(models.Model):
     protected_patient = models.BooleanField(default=False)
     client_ip = models.GenericIPAddressField(null=True)
     detail = models.JSONField(default=dict)
+    # Every patient a list read showed (search, inbox, day list, ...): the patient's log
+    # extract finds the row here (GIN-indexed); patient_id stays the one-patient read.
+    patient_ids = ArrayField(models.BigIntegerField(), null=True)
 
     class Meta:
         managed = False

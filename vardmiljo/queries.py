@@ -9,8 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Upper
 
-from vardmiljo import audit
-from vardmiljo.access import Ground, PatientAccess, patient_access, patients_visible_to
+from vardmiljo.access import (
+    PatientAccess,
+    list_patients,
+    may_manage_block,
+    may_manage_blocks_of,
+    patient_access,
+    patients_visible_to,
+)
 from vardmiljo.access import identify_patient as _identify
 from vardmiljo.actor import Actor
 from vardmiljo.identifiers import looks_like_pnr, parse_patient_id
@@ -50,11 +56,9 @@ def patient_search(actor: Actor, query: str) -> SearchResult:
     for t in terms[:3]:
         t_up = t.upper()
         qs = qs.filter(Q(_fn__startswith=t_up) | Q(_gn__startswith=t_up))
-    hits = list(qs.order_by("family_name", "given_name")[:SEARCH_LIMIT])
-    if hits:
-        audit.record(
-            actor, "patient.search", ground=Ground.CARE_RELATIONSHIP, detail={"hits": len(hits), "ids": [p.pk for p in hits]}
-        )
+    hits = list_patients(
+        actor, "patient.search", qs.order_by("family_name", "given_name")[:SEARCH_LIMIT], detail=lambda r: {"hits": len(r)}
+    )
     result.hits = [(p, True) for p in hits]
     return result
 
@@ -64,7 +68,8 @@ def overview_access(actor: Actor, patient_id: int | str) -> PatientAccess:
 
 
 def consent_and_blocks(actor: Actor, patient_id: int | str) -> tuple[PatientAccess, list[Any], list[Any], list[Any]]:
-    """The patient's consents and blocks, and the units a block may name."""
+    """The patient's consents and blocks (each with `may_lift`), and the units a block set
+    by the actor may name: only the actor's own provider's (access.may_manage_blocks_of)."""
     from vardmiljo.models import Block, CareUnit, Consent
 
     pa = patient_access(actor, patient_id, action="consent.list")
@@ -72,7 +77,16 @@ def consent_and_blocks(actor: Actor, patient_id: int | str) -> tuple[PatientAcce
         Consent.objects.filter(patient=pa.patient).select_related("provider", "recorded_by").order_by("-recorded_at")[:50]
     )
     blocks = list(Block.objects.filter(patient=pa.patient).select_related("provider", "unit", "set_by").order_by("-set_at")[:50])
-    units = list(
-        CareUnit.objects.filter(care_relationships__patient=pa.patient).select_related("provider").distinct().order_by("name")
+    for b in blocks:
+        b.may_lift = b.lifted_at is None and may_manage_block(actor, b)  # type: ignore[attr-defined]
+    units = (
+        list(
+            CareUnit.objects.filter(care_relationships__patient=pa.patient, provider_id=actor.provider_id)
+            .select_related("provider")
+            .distinct()
+            .order_by("name")
+        )
+        if actor.provider_id is not None and may_manage_blocks_of(actor, actor.provider_id)
+        else []
     )
     return pa, consents, blocks, units

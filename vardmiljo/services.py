@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vardmiljo import audit
-from vardmiljo.access import Ground, patient_access, require_assignment
+from vardmiljo.access import Ground, may_manage_block, may_manage_blocks_of, patient_access, require_assignment
 from vardmiljo.actor import Actor
-from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.errors import DomainError, NotFound, PermissionDenied
 from vardmiljo.identifiers import parse_patient_id
 from vardmiljo.models import Block, CareProvider, CareRelationship, CareUnit, Consent, EmergencyAccess, Patient
 
@@ -130,7 +130,8 @@ def consent_revoke(*, actor: Actor, consent_id: int) -> Consent:
 def block_set(
     *, actor: Actor, patient_id: int, unit_id: int | None = None, provider_id: int | None = None, patient_request: str
 ) -> Block:
-    """Set a block (spärr) at the patient's request: a unit's data, or a whole provider's."""
+    """Set a block (spärr) at the patient's request: a unit's data, or a whole provider's.
+    Only the provider whose data it protects sets it (access.may_manage_block)."""
     pa = patient_access(actor, patient_id, action="block.set", write=True)
     if not patient_request.strip():
         raise DomainError(_("Ange patientens begäran; en spärr sätts bara på patientens begäran."), field="patient_request")
@@ -138,6 +139,9 @@ def block_set(
     if unit_id and unit is None:
         raise DomainError(_("Okänd vårdenhet."), field="unit")
     provider_pk: int = unit.provider_id if unit else (provider_id or actor.provider_id or 0)
+    if not may_manage_blocks_of(actor, provider_pk):
+        audit.record_refusal(actor, "block.set.denied", patient=pa.patient, ground=Ground.DENIED)
+        raise PermissionDenied(_("En spärr sätts av den vårdgivare vars uppgifter den skyddar."))
     block = Block.objects.create(
         patient=pa.patient,
         unit=unit,
@@ -151,12 +155,16 @@ def block_set(
 
 @transaction.atomic
 def block_lift(*, actor: Actor, block_id: int, patient_request: str) -> Block:
+    """Lift a block at the patient's request; only the provider whose data it protects may."""
     block = Block.objects.select_for_update().filter(pk=block_id, lifted_at__isnull=True).first()
     if block is None:
         raise NotFound()
+    pa = patient_access(actor, block.patient_id, action="block.lift", write=True)
+    if not may_manage_block(actor, block):
+        audit.record_refusal(actor, "block.lift.denied", patient=pa.patient, obj=block, ground=Ground.DENIED)
+        raise PermissionDenied(_("En spärr hävs av den vårdgivare vars uppgifter den skyddar."))
     if not patient_request.strip():
         raise DomainError(_("En spärr hävs bara på patientens begäran; ange den."), field="patient_request")
-    pa = patient_access(actor, block.patient_id, action="block.lift", write=True)
     block.lifted_at = timezone.now()
     block.lifted_by = actor.staff
     block.save(update_fields=["lifted_at", "lifted_by"])

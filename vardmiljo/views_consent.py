@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vardmiljo import services
-from vardmiljo.errors import DomainError, NotFound
+from vardmiljo.errors import DomainError, NotFound, PermissionDenied
 from vardmiljo.queries import consent_and_blocks
 from vardmiljo.web import actor_required, form_error, get_actor
 
@@ -70,6 +70,8 @@ def consent_page(request: HttpRequest, patient_id: int) -> HttpResponse:
                 return redirect("consent_page", patient_id=patient_id)
         except DomainError as exc:
             form_error(consent_form if consent_form.is_bound else block_form if block_form.is_bound else lift_form, exc)
+        except PermissionDenied as exc:
+            return render(request, "vardmiljo/forbidden.html", {"message": str(exc)}, status=403)
     return render(
         request,
         "vardmiljo/consent.html",
@@ -80,6 +82,7 @@ def consent_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             "blocks": blocks,
             "consent_form": consent_form,
             "block_form": block_form,
+            "may_set_block": bool(units),
             "now": timezone.now(),
         },
     )

@@ -79,7 +79,7 @@ def test_dry_run_command_shows_what_would_be_sent(imported, capsys):
     from vardmiljo.models import AccessLog
 
     row = AccessLog.objects.filter(action="registry.dry_run").latest("id")
-    assert row.detail["shown_patients"] == [Patient.objects.get(identifier=ASTRID).pk]
+    assert row.patient_ids == [Patient.objects.get(identifier=ASTRID).pk]
 
 
 def test_since_limits_to_patients_with_new_data(imported, capsys):

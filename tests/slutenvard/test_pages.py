@@ -52,7 +52,7 @@ def test_worklist_page_lists_ward_patients_in_bed_order_and_logs_them(client, wo
     assert text.index("Vårdad0") < text.index("Vårdad2") < text.index("Vårdadnone".replace("none", "None"))
     assert "Diuretika, vikt dagligen" in text and "väntar på säng" in text and "@media print" not in text
     row = AccessLog.objects.filter(action="slutenvard.worklist.list").last()
-    assert row is not None and sorted(row.detail["patient_ids"]) == sorted([s0.patient_id, s2.patient_id, waiting.patient_id])
+    assert row is not None and sorted(row.patient_ids) == sorted([s0.patient_id, s2.patient_id, waiting.patient_id])
 
 
 def test_worklist_shows_signals_and_unacknowledged_results(client, world: World, wards: Wards) -> None:  # type: ignore[no-untyped-def]

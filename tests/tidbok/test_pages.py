@@ -56,7 +56,7 @@ def test_daylist_shows_bookings_and_logs_patients(client, world: World) -> None:
     assert b.patient.full_name.encode() in r.content
     assert b"Ankomstregistrera" in r.content
     row = AccessLog.objects.filter(action="tidbok.daylist.read").last()
-    assert row is not None and b.patient_id in row.detail["patient_ids"]
+    assert row is not None and b.patient_id in row.patient_ids
 
 
 def test_daylist_query_count_is_flat(  # type: ignore[no-untyped-def]

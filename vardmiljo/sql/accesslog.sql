@@ -26,6 +26,8 @@ CREATE TABLE vardmiljo_accesslog (
     protected_patient boolean NOT NULL DEFAULT false,
     client_ip inet,
     detail jsonb NOT NULL DEFAULT '{}'::jsonb,
+    -- A list read (search, inbox, day list, ...) names every listed patient here.
+    patient_ids bigint[],
     PRIMARY KEY (id, logged_at)
 ) PARTITION BY RANGE (logged_at);
 
@@ -33,6 +35,7 @@ CREATE INDEX accesslog_patient_idx ON vardmiljo_accesslog (patient_id, logged_at
 CREATE INDEX accesslog_staff_idx ON vardmiljo_accesslog (staff_id, logged_at);
 CREATE INDEX accesslog_flagged_idx ON vardmiljo_accesslog (logged_at) WHERE flagged;
 CREATE INDEX accesslog_chain_idx ON vardmiljo_accesslog (chain, seq);
+CREATE INDEX accesslog_patient_ids_idx ON vardmiljo_accesslog USING gin (patient_ids) WHERE patient_ids IS NOT NULL;
 
 -- The head of each chain: the one mutable row per chain. Locking it while a
 -- row is appended serialises appends within a chain only.
@@ -42,7 +45,17 @@ CREATE TABLE vardmiljo_auditchainhead (
     last_hash varchar(64) NOT NULL
 );
 
-CREATE FUNCTION vardmiljo_audit_append() RETURNS trigger
+-- A row's hash: its JSON form without row_hash. A NULL patient_ids is left out, so the
+-- rows written before the column existed keep the hash they were written with (the
+-- trigger and audit_verify both use this one function).
+CREATE OR REPLACE FUNCTION vardmiljo_audit_row_hash(r jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT encode(sha256(convert_to((
+        CASE WHEN coalesce(r -> 'patient_ids', 'null'::jsonb) = 'null'::jsonb
+             THEN r - 'row_hash' - 'patient_ids' ELSE r - 'row_hash' END)::text, 'UTF8')), 'hex')
+$$;
+
+CREATE OR REPLACE FUNCTION vardmiljo_audit_append() RETURNS trigger
 LANGUAGE plpgsql SET timezone TO 'UTC' AS $$
 DECLARE
     head record;
@@ -54,7 +67,7 @@ BEGIN
     NEW.seq := head.seq;
     NEW.prev_hash := head.last_hash;
     NEW.row_hash := '';
-    NEW.row_hash := encode(sha256(convert_to((to_jsonb(NEW) - 'row_hash')::text, 'UTF8')), 'hex');
+    NEW.row_hash := vardmiljo_audit_row_hash(to_jsonb(NEW));
     UPDATE vardmiljo_auditchainhead SET last_hash = NEW.row_hash WHERE chain = NEW.chain;
     RETURN NEW;
 END $$;

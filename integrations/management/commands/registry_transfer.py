@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from integrations import registries, services
-from vardmiljo import audit
+from vardmiljo.access import record_list
 from vardmiljo.actor import system_actor
 from vardmiljo.errors import DomainError
 
@@ -43,11 +43,11 @@ class Command(BaseCommand):
                 shown.append(p.patient.pk)
                 self.stdout.write(json.dumps(p.payload, ensure_ascii=False, default=str))
             # Patient data shown on an operator's terminal: one system row in the access log.
-            audit.record(
+            record_list(
                 system_actor("registry"),
                 "registry.dry_run",
-                ground="system",
-                detail={"registry": summary.registry, "qualifying": summary.qualifying, "shown_patients": shown},
+                shown,
+                detail={"registry": summary.registry, "qualifying": summary.qualifying},
             )
         verb = "skulle köas" if opts["dry_run"] else "köade"
         self.stdout.write(
