@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journal import queries, services
-from journal.models import Allergy, Diagnosis, Encounter, Note, Observation
+from journal.models import Allergy, CarePlanItem, Diagnosis, Encounter, Note, Observation, RiskAssessment, VitalSigns
 from vardmiljo.api_auth import actor_of
 
 # --- Serializers ----------------------------------------------------------
@@ -301,3 +301,179 @@ class PatientEncountersView(APIView):
             booking_id=data.get("booking_id"),
         )
         return Response(EncounterOut(enc).data, status=status.HTTP_201_CREATED)
+
+
+# --- Vital signs (NEWS2), risk assessments, care plan ----------------------
+
+
+class VitalSignsOut(serializers.ModelSerializer):
+    class Meta:
+        model = VitalSigns
+        fields = [
+            "id",
+            "patient_id",
+            "unit_id",
+            "observed_at",
+            "respiratory_rate",
+            "spo2",
+            "spo2_scale",
+            "on_oxygen",
+            "systolic",
+            "diastolic",
+            "pulse",
+            "consciousness",
+            "temperature",
+            "news2_score",
+            "news2_parts",
+            "news2_escalate",
+            "news2_risk",
+            "next_due_at",
+            "author_name",
+            "entered_in_error",
+            "error_reason",
+        ]
+
+
+class VitalSetIn(serializers.Serializer):
+    # Values are checked (with Swedish messages) by the service, not here.
+    observed_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    respiratory_rate = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    spo2 = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    spo2_scale = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="1 | 2")
+    on_oxygen = serializers.CharField(required=False, allow_null=True, help_text="air | oxygen")
+    systolic = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    diastolic = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    pulse = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    consciousness = serializers.CharField(required=False, allow_blank=True, help_text="A | C | V | P | U")
+    temperature = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class VitalSignsIn(serializers.Serializer):
+    sets = VitalSetIn(many=True)
+    submission = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="one-time token: a resent request records nothing twice"
+    )
+
+
+class RiskAssessmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "id",
+            "patient_id",
+            "unit_id",
+            "kind",
+            "answers",
+            "score",
+            "at_risk",
+            "level",
+            "comment",
+            "assessed_at",
+            "author_name",
+            "entered_in_error",
+        ]
+
+
+class RiskAssessmentIn(serializers.Serializer):
+    kind = serializers.CharField(help_text="norton | downton | mna_sf")
+    answers = serializers.DictField(help_text="item key → option value (a list for the Downton multiple-choice items)")
+    comment = serializers.CharField(required=False, allow_blank=True)
+    submission = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+
+class CarePlanItemOut(serializers.ModelSerializer):
+    class Meta:
+        model = CarePlanItem
+        fields = [
+            "id",
+            "patient_id",
+            "unit_id",
+            "keyword",
+            "diagnosis",
+            "goal",
+            "interventions",
+            "status",
+            "evaluation",
+            "created_at",
+            "author_name",
+            "closed_at",
+        ]
+
+
+class CarePlanItemIn(serializers.Serializer):
+    keyword = serializers.CharField(help_text="a VIPS keyword, e.g. Nutrition")
+    diagnosis = serializers.CharField(allow_blank=True)
+    goal = serializers.CharField(allow_blank=True)
+    interventions = serializers.CharField(allow_blank=True)
+
+
+class CarePlanCloseIn(serializers.Serializer):
+    evaluation = serializers.CharField(allow_blank=True)
+
+
+class PatientVitalSignsView(APIView):
+    serializer_class = VitalSignsOut
+
+    @extend_schema(responses=VitalSignsOut(many=True))
+    def get(self, request: Request, patient_id: int) -> Response:
+        pa = queries.access(actor_of(request), patient_id, "api.journal.vitals")
+        return Response(VitalSignsOut(queries.vital_signs_for(pa), many=True).data)
+
+    @extend_schema(request=VitalSignsIn, responses={201: VitalSignsOut(many=True)})
+    def post(self, request: Request, patient_id: int) -> Response:
+        """One or more sets, each scored with NEWS2; a bad value in any set records none."""
+        data = _valid(VitalSignsIn, request.data)
+        sets = services.vital_signs_record(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            sets=[dict(s) for s in data["sets"]],
+            submission=data.get("submission", ""),
+        )
+        return Response(VitalSignsOut(sets, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class PatientRiskAssessmentsView(APIView):
+    serializer_class = RiskAssessmentOut
+
+    @extend_schema(responses=RiskAssessmentOut(many=True))
+    def get(self, request: Request, patient_id: int) -> Response:
+        pa = queries.access(actor_of(request), patient_id, "api.journal.risk")
+        return Response(RiskAssessmentOut(queries.risk_assessments_for(pa), many=True).data)
+
+    @extend_schema(request=RiskAssessmentIn, responses={201: RiskAssessmentOut})
+    def post(self, request: Request, patient_id: int) -> Response:
+        data = _valid(RiskAssessmentIn, request.data)
+        ra = services.risk_assessment_record(
+            actor=actor_of(request),
+            patient_id=patient_id,
+            kind=data["kind"],
+            answers=data["answers"],
+            comment=data.get("comment", ""),
+            submission=data.get("submission", ""),
+        )
+        return Response(RiskAssessmentOut(ra).data, status=status.HTTP_201_CREATED)
+
+
+class PatientCarePlanView(APIView):
+    serializer_class = CarePlanItemOut
+
+    @extend_schema(responses=CarePlanItemOut(many=True))
+    def get(self, request: Request, patient_id: int) -> Response:
+        pa = queries.access(actor_of(request), patient_id, "api.journal.careplan")
+        return Response(CarePlanItemOut(queries.care_plan_for(pa), many=True).data)
+
+    @extend_schema(request=CarePlanItemIn, responses={201: CarePlanItemOut})
+    def post(self, request: Request, patient_id: int) -> Response:
+        data = _valid(CarePlanItemIn, request.data)
+        item = services.care_plan_item_add(actor=actor_of(request), patient_id=patient_id, **data)
+        return Response(CarePlanItemOut(item).data, status=status.HTTP_201_CREATED)
+
+
+class CarePlanCloseView(APIView):
+    serializer_class = CarePlanItemOut
+
+    @extend_schema(request=CarePlanCloseIn, responses=CarePlanItemOut)
+    def post(self, request: Request, item_id: int) -> Response:
+        data = _valid(CarePlanCloseIn, request.data)
+        item = services.care_plan_item_close(actor=actor_of(request), item_id=item_id, evaluation=data["evaluation"])
+        return Response(CarePlanItemOut(item).data)

@@ -4,6 +4,8 @@ Seeding writes ≥ 10 notes per patient (1,000,000 notes for 100,000 patients)
 with PostgreSQL COPY through psycopg's `cursor.copy`, plus diagnoses and
 measurements; the large indexes are dropped during the load and rebuilt
 after, and no per-row audit rows are written (a seed is not care).
+`journal.vitals_save` saves one set of vital signs (with its NEWS2) through the
+observation chart's form, as the nurse persona.
 """
 
 from __future__ import annotations
@@ -348,6 +350,28 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
             },
         )
 
+    bo = ctx.client("bo")
+
+    def vitals_save(i: int) -> Any:
+        # One set through the observation chart's form, as a nurse saves it at the bedside.
+        return bo.post(
+            f"/journal/patient/{pick(i)[0]}/vitalparametrar/ny/",
+            {
+                "submission": f"bench-{time.time_ns()}-{i}",
+                "rader": "1",
+                "r1-observed_at": "",
+                "r1-respiratory_rate": str(14 + i % 12),
+                "r1-spo2": str(92 + i % 8),
+                "r1-spo2_scale": "1",
+                "r1-on_oxygen": "oxygen" if i % 5 == 0 else "air",
+                "r1-systolic": str(100 + i % 60),
+                "r1-diastolic": "70",
+                "r1-pulse": str(60 + i % 60),
+                "r1-consciousness": "A",
+                "r1-temperature": f"{36 + (i % 30) / 10:.1f}",
+            },
+        )
+
     return [
         Scenario(name="journal.search_pnr", run=search_pnr),
         Scenario(name="journal.search_name", run=search_name),
@@ -355,4 +379,5 @@ def scenarios(ctx: BenchContext) -> list[Scenario]:
         Scenario(name="journal.timeline", run=timeline),
         Scenario(name="journal.save_draft", run=save_draft, prepare=prepare_drafts),
         Scenario(name="journal.sign", run=sign, prepare=prepare_sign),
+        Scenario(name="journal.vitals_save", run=vitals_save),
     ]

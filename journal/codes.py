@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -144,6 +145,65 @@ DEFAULT_TEMPLATES = [
 ]
 
 
+# The ward's nursing templates (VIPS), added by migration 0004 to installations that
+# already have the defaults above.
+VIPS_KEYWORDS = [
+    "Kommunikation",
+    "Kunskap/Utveckling",
+    "Andning/Cirkulation",
+    "Nutrition",
+    "Elimination",
+    "Hud/vävnad",
+    "Aktivitet",
+    "Sömn",
+    "Smärta/Sensorisk",
+    "Sexualitet/Reproduktion",
+    "Psykosocialt",
+    "Andligt/Kulturellt",
+    "Välbefinnande",
+]
+NURSING_TEMPLATES = [
+    (
+        "Inskrivningsbedömning omvårdnad (VIPS)",
+        "Inskrivningsbedömning omvårdnad",
+        "nurse",
+        ["Omvårdnadsanamnes", *VIPS_KEYWORDS, "Riskbedömning", "Omvårdnadsdiagnos", "Omvårdnadsmål", "Planerade åtgärder"],
+    ),
+    (
+        "Daglig omvårdnadsanteckning (VIPS)",
+        "Omvårdnadsanteckning",
+        "nurse",
+        [*VIPS_KEYWORDS, "Omvårdnadsåtgärd", "Omvårdnadsresultat"],
+    ),
+    (
+        "Omvårdnadsepikris",
+        "Omvårdnadsepikris",
+        "nurse",
+        [
+            "Inskrivningsorsak",
+            "Omvårdnadsförlopp",
+            "Omvårdnadsstatus vid utskrivning",
+            "Riskbedömningar",
+            "Kvarstående omvårdnadsbehov",
+            "Hjälpmedel",
+            "Information till patient och närstående",
+            "Uppföljning",
+        ],
+    ),
+]
+
+
+def ensure_nursing_templates(template_model: Any = None, heading_model: Any = None) -> None:
+    """Add the nursing templates missing by name (the migration passes its historical models)."""
+    tpl = template_model or NoteTemplate
+    head = heading_model or TemplateHeading
+    for order, (name, note_type, profession, headings) in enumerate(NURSING_TEMPLATES):
+        if tpl.objects.filter(name=name).exists():
+            continue
+        t = tpl.objects.create(name=name, note_type=note_type, profession=profession, order=15 + order, active=True)
+        head.objects.bulk_create([head(template=t, title=h, order=i) for i, h in enumerate(headings)])
+
+
 def ensure_defaults() -> None:
     """The curated code lists and the default templates, when the tables are empty."""
     for system, path in CURATED.items():
@@ -153,3 +213,4 @@ def ensure_defaults() -> None:
         for order, (name, note_type, profession, headings) in enumerate(DEFAULT_TEMPLATES):
             t = NoteTemplate.objects.create(name=name, note_type=note_type, profession=profession, order=order * 10)
             TemplateHeading.objects.bulk_create([TemplateHeading(template=t, title=h, order=i) for i, h in enumerate(headings)])
+    ensure_nursing_templates()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from journal import services
 from journal.codes import ensure_defaults
-from journal.models import Note, NoteTemplate
+from journal.models import Note, NoteTemplate, VitalSigns
 from vardmiljo.actor import Actor
 from vardmiljo.demo import DemoContext
 
@@ -69,13 +69,143 @@ def _note(actor: Actor, patient_id: int, template_id: int, headings: list[tuple[
     )
 
 
+# Vital-sign series of the demo ward patients: (hours ago, RR, SpO2, O2, syst, diast, pulse, ACVPU, temp).
+# The first patient deteriorates (a sepsis picture) and ends in a NEWS2 escalation.
+VITALS_SERIES = [
+    [
+        (30, 16, 96, False, 128, 78, 84, "A", "37.4"),
+        (24, 18, 95, False, 122, 74, 92, "A", "37.9"),
+        (18, 20, 94, False, 114, 70, 98, "A", "38.3"),
+        (12, 22, 93, False, 108, 66, 104, "A", "38.6"),
+        (6, 23, 92, True, 102, 62, 112, "A", "38.9"),
+        (1, 25, 91, True, 96, 58, 118, "C", "39.2"),
+    ],
+    [
+        (28, 18, 94, False, 142, 84, 88, "A", "38.1"),
+        (20, 17, 95, False, 138, 82, 84, "A", "37.8"),
+        (12, 16, 96, False, 134, 80, 78, "A", "37.3"),
+        (4, 15, 97, False, 132, 80, 74, "A", "36.9"),
+    ],
+    [
+        (26, 14, 98, False, 118, 72, 66, "A", "36.6"),
+        (14, 15, 97, False, 121, 74, 70, "A", "36.8"),
+        (3, 14, 98, False, 119, 70, 68, "A", "36.7"),
+    ],
+]
+
+
+def seed_vitals(ctx: DemoContext, nurse: Actor) -> list[int]:
+    """Vital-sign series for a few demo patients (one with a NEWS2 escalation), a nursing
+    admission assessment, risk assessments and a care plan for the deteriorating one.
+    Returns the patients given a series. Idempotent: nothing when vital signs exist."""
+    if VitalSigns.objects.exists():
+        return []
+    now = timezone.now()
+    patients = ctx.patient_ids[4 : 4 + len(VITALS_SERIES)]
+    for pid, series in zip(patients, VITALS_SERIES, strict=False):
+        services.vital_signs_record(
+            actor=nurse,
+            patient_id=pid,
+            sets=[
+                {
+                    "observed_at": now - dt.timedelta(hours=h),
+                    "respiratory_rate": rr,
+                    "spo2": spo2,
+                    "on_oxygen": o2,
+                    "systolic": sys_,
+                    "diastolic": dia,
+                    "pulse": pulse,
+                    "consciousness": acvpu,
+                    "temperature": temp,
+                }
+                for h, rr, spo2, o2, sys_, dia, pulse, acvpu, temp in series
+            ],
+        )
+    if not patients:
+        return []
+    sick = patients[0]
+    tpl = NoteTemplate.objects.filter(name="Inskrivningsbedömning omvårdnad (VIPS)").values_list("pk", flat=True).first()
+    if tpl:
+        n = services.note_create(actor=nurse, patient_id=sick, template_id=tpl, event_at=now - dt.timedelta(hours=30))
+        services.note_sign(
+            actor=nurse,
+            note_id=n.pk,
+            revision=n.revision,
+            headings=[
+                {
+                    "heading": "Omvårdnadsanamnes",
+                    "text": "Inkommer med feber och trötthet sedan två dygn. Bor ensam, klarar sig själv.",
+                },
+                {"heading": "Kommunikation", "text": "Hör och ser bra. Orienterad till tid och rum."},
+                {"heading": "Andning/Cirkulation", "text": "Andas utan ansträngning på rumsluft. Varma perifera delar."},
+                {"heading": "Nutrition", "text": "Dålig aptit sedan insjuknandet. Äter halva portioner."},
+                {"heading": "Elimination", "text": "Sparsamma urinmängder senaste dygnet enligt patienten."},
+                {"heading": "Hud/vävnad", "text": "Hel hud. Rodnad över sacrum som bleknar vid tryck."},
+                {"heading": "Aktivitet", "text": "Går med rollator, ostadig vid uppresning."},
+                {"heading": "Sömn", "text": "Sover oroligt på grund av frossa."},
+                {"heading": "Smärta/Sensorisk", "text": "Värk i kroppen, NRS 4."},
+                {"heading": "Psykosocialt", "text": "Dotter är närstående och vill bli kontaktad."},
+            ],
+        )
+    services.risk_assessment_record(
+        actor=nurse,
+        patient_id=sick,
+        kind="norton",
+        answers={"mental": "4", "activity": "3", "mobility": "3", "food": "2", "fluid": "2", "incontinence": "4", "general": "2"},
+    )
+    services.risk_assessment_record(
+        actor=nurse,
+        patient_id=sick,
+        kind="downton",
+        answers={
+            "previous_falls": "yes",
+            "medication": ["diuretics"],
+            "sensory": ["none"],
+            "mental": "oriented",
+            "gait": "unsafe",
+        },
+    )
+    services.risk_assessment_record(
+        actor=nurse,
+        patient_id=sick,
+        kind="mna_sf",
+        answers={
+            "a_food_intake": "1",
+            "b_weight_loss": "2",
+            "c_mobility": "1",
+            "d_stress": "0",
+            "e_neuropsych": "2",
+            "f1_bmi": "2",
+        },
+    )
+    for keyword, diagnosis, goal, interventions in (
+        (
+            "Hud/vävnad",
+            "Risk för trycksår relaterat till nedsatt rörlighet och dåligt närings- och vätskeintag (Norton 20).",
+            "Intakt hud under vårdtiden.",
+            "Tryckavlastande madrass. Lägesändring var tredje timme. Hudinspektion morgon och kväll.",
+        ),
+        (
+            "Aktivitet",
+            "Risk för fall relaterat till ostadig gång och diuretika (Downton 3).",
+            "Inga fall under vårdtiden.",
+            "Rollator inom räckhåll. Larmknapp nära. Hjälp vid toalettbesök nattetid.",
+        ),
+    ):
+        services.care_plan_item_add(
+            actor=nurse, patient_id=sick, keyword=keyword, diagnosis=diagnosis, goal=goal, interventions=interventions
+        )
+    return patients
+
+
 @transaction.atomic
 def seed(ctx: DemoContext) -> None:
     ensure_defaults()
+    bo = Actor(staff=ctx.staff["bo"], assignment=ctx.assignments["bo"], client_ip="127.0.0.1")
+    seed_vitals(ctx, bo)
     if Note.objects.filter(source_system="").exists():
         return
     anna = Actor(staff=ctx.staff["anna"], assignment=ctx.assignments["anna"], client_ip="127.0.0.1")
-    bo = Actor(staff=ctx.staff["bo"], assignment=ctx.assignments["bo"], client_ip="127.0.0.1")
     cecilia = Actor(staff=ctx.staff["cecilia"], assignment=ctx.assignments["cecilia"], client_ip="127.0.0.1")
     doctor = NoteTemplate.objects.get(note_type="Läkaranteckning").pk
     nurse_tpl = NoteTemplate.objects.filter(profession="nurse").values_list("pk", flat=True).first()

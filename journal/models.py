@@ -444,3 +444,144 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class VitalSigns(models.Model):
+    """One set of vital signs (one time point) on the observation chart, with the NEWS2
+    score computed when it was recorded (journal/news2.py). A wrong set is marked
+    "entered in error", never changed or deleted."""
+
+    class Consciousness(models.TextChoices):
+        ALERT = "A", _("A – vaken")
+        CONFUSION = "C", _("C – nytillkommen förvirring")
+        VOICE = "V", _("V – reagerar på tilltal")
+        PAIN = "P", _("P – reagerar på smärta")
+        UNRESPONSIVE = "U", _("U – reagerar inte")
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("låg")
+        LOW_MEDIUM = "low_medium", _("låg–medel")
+        MEDIUM = "medium", _("medel")
+        HIGH = "high", _("hög")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"), db_index=False)
+    observed_at = models.DateTimeField(_("tidpunkt"))
+    respiratory_rate = models.PositiveSmallIntegerField(_("andningsfrekvens"))
+    spo2 = models.PositiveSmallIntegerField(_("syremättnad (SpO2)"))
+    spo2_scale = models.PositiveSmallIntegerField(_("SpO2-skala"), default=1)
+    on_oxygen = models.BooleanField(_("syrgas"), default=False)
+    systolic = models.PositiveSmallIntegerField(_("systoliskt blodtryck"))
+    diastolic = models.PositiveSmallIntegerField(_("diastoliskt blodtryck"), null=True, blank=True)
+    pulse = models.PositiveSmallIntegerField(_("puls"))
+    consciousness = models.CharField(_("medvetandegrad (ACVPU)"), max_length=1, choices=Consciousness.choices)
+    temperature = models.DecimalField(_("temperatur"), max_digits=3, decimal_places=1)
+    news2_score = models.PositiveSmallIntegerField(_("NEWS2"))
+    news2_parts = models.JSONField(default=dict)
+    news2_single_three = models.BooleanField(default=False)
+    news2_escalate = models.BooleanField(_("eskalering"), default=False)
+    news2_risk = models.CharField(_("klinisk risk"), max_length=12, choices=Risk.choices)
+    next_due_at = models.DateTimeField(_("nästa kontroll"))
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    author_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The form's one-time token and the row's place in that form: a double click (or a
+    # resent request) records nothing twice, even when the time was left blank (= now).
+    submission = models.CharField(max_length=40, blank=True)
+    submission_row = models.PositiveSmallIntegerField(default=0)
+    entered_in_error = models.BooleanField(default=False)
+    error_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("vitalparametrar")
+        verbose_name_plural = _("vitalparametrar")
+        indexes = [models.Index(fields=["patient", "-observed_at"], name="journal_vitals_patient_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission", "submission_row"],
+                condition=~Q(submission=""),
+                name="journal_vitals_submission_once",
+            ),
+            models.CheckConstraint(condition=Q(spo2_scale__in=[1, 2]), name="journal_vitals_spo2_scale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"NEWS2 {self.news2_score} {self.observed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def bp_display(self) -> str:
+        return f"{self.systolic}/{self.diastolic}" if self.diastolic is not None else str(self.systolic)
+
+    @property
+    def temperature_display(self) -> str:
+        return _fmt(self.temperature)
+
+
+class RiskAssessment(models.Model):
+    """A structured nursing risk assessment: Modified Norton (pressure ulcer), Downton
+    (falls) or MNA-SF (nutrition). `answers` holds the chosen option per item; the score
+    and the risk are computed by journal/nursing.py when it is recorded."""
+
+    class Kind(models.TextChoices):
+        NORTON = "norton", _("Modifierad Nortonskala (trycksår)")
+        DOWNTON = "downton", _("Downton fall risk index (fall)")
+        MNA_SF = "mna_sf", _("MNA-SF (nutrition)")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"), db_index=False)
+    kind = models.CharField(_("bedömning"), max_length=20, choices=Kind.choices)
+    answers = models.JSONField(default=dict)
+    score = models.PositiveSmallIntegerField(_("poäng"))
+    at_risk = models.BooleanField(_("risk"))
+    level = models.CharField(_("bedömning"), max_length=60)
+    comment = models.TextField(_("kommentar"), blank=True)
+    assessed_at = models.DateTimeField(_("tidpunkt"), default=timezone.now)
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    author_name = models.CharField(max_length=200, blank=True)
+    submission = models.CharField(max_length=40, blank=True)
+    entered_in_error = models.BooleanField(default=False)
+    error_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("riskbedömning")
+        verbose_name_plural = _("riskbedömningar")
+        indexes = [models.Index(fields=["patient", "kind", "-assessed_at"], name="journal_risk_patient_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission"], condition=~Q(submission=""), name="journal_risk_submission_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.score}"
+
+
+class CarePlanItem(models.Model):
+    """One row of the nursing care plan (vårdplan): a nursing diagnosis under a VIPS
+    keyword, its goal and the interventions; evaluated and closed, never deleted."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Aktuell")
+        CLOSED = "closed", _("Avslutad")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+", db_index=False)
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"), db_index=False)
+    keyword = models.CharField(_("sökord (VIPS)"), max_length=60)
+    diagnosis = models.TextField(_("omvårdnadsdiagnos"))
+    goal = models.TextField(_("mål"))
+    interventions = models.TextField(_("åtgärder"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    evaluation = models.TextField(_("utvärdering"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    author_name = models.CharField(max_length=200, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+
+    class Meta:
+        verbose_name = _("vårdplansrad")
+        verbose_name_plural = _("vårdplan")
+        indexes = [models.Index(fields=["patient", "status"], name="journal_careplan_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.keyword}: {self.diagnosis[:40]}"

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from journal import queries
+from journal import news2, queries
 from journal.models import Allergy, NoteTemplate, TemplateHeading
 from vardmiljo.access import PatientAccess
 from vardmiljo.actor import Actor
@@ -40,6 +41,39 @@ def diagnoses_panel(pa: PatientAccess) -> dict[str, Any]:
 @patient_panel("journal.observations", title=str(_("Senaste mätvärden")), template="journal/panels/observations.html", order=60)
 def observations_panel(pa: PatientAccess) -> dict[str, Any]:
     return {"observations": queries.panel_observations(pa), "patient_id": pa.patient_id}
+
+
+@patient_panel("journal.news2", title=str(_("NEWS2")), template="journal/panels/news2.html", order=15)
+def news2_panel(pa: PatientAccess) -> dict[str, Any]:
+    latest = _news2(pa)
+    return {
+        "latest": latest,
+        "risk_label": news2.RISK_LABELS[latest.risk] if latest else "",
+        "overdue": latest is not None and latest.next_due_at < timezone.now(),
+        "patient_id": pa.patient_id,
+    }
+
+
+def _news2(pa: PatientAccess) -> queries.News2Summary | None:
+    # The panel and the header signal both show it: one query per decided access (the
+    # cache holds the access itself, so a later decision for the same patient reads again).
+    cache: dict[int, tuple[PatientAccess, queries.News2Summary | None]] = pa.actor.__dict__.setdefault("_journal_news2", {})
+    hit = cache.get(pa.patient_id)
+    if hit is None or hit[0] is not pa:
+        hit = cache[pa.patient_id] = (pa, queries.news2_latest(pa))
+    return hit[1]
+
+
+@header_signal("journal.news2")
+def news2_signal(pa: PatientAccess) -> list[dict[str, str]]:
+    """The escalation, on every page of the patient, while the latest set asks for it."""
+    if not isinstance(pa, PatientAccess):
+        return []
+    latest = _news2(pa)
+    if latest is None or not latest.escalate:
+        return []
+    text = str(_("NEWS2 %(s)d, klinisk risk %(r)s – eskalera")) % {"s": latest.score, "r": news2.RISK_LABELS[latest.risk]}
+    return [{"kind": "news2", "label": str(_("Eskalering")), "text": text}]
 
 
 def excerpt(text: str, limit: int = queries.EXCERPT_CHARS) -> str:
@@ -86,6 +120,9 @@ patient_link("journal.timeline", title=str(_("Journal")), url_name="journal:time
 patient_link("journal.observations", title=str(_("Mätvärden")), url_name="journal:observations", order=20, shortcut="alt+m")
 patient_link("journal.diagnoses", title=str(_("Diagnoser")), url_name="journal:diagnoses", order=25)
 patient_link("journal.alerts", title=str(_("Uppmärksamhetssignal")), url_name="journal:allergies", order=30)
+patient_link("journal.vitals", title=str(_("Vitalparametrar")), url_name="journal:vitals", order=22)
+patient_link("journal.risk", title=str(_("Riskbedömning")), url_name="journal:risk_assessments", order=26)
+patient_link("journal.care_plan", title=str(_("Vårdplan")), url_name="journal:care_plan", order=27)
 patient_link("journal.print", title=str(_("Utskrift")), url_name="journal:print", order=90)
 
 for _model in (NoteTemplate, TemplateHeading):

@@ -6,23 +6,28 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import Lead, RowNumber
 
 from journal import codes
 from journal.models import (
     Acknowledgement,
     Allergy,
+    CarePlanItem,
     Diagnosis,
     Note,
     NoteTemplate,
     NoteVersion,
     Observation,
     Procedure,
+    RiskAssessment,
+    VitalSigns,
 )
 from vardmiljo import audit, db
 from vardmiljo.access import PatientAccess, patient_access, patients_visible_to, record_list
@@ -428,3 +433,87 @@ def acknowledgements_count(actor: Actor) -> int:
     if actor.assignment is None:
         return 0
     return _open_acks(actor).count()
+
+
+# --- Vital signs and NEWS2 ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class News2Summary:
+    """The latest NEWS2 of a patient. `trend` compares it with the set before:
+    "up", "down", "same", or "" when there is no earlier set. `risk` is
+    low / low_medium / medium / high (journal.news2.Risk)."""
+
+    score: int
+    trend: str
+    taken_at: dt.datetime
+    next_due_at: dt.datetime
+    escalate: bool
+    risk: str
+
+
+def _latest_news2(qs: QuerySet[VitalSigns]) -> dict[int, News2Summary]:
+    # One statement whatever the number of patients: the newest set per patient and,
+    # beside it, the score of the set before (for the trend).
+    order = [F("observed_at").desc(), F("id").desc()]
+    rows = (
+        qs.filter(entered_in_error=False)
+        .annotate(
+            _rn=Window(RowNumber(), partition_by=[F("patient_id")], order_by=order),
+            _prev=Window(Lead("news2_score"), partition_by=[F("patient_id")], order_by=order),
+        )
+        .filter(_rn=1)
+        .values_list("patient_id", "news2_score", "_prev", "observed_at", "next_due_at", "news2_escalate", "news2_risk")
+    )
+    out: dict[int, News2Summary] = {}
+    for patient_id, score, prev, taken_at, due, escalate, risk in rows:
+        trend = "" if prev is None else "up" if score > prev else "down" if score < prev else "same"
+        out[patient_id] = News2Summary(score=score, trend=trend, taken_at=taken_at, next_due_at=due, escalate=escalate, risk=risk)
+    return out
+
+
+def news2_latest_for(patient_ids: Iterable[int]) -> dict[int, News2Summary]:
+    """The latest NEWS2 of each patient (patients without a set are absent), in one query
+    whatever the number of patients: for the ward worklist and the bed board.
+
+    No access check and no access-log row here: the caller has already decided which
+    patients the actor may see (e.g. the ward's own patients, through the access module)
+    and logged that list. Do not pass ids the actor has no access to."""
+    ids = sorted({int(p) for p in patient_ids})
+    if not ids:
+        return {}
+    return _latest_news2(VitalSigns.objects.filter(patient_id__in=ids))
+
+
+def news2_latest(pa: PatientAccess) -> News2Summary | None:
+    """The latest NEWS2 of the patient, among the sets this access may read."""
+    return _latest_news2(pa.filter(VitalSigns.objects.all())).get(pa.patient_id)
+
+
+def vital_signs_for(pa: PatientAccess, *, since: dt.datetime | None = None, limit: int = 200) -> list[VitalSigns]:
+    """The patient's sets, newest first (the chart draws the non-erroneous ones)."""
+    qs = pa.filter(VitalSigns.objects.all())
+    if since is not None:
+        qs = qs.filter(observed_at__gte=since)
+    return list(qs.select_related("unit").order_by("-observed_at", "-pk")[:limit])
+
+
+def last_spo2_scale(pa: PatientAccess) -> int:
+    """The SpO2 scale of the patient's latest set: the form starts from it (scale 2 is a
+    clinician's decision for the stay, not to be chosen again on every set)."""
+    scale = (
+        pa.filter(VitalSigns.objects.filter(entered_in_error=False))
+        .order_by("-observed_at")
+        .values_list("spo2_scale", flat=True)
+        .first()
+    )
+    return scale or 1
+
+
+def risk_assessments_for(pa: PatientAccess, limit: int = 100) -> list[RiskAssessment]:
+    return list(pa.filter(RiskAssessment.objects.all()).select_related("unit").order_by("-assessed_at", "-pk")[:limit])
+
+
+def care_plan_for(pa: PatientAccess, limit: int = 200) -> list[CarePlanItem]:
+    """Active rows first (by keyword), then closed ones, newest first."""
+    return list(pa.filter(CarePlanItem.objects.all()).select_related("unit").order_by("status", "keyword", "-created_at")[:limit])

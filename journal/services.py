@@ -6,25 +6,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from journal import codes
+from journal import codes, news2, nursing
 from journal.models import (
     Acknowledgement,
     Allergy,
+    CarePlanItem,
     Diagnosis,
     Encounter,
     Note,
     NoteVersion,
     Observation,
     Procedure,
+    RiskAssessment,
     TemplateHeading,
+    VitalSigns,
     headings_text,
 )
 from journal.queries import templates_for
@@ -733,3 +738,287 @@ def acknowledgement_confirm(*, actor: Actor, acknowledgement_id: int, comment: s
     ack.save(update_fields=["acknowledged_at", "acknowledged_by", "comment"])
     audit.record(actor, "journal.acknowledgement.confirm", patient=pa, obj=ack)
     return ack
+
+
+# --- Vital signs (observation chart, NEWS2) -------------------------------
+
+VITALS_MAX_SETS = 24
+VITALS_MAX_AGE = dt.timedelta(days=7)
+# field: (low, high, label, unit). Wide enough for the critically ill, narrow enough
+# to catch a typing slip (a pulse of 720 is 72 typed twice).
+VITALS_RANGES: dict[str, tuple[Decimal, Decimal, Any, str]] = {
+    "respiratory_rate": (Decimal(3), Decimal(80), gettext_lazy("Andningsfrekvens"), "andetag/min"),
+    "spo2": (Decimal(50), Decimal(100), gettext_lazy("Syremättnad"), "%"),
+    "systolic": (Decimal(40), Decimal(300), gettext_lazy("Systoliskt blodtryck"), "mmHg"),
+    "diastolic": (Decimal(20), Decimal(200), gettext_lazy("Diastoliskt blodtryck"), "mmHg"),
+    "pulse": (Decimal(20), Decimal(250), gettext_lazy("Puls"), "slag/min"),
+    "temperature": (Decimal(30), Decimal(45), gettext_lazy("Temperatur"), "°C"),
+}
+VITALS_REQUIRED = ("respiratory_rate", "spo2", "systolic", "pulse", "temperature")
+
+
+def _vitals_value(raw: Any, name: str, row: int, *, integer: bool) -> Decimal | None:
+    low, high, label, unit = VITALS_RANGES[name]
+    where = _("Rad %(r)d: %(l)s") % {"r": row, "l": label}
+    if raw in (None, ""):
+        if name in VITALS_REQUIRED:
+            raise DomainError(_("%(w)s saknas. NEWS2 kräver alla parametrar.") % {"w": where}, field=name, code="missing")
+        return None
+    value = _decimal(raw, name, where)
+    if integer and value != value.to_integral():
+        raise DomainError(_("%(w)s: ange ett heltal.") % {"w": where}, field=name)
+    _in_range(value, low, high, where, unit, name)
+    return value
+
+
+CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def _vitals_time(raw: Any, row: int, now: dt.datetime) -> dt.datetime:
+    if raw in (None, ""):
+        return now
+    when = raw
+    if not isinstance(raw, dt.datetime):
+        text = str(raw).strip()
+        clock = CLOCK.match(text)
+        try:
+            if clock:
+                # A clock time alone is the latest such time that is not ahead of now: at 01:10,
+                # "23:00" is last night.
+                local = timezone.localtime(now)
+                when = local.replace(hour=int(clock.group(1)), minute=int(clock.group(2)), second=0, microsecond=0)
+                if when > local + dt.timedelta(minutes=5):
+                    when -= dt.timedelta(days=1)
+            else:
+                when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise DomainError(
+                _("Rad %(r)d: ange tidpunkt som TT:MM eller ÅÅÅÅ-MM-DD TT:MM.") % {"r": row}, field="observed_at"
+            ) from None
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    if when > now + dt.timedelta(minutes=5):
+        raise DomainError(_("Rad %(r)d: tidpunkten ligger i framtiden.") % {"r": row}, field="observed_at")
+    if when < now - VITALS_MAX_AGE:
+        raise DomainError(
+            _("Rad %(r)d: tidpunkten är mer än %(d)d dygn gammal. Äldre värden förs in som mätvärden.")
+            % {"r": row, "d": VITALS_MAX_AGE.days},
+            field="observed_at",
+        )
+    return when
+
+
+def _clean_vitals(data: Mapping[str, Any], row: int, now: dt.datetime) -> dict[str, Any]:
+    values = {
+        name: _vitals_value(data.get(name), name, row, integer=name != "temperature")
+        for name in ("respiratory_rate", "spo2", "systolic", "diastolic", "pulse", "temperature")
+    }
+    if values["diastolic"] is not None and values["diastolic"] >= values["systolic"]:  # type: ignore[operator]
+        raise DomainError(_("Rad %(r)d: diastoliskt tryck måste vara lägre än systoliskt.") % {"r": row}, field="diastolic")
+    scale = str(data.get("spo2_scale") or "1").strip()
+    if scale not in ("1", "2"):
+        raise DomainError(_("Rad %(r)d: SpO2-skala är 1 eller 2.") % {"r": row}, field="spo2_scale")
+    oxygen = data.get("on_oxygen")
+    if isinstance(oxygen, str):
+        if oxygen not in ("air", "oxygen", "true", "false", "0", "1"):
+            raise DomainError(_("Rad %(r)d: välj luft eller syrgas.") % {"r": row}, field="on_oxygen")
+        oxygen = oxygen in ("oxygen", "true", "1")
+    if oxygen is None:
+        raise DomainError(_("Rad %(r)d: välj luft eller syrgas.") % {"r": row}, field="on_oxygen", code="missing")
+    acvpu = str(data.get("consciousness") or "").strip().upper()
+    if acvpu not in VitalSigns.Consciousness.values:
+        raise DomainError(_("Rad %(r)d: välj medvetandegrad (ACVPU).") % {"r": row}, field="consciousness", code="missing")
+    temperature = values["temperature"].quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)  # type: ignore[union-attr]
+    return {
+        "observed_at": _vitals_time(data.get("observed_at"), row, now),
+        "respiratory_rate": int(values["respiratory_rate"]),  # type: ignore[arg-type]
+        "spo2": int(values["spo2"]),  # type: ignore[arg-type]
+        "spo2_scale": int(scale),
+        "on_oxygen": bool(oxygen),
+        "systolic": int(values["systolic"]),  # type: ignore[arg-type]
+        "diastolic": int(values["diastolic"]) if values["diastolic"] is not None else None,
+        "pulse": int(values["pulse"]),  # type: ignore[arg-type]
+        "consciousness": acvpu,
+        "temperature": temperature,
+    }
+
+
+@transaction.atomic
+def vital_signs_record(
+    *, actor: Actor, patient_id: int, sets: Sequence[Mapping[str, Any]], submission: str = ""
+) -> list[VitalSigns]:
+    """One or more sets of vital signs, each scored with NEWS2 (with its escalation and
+    the time the next set is due). Every row is checked before anything is stored: one
+    bad value refuses the whole form. The form's `submission` token makes a double click
+    (or a resent request) return the sets already recorded instead of recording them twice."""
+    pa = patient_access(actor, patient_id, action="journal.vitals.record", write=True)
+    unit_id = _unit_id(actor)
+    submission = (submission or "").strip()[:40]
+    if len(sets) > VITALS_MAX_SETS:
+        raise DomainError(_("Högst %(n)d rader åt gången.") % {"n": VITALS_MAX_SETS}, field="sets")
+    now = timezone.now()
+    cleaned = [_clean_vitals(data, i, now) for i, data in enumerate(sets, start=1)]
+    if not cleaned:
+        raise DomainError(_("Fyll i minst en rad med vitalparametrar."), field="sets", code="missing")
+    times = [c["observed_at"] for c in cleaned]
+    if len(set(times)) != len(times):
+        raise DomainError(_("Två rader har samma tidpunkt."), field="observed_at")
+    rows = []
+    for row_no, c in enumerate(cleaned, start=1):
+        result = news2.score(news2.Vitals(**{k: v for k, v in c.items() if k not in ("observed_at", "diastolic")}))
+        rows.append(
+            VitalSigns(
+                patient_id=pa.patient_id,
+                unit_id=unit_id,
+                **c,
+                news2_score=result.score,
+                news2_parts=result.parts,
+                news2_single_three=result.single_three,
+                news2_escalate=result.escalate,
+                news2_risk=result.risk,
+                next_due_at=news2.next_due(c["observed_at"], result),
+                recorded_by=actor.staff,
+                author_name=str(actor.staff)[:200],
+                created_at=now,
+                submission=submission,
+                submission_row=row_no if submission else 0,
+            )
+        )
+    if submission:
+        # ON CONFLICT DO NOTHING against the (patient, submission, row) constraint: the second
+        # of two identical requests (a double click, even one that arrives while the first is
+        # still running) waits for the first and then inserts nothing; both answer its rows.
+        VitalSigns.objects.bulk_create(rows, ignore_conflicts=True)
+        created = list(VitalSigns.objects.filter(patient_id=pa.patient_id, submission=submission).order_by("submission_row"))
+        if any(v.created_at != now for v in created):
+            return sorted(created, key=lambda v: v.observed_at)  # recorded (and audited) by the first request
+    else:
+        created = VitalSigns.objects.bulk_create(rows)
+    audit.record(
+        actor,
+        "journal.vitals.record",
+        patient=pa,
+        obj=created[0] if len(created) == 1 else None,
+        detail={
+            "sets": [v.pk for v in created],
+            "news2": [v.news2_score for v in created],
+            "escalate": any(v.news2_escalate for v in created),
+        },
+    )
+    return sorted(created, key=lambda v: v.observed_at)
+
+
+@transaction.atomic
+def vital_signs_mark_error(*, actor: Actor, vital_signs_id: int, reason: str) -> VitalSigns:
+    vs, pa = _lock_row(actor, VitalSigns, vital_signs_id, "journal.vitals.entered_in_error")
+    if vs.entered_in_error:
+        raise DomainError(_("Raden är redan markerad som felaktigt registrerad."))
+    if not reason.strip():
+        raise DomainError(_("Ange skälet."), field="reason")
+    if vs.unit_id != actor.unit_id:
+        raise PermissionDenied(_("Vitalparametrar markeras av personal på den enhet som registrerade dem."))
+    vs.entered_in_error, vs.error_reason = True, reason.strip()
+    vs.save(update_fields=["entered_in_error", "error_reason"])
+    audit.record(actor, "journal.vitals.entered_in_error", patient=pa, obj=vs, reason=vs.error_reason)
+    return vs
+
+
+# --- Nursing: risk assessments and the care plan (VIPS) -------------------
+
+
+@transaction.atomic
+def risk_assessment_record(
+    *,
+    actor: Actor,
+    patient_id: int,
+    kind: str,
+    answers: Mapping[str, Any],
+    comment: str = "",
+    submission: str = "",
+) -> RiskAssessment:
+    """A Modified Norton, Downton or MNA-SF assessment, scored by journal/nursing.py."""
+    pa = patient_access(actor, patient_id, action="journal.risk.record", write=True)
+    unit_id = _unit_id(actor)
+    if kind not in RiskAssessment.Kind.values:
+        raise DomainError(_("Okänd riskbedömning."), field="kind")
+    submission = (submission or "").strip()[:40]
+    if submission:
+        done = RiskAssessment.objects.filter(patient_id=pa.patient_id, submission=submission).first()
+        if done:
+            return done
+    result = nursing.assess(kind, dict(answers))
+    ra = RiskAssessment(
+        patient_id=pa.patient_id,
+        unit_id=unit_id,
+        kind=kind,
+        answers=nursing.clean_answers(kind, dict(answers)),
+        score=result.score,
+        at_risk=result.at_risk,
+        level=str(result.level)[:60],
+        comment=(comment or "").strip()[:MAX_TEXT],
+        recorded_by=actor.staff,
+        author_name=str(actor.staff)[:200],
+        submission=submission,
+    )
+    try:
+        with transaction.atomic():
+            ra.save()
+    except IntegrityError:
+        done = RiskAssessment.objects.filter(patient_id=pa.patient_id, submission=submission).first()
+        if submission and done:
+            return done
+        raise
+    audit.record(actor, "journal.risk.record", patient=pa, obj=ra, detail={"kind": kind, "score": ra.score})
+    return ra
+
+
+@transaction.atomic
+def care_plan_item_add(
+    *, actor: Actor, patient_id: int, keyword: str, diagnosis: str, goal: str, interventions: str
+) -> CarePlanItem:
+    """A nursing diagnosis under a VIPS keyword, with its goal and interventions."""
+    pa = patient_access(actor, patient_id, action="journal.careplan.add", write=True)
+    unit_id = _unit_id(actor)
+    keyword = (keyword or "").strip()
+    if keyword not in codes.VIPS_KEYWORDS:
+        raise DomainError(_("Välj ett sökord ur VIPS."), field="keyword")
+    texts = {"diagnosis": diagnosis, "goal": goal, "interventions": interventions}
+    labels = {"diagnosis": _("omvårdnadsdiagnos"), "goal": _("mål"), "interventions": _("åtgärder")}
+    for name, text in texts.items():
+        if not (text or "").strip():
+            raise DomainError(_("Ange %(f)s.") % {"f": labels[name]}, field=name)
+        if len(text) > MAX_TEXT:
+            raise DomainError(_("Texten är för lång."), field=name)
+    if pa.filter(
+        CarePlanItem.objects.filter(status=CarePlanItem.Status.ACTIVE, keyword=keyword, diagnosis=diagnosis.strip())
+    ).exists():
+        raise DomainError(_("Omvårdnadsdiagnosen finns redan i vårdplanen."), field="diagnosis")
+    item = CarePlanItem.objects.create(
+        patient_id=pa.patient_id,
+        unit_id=unit_id,
+        keyword=keyword,
+        diagnosis=diagnosis.strip(),
+        goal=goal.strip(),
+        interventions=interventions.strip(),
+        created_by=actor.staff,
+        author_name=str(actor.staff)[:200],
+    )
+    audit.record(actor, "journal.careplan.add", patient=pa, obj=item, detail={"keyword": keyword})
+    return item
+
+
+@transaction.atomic
+def care_plan_item_close(*, actor: Actor, item_id: int, evaluation: str) -> CarePlanItem:
+    """Evaluate and close a care plan row; the row stays readable."""
+    item, pa = _lock_row(actor, CarePlanItem, item_id, "journal.careplan.close")
+    if item.status != CarePlanItem.Status.ACTIVE:
+        raise DomainError(_("Raden är redan avslutad."), code="closed")
+    if not (evaluation or "").strip():
+        raise DomainError(_("Skriv en utvärdering innan raden avslutas."), field="evaluation")
+    item.status = CarePlanItem.Status.CLOSED
+    item.evaluation = evaluation.strip()[:MAX_TEXT]
+    item.closed_at = timezone.now()
+    item.closed_by = actor.staff
+    item.save(update_fields=["status", "evaluation", "closed_at", "closed_by"])
+    audit.record(actor, "journal.careplan.close", patient=pa, obj=item)
+    return item

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from journal import views
+from journal import views, views_nursing
 
 app_name = "journal"
 urlpatterns = [
@@ -12,6 +12,17 @@ urlpatterns = [
     path("patient/<int:patient_id>/matvarden/", views.observations, name="observations"),
     path("patient/<int:patient_id>/diagnoser/", views.diagnoses, name="diagnoses"),
     path("patient/<int:patient_id>/signaler/", views.allergies, name="allergies"),
+    path("patient/<int:patient_id>/vitalparametrar/", views_nursing.vitals, name="vitals"),
+    path("patient/<int:patient_id>/vitalparametrar/ny/", views_nursing.vitals_new, name="vitals_new"),
+    path(
+        "patient/<int:patient_id>/vitalparametrar/<int:vital_signs_id>/felregistrerad/",
+        views_nursing.vitals_error,
+        name="vitals_error",
+    ),
+    path("patient/<int:patient_id>/riskbedomning/", views_nursing.risk_assessments, name="risk_assessments"),
+    path("patient/<int:patient_id>/riskbedomning/<str:kind>/ny/", views_nursing.risk_assessment_new, name="risk_assessment_new"),
+    path("patient/<int:patient_id>/vardplan/", views_nursing.care_plan, name="care_plan"),
+    path("patient/<int:patient_id>/vardplan/<int:item_id>/avsluta/", views_nursing.care_plan_close, name="care_plan_close"),
     path("anteckning/<int:note_id>/", views.note_detail, name="note_detail"),
     path("anteckning/<int:note_id>/skriv/", views.note_edit, name="note_edit"),
     path("anteckning/<int:note_id>/autospara/", views.note_autosave, name="note_autosave"),
