@@ -94,6 +94,14 @@ class BedStateIn(serializers.Serializer):
     state = serializers.ChoiceField(choices=[Bed.State.FREE, Bed.State.CLEANING, Bed.State.CLOSED])
 
 
+class News2Out(serializers.Serializer):
+    score = serializers.IntegerField()
+    trend = serializers.CharField()
+    taken_at = serializers.DateTimeField()
+    next_due_at = serializers.DateTimeField()
+    escalate = serializers.BooleanField()
+
+
 class WorklistRowOut(serializers.Serializer):
     stay = StayOut()
     patient_name = serializers.CharField(source="patient.full_name")
@@ -103,6 +111,8 @@ class WorklistRowOut(serializers.Serializer):
     days = serializers.IntegerField()
     signals = serializers.ListField(child=serializers.CharField())
     unacknowledged = serializers.IntegerField()
+    news2 = News2Out(allow_null=True)
+    observations_due = serializers.BooleanField()
 
 
 class WorklistOut(serializers.Serializer):

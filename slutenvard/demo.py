@@ -1,7 +1,8 @@
 """Demo data for slutenvård: Södra sjukhuset of Region Väst with Medicinavdelning 3
 (24 beds) and Kirurgavdelning 5 (20 beds), patients in most beds, one patient of
 Medicinavdelning 3 utlokaliserad in a bed of Kirurgavdelning 5, one waiting for a
-bed, a few due to go home today, a bed to be cleaned and a closed one; the
+bed, a few due to go home today, vital signs with one NEWS2 escalation, a bed to be
+cleaned and a closed one; the
 personas `siv.sjukskoterska` (ward nurse) and `per.lakare` (ward physician) at
 Medicinavdelning 3 and `kim.lakare` (physician) at Kirurgavdelning 5.
 
@@ -15,8 +16,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from journal import services as journal_services
 from slutenvard import services
-from slutenvard.models import Bed, Hospital, Ward
+from slutenvard.models import Bed, Hospital, Stay, Ward
 from vardmiljo.actor import Actor
 from vardmiljo.demo import DemoContext, _assignment, _staff, _unit
 from vardmiljo.models import Staff
@@ -46,6 +48,20 @@ def _beds(ward: Ward, n: int, extra: int) -> list[Bed]:
     beds = [Bed(ward=ward, room=f"{1 + i // 2}", label=f"{i + 1}", order=i) for i in range(n)]
     beds += [Bed(ward=ward, room="Korridor", label=f"E{i + 1}", order=n + i, extra=True) for i in range(extra)]
     return Bed.objects.bulk_create(beds)
+
+
+NORMAL = {"respiratory_rate": "16", "spo2": "96", "spo2_scale": "1", "on_oxygen": "air", "systolic": "128"}
+NORMAL |= {"diastolic": "78", "pulse": "76", "consciousness": "A", "temperature": "37,0"}
+WORSE = {**NORMAL, "respiratory_rate": "25", "spo2": "92", "on_oxygen": "oxygen", "pulse": "112", "temperature": "38,7"}
+
+
+def _vitals(siv: Actor, ward: Ward, now: dt.datetime) -> None:
+    """Vital signs for the ward's patients; the first one is getting worse (a NEWS2 escalation)."""
+    stays = list(Stay.objects.filter(ward=ward, status="admitted").order_by("bed__order", "pk")[:12])
+    for i, stay in enumerate(stays):
+        rows = [{**NORMAL, "observed_at": now - dt.timedelta(hours=6)}]
+        rows.append({**(WORSE if i == 0 else NORMAL), "observed_at": now - dt.timedelta(minutes=40 + i)})
+        journal_services.vital_signs_record(actor=siv, patient_id=stay.patient_id, sets=rows)
 
 
 def seed(ctx: DemoContext) -> None:
@@ -109,5 +125,6 @@ def seed(ctx: DemoContext) -> None:
         services.stay_move_bed(actor=siv, stay_id=stay_id, bed_id=kir_beds[16].pk, outlying=True)
     # … and one waits in the emergency department for a bed.
     admit(siv, ward_med, None, "Hjärtsvikt, försämring", "per", "siv")
+    _vitals(siv, ward_med, now)
     services.bed_set_state(actor=siv, bed_id=med_beds[21].pk, state=Bed.State.CLEANING)
     services.bed_set_state(actor=siv, bed_id=med_beds[23].pk, state=Bed.State.CLOSED)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from journal.models import Acknowledgement, Allergy, Diagnosis, Note, Observation, Procedure
+from journal.queries import News2Summary, news2_latest_for
 from lakemedel.models import MedicationOrderVersion
 from slutenvard.models import ACTIVE_STAY, Bed, Hospital, Stay, StayEvent, Ward, WardDayFigures
 from vardmiljo.access import PatientAccess, patient_access, patients_visible_to, record_list, require_assignment
@@ -127,7 +128,7 @@ class WorklistRow:
     stay: Stay
     signals: list[str] = field(default_factory=list)
     unacknowledged: int = 0
-    news2: Any = None
+    news2: News2Summary | None = None
 
     @property
     def patient(self) -> Any:
@@ -145,6 +146,10 @@ class WorklistRow:
         if self.stay.is_outlying:
             return f"{bed.label} ({bed.ward.short_name or bed.ward.unit.name})"
         return bed.label
+
+    @property
+    def observations_due(self) -> bool:
+        return self.news2 is not None and self.news2.next_due_at <= timezone.now()
 
     @property
     def discharge_due(self) -> bool:
@@ -180,10 +185,6 @@ def _signals(actor: Actor, patient_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _news2(patient_ids: list[int]) -> dict[int, Any]:
-    return {}
-
-
 def worklist_for(actor: Actor) -> Worklist:
     """Patientlistan: one row per patient of the actor's ward, in bed order (own beds,
     then beds on other wards, then those waiting for a bed)."""
@@ -210,7 +211,8 @@ def worklist_for(actor: Actor) -> Worklist:
             .annotate(n=Count("pk"))
             .values_list("patient_id", "n")
         )
-        news2 = _news2(ids)
+        # Patients already narrowed by patients_visible_to (and logged below): NEWS2 in one query.
+        news2 = news2_latest_for(ids)
         for r in rows:
             r.signals = signals.get(r.stay.patient_id, [])
             r.unacknowledged = acks.get(r.stay.patient_id, 0)

@@ -1,8 +1,8 @@
-"""A ward physician admits a patient from the emergency department and transfers
-them; the receiving ward's physician writes and signs the discharge summary,
+"""A ward physician admits a patient from the emergency department, records a set of
+vital signs that escalates (NEWS2) and sees it on the ward's worklist, and transfers
+the patient; the receiving ward's physician writes and signs the discharge summary,
 discharges the patient home and sends the summary to the health centre, by label
-and role. (Observations with an escalation and the nursing assessment join this
-walk when the vital-signs chart is merged.)"""
+and role. (The nursing assessment is the vital-signs branch's own browser test.)"""
 
 from __future__ import annotations
 
@@ -34,6 +34,24 @@ def test_admit_transfer_and_discharge_with_a_signed_summary(page, world: World, 
     page.get_by_role("button", name="Skriv in", exact=True).click()
     page.get_by_role("status").filter(has_text="Patienten är inskriven").wait_for()
     assert "3 (sal 2)" in page.locator("#stay-bed").inner_text()
+
+    # Vital signs with an escalation, then the worklist shows it.
+    page.goto(f"/journal/patient/{patient.pk}/vitalparametrar/ny/")
+    for label, value in (
+        ("Andningsfrekvens per minut, rad 1", "26"),
+        ("Syremättnad i procent, rad 1", "91"),
+        ("Systoliskt blodtryck, rad 1", "98"),
+        ("Puls per minut, rad 1", "118"),
+        ("Temperatur i grader Celsius, rad 1", "38,6"),
+    ):
+        page.get_by_label(label).fill(value)
+    page.get_by_label("Luft eller syrgas, rad 1").select_option(label="Syrgas")
+    page.get_by_role("button", name="Spara och räkna NEWS2").click()
+    page.get_by_role("heading", name="Vitalparametrar och NEWS2").wait_for()
+    page.goto("/slutenvard/")
+    row = page.get_by_role("row").filter(has_text="Harald Hjärtsson")
+    assert "ESKALERA" in row.inner_text()
+    row.get_by_role("link", name="Harald Hjärtsson").click()
 
     page.get_by_label("Till avdelning").select_option(label=wards.kir.unit.name)
     page.get_by_role("button", name="Överflytta", exact=True).click()

@@ -20,6 +20,7 @@ def test_demo_hospital_wards_patients_and_personas() -> None:
     siv = Actor(staff=ctx.staff["siv"], assignment=ctx.assignments["siv"])
     wl = queries.worklist_for(siv)
     assert len(wl.rows) == 23 and sum(r.stay.is_outlying for r in wl.rows) == 1 and sum(r.stay.bed is None for r in wl.rows) == 1
+    assert sum(1 for r in wl.rows if r.news2 and r.news2.escalate) == 1
     board = queries.bed_board(siv)
     med = next(w for w in board.wards if w.ward.unit.name == "Medicinavdelning 3")
     assert (med.outlying, med.waiting, med.cleaning, med.closed) == (1, 1, 1, 1)

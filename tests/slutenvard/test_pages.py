@@ -65,13 +65,36 @@ def test_worklist_shows_signals_and_unacknowledged_results(client, world: World,
     assert Allergy.objects.filter(patient_id=s.patient_id).exists()
 
 
+def _vitals(wards: Wards, stay: Stay, *sets: dict[str, str]) -> None:
+    base = {"respiratory_rate": "16", "spo2": "97", "spo2_scale": "1", "on_oxygen": "air", "systolic": "125"}
+    base |= {"diastolic": "80", "pulse": "72", "consciousness": "A", "temperature": "36,8"}
+    rows = [{**base, **s, "observed_at": timezone.now() - dt.timedelta(minutes=60 - 10 * i)} for i, s in enumerate(sets)]
+    journal_services.vital_signs_record(actor=wards.nurse, patient_id=stay.patient_id, sets=rows)
+
+
+def test_worklist_shows_news2_with_trend_escalation_and_due(client, world: World, wards: Wards) -> None:  # type: ignore[no-untyped-def]
+    s = _admit(wards, 0)
+    calm = _admit(wards, 1)
+    _vitals(wards, s, {}, {"respiratory_rate": "26", "on_oxygen": "oxygen", "spo2": "93"})
+    _vitals(wards, calm, {})
+    rows = {r.stay.pk: r for r in queries.worklist_for(wards.nurse).rows}
+    assert rows[s.pk].news2.score == 7 and rows[s.pk].news2.trend == "up" and rows[s.pk].news2.escalate
+    assert rows[calm.pk].news2.score == 0 and not rows[calm.pk].news2.escalate and not rows[calm.pk].observations_due
+    login(client, wards.nurse)
+    text = client.get(reverse("slutenvard:worklist")).content.decode()
+    assert "ESKALERA" in text and "stigande" in text
+    api = client.get("/api/v1/slutenvard/worklist/").json()
+    assert {r["stay"]["id"]: r["news2"]["score"] for r in api["rows"]} == {s.pk: 7, calm.pk: 0}
+
+
 def test_14_worklist_query_count_is_independent_of_patients(world: World, wards: Wards, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    _admit(wards, 0)
+    _vitals(wards, _admit(wards, 0), {})
     queries.worklist_for(wards.nurse)
     with CaptureQueriesContext(connection) as few:
         queries.worklist_for(wards.nurse)
     for i in range(1, 6):
-        _admit(wards, i)
+        _vitals(wards, _admit(wards, i), {}, {"pulse": "95"})
+        journal_services.allergy_record(actor=wards.physician, patient_id=Stay.objects.latest("pk").patient_id, substance="Latex")
     _admit(wards, None)
     with django_assert_num_queries(len(few.captured_queries)):
         wl = queries.worklist_for(wards.nurse)
