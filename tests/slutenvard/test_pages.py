@@ -126,6 +126,8 @@ def test_bed_board_counts_per_ward_and_names_only_own_ward(client, world: World,
     )  # the bed it left is to be cleaned
     assert (kir.occupied, kir.free, kir.patients) == (1, 3, 0)
     assert [w.patient_id for w in board.waiting_patients] and len(board.discharges_today) == 2
+    row = AccessLog.objects.filter(action="slutenvard.bed_board.list").last()
+    assert row is not None and sorted(row.patient_ids) == sorted(st.patient_id for st in Stay.objects.filter(ward=wards.med))
     login(client, wards.kir_nurse)
     r = client.get(reverse("slutenvard:bed_board"))
     assert r.status_code == 200 and b"Medicinavdelning 3" in r.content and b"Vera" not in r.content
