@@ -24,7 +24,7 @@ from slutenvard.models import ACTIVE_STAY, Bed, Hospital, Stay, StayEvent, Ward,
 from vardmiljo.access import PatientAccess, patient_access, patients_visible_to, record_list, require_assignment
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
-from vardmiljo.models import Block, CareUnit, Staff
+from vardmiljo.models import Block, CareUnit, Consent, Staff
 
 
 def ward_of(actor: Actor) -> Ward | None:
@@ -165,15 +165,21 @@ class Worklist:
 
 
 def _signals(actor: Actor, patient_ids: list[int]) -> dict[int, list[str]]:
-    """Active attention signals (allergies, alerts) readable at the actor's provider,
-    honouring blocks: one query for the whole list."""
+    """Active attention signals (allergies, alerts) the actor may read: the own provider's,
+    other providers' with the patient's consent, never a blocked unit's or provider's. One
+    query for the whole list."""
     blocked = Block.objects.filter(
         Q(unit_id=OuterRef("unit_id")) | Q(unit__isnull=True, provider_id=OuterRef("unit__provider_id")),
         patient_id=OuterRef("patient_id"),
         lifted_at__isnull=True,
     ).exclude(unit_id=actor.unit_id)
+    # Another provider's signals need the patient's consent (sammanhållen journalföring).
+    consent = Consent.objects.filter(
+        patient_id=OuterRef("patient_id"), provider_id=actor.provider_id, revoked_at__isnull=True, valid_until__gt=timezone.now()
+    )
     rows = (
-        Allergy.objects.filter(patient_id__in=patient_ids, active=True, unit__provider_id=actor.provider_id)
+        Allergy.objects.filter(patient_id__in=patient_ids, active=True)
+        .filter(Q(unit__provider_id=actor.provider_id) | Exists(consent))
         .filter(~Exists(blocked))
         .order_by("kind", "substance")
         .values_list("patient_id", "kind", "substance")

@@ -306,3 +306,22 @@ def test_summary_pdf_after_signing(client, world: World, wards: Wards) -> None: 
     r = client.get(reverse("slutenvard:summary_pdf", args=[s.pk]))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
     assert AccessLog.objects.filter(action="slutenvard.summary.print", patient_id=s.patient_id).exists()
+
+
+def test_worklist_signals_honour_blocks_and_other_providers(world: World, wards: Wards) -> None:
+    s = _admit(wards, 0)
+    f.relate(s.patient, world.vc)
+    f.relate(s.patient, world.priv)
+    journal_services.allergy_record(actor=world.physician, patient_id=s.patient_id, substance="Jordnötter")
+    journal_services.allergy_record(actor=world.outsider, patient_id=s.patient_id, substance="Sulfa")
+    journal_services.allergy_record(actor=wards.physician, patient_id=s.patient_id, substance="Latex")
+    signals = queries.worklist_for(wards.nurse).rows[0].signals
+    # Another provider's signal needs consent; the health centre's is the same provider's.
+    assert any("Jordnötter" in x for x in signals) and any("Latex" in x for x in signals)
+    assert not any("Sulfa" in x for x in signals)
+    f.block(s.patient, world.vc, world.physician.staff)
+    signals = queries.worklist_for(wards.nurse).rows[0].signals
+    assert not any("Jordnötter" in x for x in signals) and any("Latex" in x for x in signals)
+    f.consent(s.patient, world.region, world.physician.staff)
+    signals = queries.worklist_for(wards.nurse).rows[0].signals
+    assert any("Sulfa" in x for x in signals) and not any("Jordnötter" in x for x in signals)
