@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from slutenvard import queries
+from slutenvard.models import Ward
 from vardmiljo.access import PatientAccess
 from vardmiljo.actor import Actor
 from vardmiljo.registry import patient_panel, worklist
@@ -21,3 +23,7 @@ def stay_panel(pa: PatientAccess) -> dict[str, Any]:
 def ward_patients(actor: Actor) -> int:
     # A count names no patient; only staff of a ward see it.
     return queries.ward_patient_count(actor)
+
+
+post_save.connect(queries.clear_ward_units, sender=Ward)
+post_delete.connect(queries.clear_ward_units, sender=Ward)

@@ -9,6 +9,7 @@ queries for 2 patients as for 24 (pinned in a test).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,9 +47,30 @@ def wards_of_provider(actor: Actor) -> list[Ward]:
     return list(Ward.objects.select_related("unit", "hospital").filter(unit__provider_id=actor.provider_id, unit__active=True))
 
 
+_WARD_UNITS: tuple[float, frozenset[int]] = (0.0, frozenset())
+WARD_UNITS_SECONDS = 60
+
+
+def ward_unit_ids() -> frozenset[int]:
+    """The units that are wards, kept in the process for a minute (and dropped when a ward
+    is saved): the top bar asks on every page, and most staff do not work on a ward."""
+    global _WARD_UNITS
+    at, ids = _WARD_UNITS
+    if time.monotonic() - at > WARD_UNITS_SECONDS:
+        ids = frozenset(Ward.objects.values_list("unit_id", flat=True))
+        _WARD_UNITS = (time.monotonic(), ids)
+    return ids
+
+
+def clear_ward_units(**_kwargs: Any) -> None:
+    global _WARD_UNITS
+    _WARD_UNITS = (0.0, frozenset())
+
+
 def ward_patient_count(actor: Actor) -> int:
-    """The top bar's count of the actor's ward's patients (a number names nobody)."""
-    if actor.unit_id is None:
+    """The top bar's count of the actor's ward's patients (a number names nobody); no
+    query at all for staff who do not work on a ward."""
+    if actor.unit_id is None or actor.unit_id not in ward_unit_ids():
         return 0
     return Stay.objects.filter(ward__unit_id=actor.unit_id, status__in=ACTIVE_STAY).count()
 

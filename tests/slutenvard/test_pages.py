@@ -325,3 +325,11 @@ def test_worklist_signals_honour_blocks_and_other_providers(world: World, wards:
     f.consent(s.patient, world.region, world.physician.staff)
     signals = queries.worklist_for(wards.nurse).rows[0].signals
     assert any("Sulfa" in x for x in signals) and not any("Jordnötter" in x for x in signals)
+
+
+def test_top_bar_counts_ward_patients_and_costs_nothing_elsewhere(world: World, wards: Wards, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    _admit(wards, 0)
+    _admit(wards, None)
+    assert queries.ward_patient_count(wards.nurse) == 2
+    with django_assert_num_queries(0):
+        assert queries.ward_patient_count(world.nurse) == 0
