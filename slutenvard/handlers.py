@@ -23,6 +23,10 @@ from vardmiljo.models import Outbox
 
 @outbox.handler(adt.CHANNEL, local=False)
 def deliver_adt(row: Outbox) -> dict[str, Any]:
+    try:
+        adt.build(row.payload["snapshot"])
+    except Exception as exc:  # noqa: BLE001 - a message that cannot be built needs a person
+        raise outbox.PermanentFailure(f"HL7-meddelandet kunde inte byggas: {exc}") from exc
     raise outbox.NotConfigured("ingen mottagare för HL7 ADT ännu (kommer med det utgående flödet)")
 
 

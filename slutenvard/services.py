@@ -165,7 +165,7 @@ def _event(actor: Actor, stay: Stay, kind: str, at: dt.datetime, **kw: Any) -> S
             key=f"adt:{ev.pk}",
             obj=ev,
             patient=stay.patient_id,
-            payload={"event": code, "message": adt.build(stay, ev, code)},
+            payload={"event": code, "snapshot": adt.snapshot(stay, ev, code)},
         )
     return ev
 

@@ -12,7 +12,7 @@ from hl7apy.parser import parse_message
 from integrations import services as import_services
 from integrations.legacy_import import runner
 from integrations.models import ImportErrorRow
-from slutenvard import services
+from slutenvard import adt, services
 from slutenvard.models import Bed, Stay, StayEvent
 from tests import factories as f
 from tests.conftest import World
@@ -116,9 +116,9 @@ def test_outbound_adt_messages_parse_and_carry_the_event(world: World, wards: Wa
     rows = list(Outbox.objects.filter(channel="slutenvard.adt", patient=p).order_by("pk"))
     assert [r.payload["event"] for r in rows] == ["A01", "A02", "A12", "A03", "A13", "A11"]
     for r in rows:
-        msg = parse_message(r.payload["message"], find_groups=False, validation_level=VALIDATION_LEVEL.TOLERANT)
+        msg = parse_message(adt.build(r.payload["snapshot"]), find_groups=False, validation_level=VALIDATION_LEVEL.TOLERANT)
         assert msg.msh.msh_9.to_er7().split("^")[1] == r.payload["event"]
         assert p.identifier in msg.to_er7() and f"|{stay.pk}|" in msg.to_er7()
         assert r.status == Outbox.Status.QUEUED  # no receiver yet: visibly queued, never lost
-    a03 = rows[3].payload["message"]
+    a03 = adt.build(rows[3].payload["snapshot"])
     assert "|20|" in a03  # PV1-36 discharge disposition: deceased

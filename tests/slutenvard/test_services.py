@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from journal import services as journal_services
 from journal.models import Encounter, Note
-from slutenvard import services
+from slutenvard import adt, services
 from slutenvard.models import Bed, Stay, StayEvent
 from tests import factories as f
 from tests.conftest import World
@@ -69,7 +69,8 @@ def test_admit_creates_relationship_encounter_event_adt_and_audit(world: World, 
     assert stay.pal == wards.physician.staff and stay.pas == wards.nurse.staff
     assert list(stay.events.values_list("kind", flat=True)) == ["admit"]
     msg = Outbox.objects.get(channel="slutenvard.adt", patient=p)
-    assert msg.payload["event"] == "A01" and "ADT^A01" in msg.payload["message"] and p.identifier in msg.payload["message"]
+    er7 = adt.build(msg.payload["snapshot"])
+    assert msg.payload["event"] == "A01" and "ADT^A01" in er7 and p.identifier in er7
     assert AccessLog.objects.filter(action="slutenvard.stay.admit", patient_id=p.pk, staff_id=wards.nurse.staff.pk).exists()
 
 
@@ -179,7 +180,8 @@ def test_discharge_ends_contact_frees_bed_and_queues_a03(world: World, wards: Wa
     assert Encounter.objects.get(pk=stay.encounter_id).ended_at == stay.discharged_at
     assert Bed.objects.get(pk=wards.med_beds[0].pk).state == Bed.State.CLEANING
     a03 = Outbox.objects.get(channel="slutenvard.adt", patient=p, payload__event="A03")
-    assert "PV1" in a03.payload["message"] and "|03|" in a03.payload["message"]
+    er7 = adt.build(a03.payload["snapshot"])
+    assert "PV1" in er7 and "|03|" in er7
 
 
 def test_14_discharge_before_admission_time_is_refused(world: World, wards: Wards) -> None:
