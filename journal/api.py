@@ -340,7 +340,7 @@ class VitalSetIn(serializers.Serializer):
     respiratory_rate = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     spo2 = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     spo2_scale = serializers.CharField(required=False, allow_blank=True, allow_null=True, help_text="1 | 2")
-    on_oxygen = serializers.CharField(required=False, allow_null=True, help_text="air | oxygen")
+    on_oxygen = serializers.JSONField(required=False, help_text='"air" | "oxygen" (or false | true)')
     systolic = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     diastolic = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     pulse = serializers.CharField(required=False, allow_blank=True, allow_null=True)

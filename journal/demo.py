@@ -94,14 +94,15 @@ VITALS_SERIES = [
 ]
 
 
-def seed_vitals(ctx: DemoContext, nurse: Actor) -> list[int]:
+def seed_vitals(ctx: DemoContext, nurse: Actor, patient_ids: list[int] | None = None) -> list[int]:
     """Vital-sign series for a few demo patients (one with a NEWS2 escalation), a nursing
-    admission assessment, risk assessments and a care plan for the deteriorating one.
-    Returns the patients given a series. Idempotent: nothing when vital signs exist."""
-    if VitalSigns.objects.exists():
-        return []
+    admission assessment, risk assessments and a care plan for the deteriorating one (the
+    first). Another module's demo (a ward) may pass its own patients and its ward nurse.
+    Returns the patients given a series. Idempotent: nothing for patients that have sets."""
     now = timezone.now()
-    patients = ctx.patient_ids[4 : 4 + len(VITALS_SERIES)]
+    patients = (patient_ids if patient_ids is not None else ctx.patient_ids[4:])[: len(VITALS_SERIES)]
+    if not patients or VitalSigns.objects.filter(patient_id__in=patients).exists():
+        return []
     for pid, series in zip(patients, VITALS_SERIES, strict=False):
         services.vital_signs_record(
             actor=nurse,
@@ -121,8 +122,6 @@ def seed_vitals(ctx: DemoContext, nurse: Actor) -> list[int]:
                 for h, rr, spo2, o2, sys_, dia, pulse, acvpu, temp in series
             ],
         )
-    if not patients:
-        return []
     sick = patients[0]
     tpl = NoteTemplate.objects.filter(name="Inskrivningsbedömning omvårdnad (VIPS)").values_list("pk", flat=True).first()
     if tpl:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import Lead, RowNumber
 
-from journal import codes
+from journal import codes, sql
 from journal.models import (
     Acknowledgement,
     Allergy,
@@ -467,8 +467,9 @@ def _latest_news2(qs: QuerySet[VitalSigns]) -> dict[int, News2Summary]:
     )
     out: dict[int, News2Summary] = {}
     for patient_id, score, prev, taken_at, due, escalate, risk in rows:
-        trend = "" if prev is None else "up" if score > prev else "down" if score < prev else "same"
-        out[patient_id] = News2Summary(score=score, trend=trend, taken_at=taken_at, next_due_at=due, escalate=escalate, risk=risk)
+        out[patient_id] = News2Summary(
+            score=score, trend=_trend(score, prev), taken_at=taken_at, next_due_at=due, escalate=escalate, risk=risk
+        )
     return out
 
 
@@ -482,12 +483,43 @@ def news2_latest_for(patient_ids: Iterable[int]) -> dict[int, News2Summary]:
     ids = sorted({int(p) for p in patient_ids})
     if not ids:
         return {}
-    return _latest_news2(VitalSigns.objects.filter(patient_id__in=ids))
+    # The SQL form of _latest_news2() (journal/sql.py: bounded per patient, measured).
+    out: dict[int, News2Summary] = {}
+    rows = sql.latest_news2_rows(ids)
+    for i, r in enumerate(rows):
+        pid = r["patient_id"]
+        if pid in out:
+            continue  # the earlier set: read as the trend of the newest, below
+        nxt = rows[i + 1] if i + 1 < len(rows) and rows[i + 1]["patient_id"] == pid else None
+        prev, score = (nxt["news2_score"] if nxt else None), r["news2_score"]
+        out[pid] = News2Summary(
+            score=score,
+            trend=_trend(score, prev),
+            taken_at=r["observed_at"],
+            next_due_at=r["next_due_at"],
+            escalate=r["news2_escalate"],
+            risk=r["news2_risk"],
+        )
+    return out
+
+
+def _trend(score: int, prev: int | None) -> str:
+    return "" if prev is None else "up" if score > prev else "down" if score < prev else "same"
 
 
 def news2_latest(pa: PatientAccess) -> News2Summary | None:
-    """The latest NEWS2 of the patient, among the sets this access may read."""
-    return _latest_news2(pa.filter(VitalSigns.objects.all())).get(pa.patient_id)
+    """The latest NEWS2 of the patient, among the sets this access may read: the two newest
+    sets only (bounded, as a panel must be)."""
+    last_two = list(
+        pa.filter(VitalSigns.objects.filter(entered_in_error=False))
+        .order_by("-observed_at", "-pk")
+        .values_list("news2_score", "observed_at", "next_due_at", "news2_escalate", "news2_risk")[:2]
+    )
+    if not last_two:
+        return None
+    score, taken_at, due, escalate, risk = last_two[0]
+    prev = last_two[1][0] if len(last_two) > 1 else None
+    return News2Summary(score=score, trend=_trend(score, prev), taken_at=taken_at, next_due_at=due, escalate=escalate, risk=risk)
 
 
 def vital_signs_for(pa: PatientAccess, *, since: dt.datetime | None = None, limit: int = 200) -> list[VitalSigns]:

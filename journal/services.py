@@ -180,6 +180,10 @@ def note_create(
             raise DomainError(_("Mallen finns inte eller gäller inte för dig."), field="template")
     if headings is None:
         headings = [{"heading": h.title, "text": ""} for h in template.headings.all()] if template else []
+        prefill = PREFILL.get(template.name) if template else None
+        if prefill is not None:
+            filled = prefill(pa)
+            headings = [{"heading": h["heading"], "text": filled.get(h["heading"], "")} for h in headings]
     cleaned = clean_headings(headings)
     note_type = (note_type or (template.note_type if template else "")).strip()[:60]
     if not note_type:
@@ -819,6 +823,8 @@ def _clean_vitals(data: Mapping[str, Any], row: int, now: dt.datetime) -> dict[s
     if scale not in ("1", "2"):
         raise DomainError(_("Rad %(r)d: SpO2-skala är 1 eller 2.") % {"r": row}, field="spo2_scale")
     oxygen = data.get("on_oxygen")
+    if oxygen is not None and not isinstance(oxygen, bool | str):
+        raise DomainError(_("Rad %(r)d: välj luft eller syrgas.") % {"r": row}, field="on_oxygen")
     if isinstance(oxygen, str):
         if oxygen not in ("air", "oxygen", "true", "false", "0", "1"):
             raise DomainError(_("Rad %(r)d: välj luft eller syrgas.") % {"r": row}, field="on_oxygen")
@@ -973,6 +979,21 @@ def risk_assessment_record(
 
 
 @transaction.atomic
+def risk_assessment_mark_error(*, actor: Actor, risk_assessment_id: int, reason: str) -> RiskAssessment:
+    ra, pa = _lock_row(actor, RiskAssessment, risk_assessment_id, "journal.risk.entered_in_error")
+    if ra.entered_in_error:
+        raise DomainError(_("Bedömningen är redan markerad som felaktigt registrerad."))
+    if not reason.strip():
+        raise DomainError(_("Ange skälet."), field="reason")
+    if ra.unit_id != actor.unit_id:
+        raise PermissionDenied(_("En bedömning markeras av personal på den enhet som registrerade den."))
+    ra.entered_in_error, ra.error_reason = True, reason.strip()
+    ra.save(update_fields=["entered_in_error", "error_reason"])
+    audit.record(actor, "journal.risk.entered_in_error", patient=pa, obj=ra, reason=ra.error_reason)
+    return ra
+
+
+@transaction.atomic
 def care_plan_item_add(
     *, actor: Actor, patient_id: int, keyword: str, diagnosis: str, goal: str, interventions: str
 ) -> CarePlanItem:
@@ -1022,3 +1043,48 @@ def care_plan_item_close(*, actor: Actor, item_id: int, evaluation: str) -> Care
     item.save(update_fields=["status", "evaluation", "closed_at", "closed_by"])
     audit.record(actor, "journal.careplan.close", patient=pa, obj=item)
     return item
+
+
+# --- Prefilled templates ----------------------------------------------------
+
+
+def _prefill_nursing_discharge(pa: PatientAccess) -> dict[str, str]:
+    """Omvårdnadsepikris: the latest risk assessment of each scale, the active care plan and
+    the latest vital signs, read through the access that creates the note; the nurse edits
+    and signs as usual."""
+    out: dict[str, str] = {}
+    latest: dict[str, RiskAssessment] = {}
+    for ra in pa.filter(RiskAssessment.objects.filter(entered_in_error=False)).order_by("-assessed_at")[:50]:
+        latest.setdefault(ra.kind, ra)
+    if latest:
+        out["Riskbedömningar"] = "\n".join(
+            f"{ra.get_kind_display()}: {ra.score} p – {ra.level} ({timezone.localtime(ra.assessed_at):%Y-%m-%d})"
+            for ra in latest.values()
+        )
+    plan = list(pa.filter(CarePlanItem.objects.filter(status=CarePlanItem.Status.ACTIVE)).order_by("keyword")[:50])
+    if plan:
+        out["Kvarstående omvårdnadsbehov"] = "\n".join(
+            f"{it.keyword}: {it.diagnosis} Mål: {it.goal} Åtgärder: {it.interventions}" for it in plan
+        )
+    vs = pa.filter(VitalSigns.objects.filter(entered_in_error=False)).order_by("-observed_at", "-pk").first()
+    if vs is not None:
+        out["Omvårdnadsstatus vid utskrivning"] = _(
+            "Senaste vitalparametrar %(t)s: AF %(rr)d/min, SpO2 %(spo2)d %% (%(o2)s), BT %(bp)s mmHg, puls %(p)d/min, "
+            "medvetande %(c)s, temp %(temp)s °C. NEWS2 %(n)d (%(risk)s risk)."
+        ) % {
+            "t": f"{timezone.localtime(vs.observed_at):%Y-%m-%d %H:%M}",
+            "rr": vs.respiratory_rate,
+            "spo2": vs.spo2,
+            "o2": _("syrgas") if vs.on_oxygen else _("luft"),
+            "bp": vs.bp_display,
+            "p": vs.pulse,
+            "c": vs.consciousness,
+            "temp": vs.temperature_display,
+            "n": vs.news2_score,
+            "risk": vs.get_news2_risk_display(),
+        }
+    return out
+
+
+# Templates (by name) whose new draft starts from the record instead of empty headings.
+PREFILL = {"Omvårdnadsepikris": _prefill_nursing_discharge}

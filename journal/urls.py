@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path("patient/<int:patient_id>/riskbedomning/", views_nursing.risk_assessments, name="risk_assessments"),
     path("patient/<int:patient_id>/riskbedomning/<str:kind>/ny/", views_nursing.risk_assessment_new, name="risk_assessment_new"),
+    path(
+        "patient/<int:patient_id>/riskbedomning/<int:risk_assessment_id>/felregistrerad/",
+        views_nursing.risk_assessment_error,
+        name="risk_assessment_error",
+    ),
     path("patient/<int:patient_id>/vardplan/", views_nursing.care_plan, name="care_plan"),
     path("patient/<int:patient_id>/vardplan/<int:item_id>/avsluta/", views_nursing.care_plan_close, name="care_plan_close"),
     path("anteckning/<int:note_id>/", views.note_detail, name="note_detail"),

@@ -109,6 +109,11 @@ def vitals_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 def _charts(sets: list[VitalSigns], start: dt.datetime, end: dt.datetime) -> list[Any]:
     ok = [v for v in sets if not v.entered_in_error]
     flagged = [v.observed_at for v in ok if v.news2_escalate]
+    if ok:
+        # The axis runs from a little before the first set to now, not from the start of
+        # the period: a day of sets in a three-day window would otherwise be squeezed right.
+        first = min(v.observed_at for v in ok)
+        start = max(start, first - max((end - first) * 0.05, dt.timedelta(minutes=30)))
 
     def pts(attr: str) -> list[tuple[dt.datetime, Any]]:
         return [(v.observed_at, getattr(v, attr)) for v in ok if getattr(v, attr) is not None]
@@ -290,6 +295,20 @@ def risk_assessment_new(request: HttpRequest, patient_id: int, kind: str) -> Htt
         },
         status=400 if error else 200,
     )
+
+
+@actor_required
+@require_POST
+def risk_assessment_error(request: HttpRequest, patient_id: int, risk_assessment_id: int) -> HttpResponse:
+    actor = get_actor(request)
+    try:
+        services.risk_assessment_mark_error(
+            actor=actor, risk_assessment_id=risk_assessment_id, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Bedömningen är markerad som felaktigt registrerad."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("journal:risk_assessments", patient_id=patient_id)
 
 
 # --- Care plan ------------------------------------------------------------

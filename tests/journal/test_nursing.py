@@ -202,3 +202,42 @@ def test_14_care_plan_add_and_close(world: World) -> None:
     ]
     with pytest.raises(NotFound):
         services.care_plan_item_close(actor=world.outsider, item_id=item.pk, evaluation="x")
+
+
+def test_14_risk_assessment_marked_in_error_stays_readable(world: World) -> None:
+    ra = services.risk_assessment_record(actor=world.nurse, patient_id=world.patient.pk, kind="norton", answers=NORTON_ALL)
+    with pytest.raises(DomainError, match="skälet"):
+        services.risk_assessment_mark_error(actor=world.nurse, risk_assessment_id=ra.pk, reason="")
+    with pytest.raises(NotFound):
+        services.risk_assessment_mark_error(actor=world.outsider, risk_assessment_id=ra.pk, reason="fel")
+    services.risk_assessment_mark_error(actor=world.nurse, risk_assessment_id=ra.pk, reason="Fel patient")
+    ra.refresh_from_db()
+    assert ra.entered_in_error and ra.error_reason == "Fel patient" and ra.score == 28
+    assert log_rows(action="journal.risk.entered_in_error", patient_id=world.patient.pk)
+
+
+def test_14_nursing_discharge_summary_starts_from_the_record_and_the_nurse_signs_it(world: World) -> None:
+    from journal.models import NoteTemplate
+    from tests.journal.test_vitals import row
+
+    services.risk_assessment_record(actor=world.nurse, patient_id=world.patient.pk, kind="downton", answers=DOWNTON_NONE)
+    services.care_plan_item_add(
+        actor=world.nurse,
+        patient_id=world.patient.pk,
+        keyword="Nutrition",
+        diagnosis="Nedsatt aptit.",
+        goal="Äter.",
+        interventions="Mellanmål.",
+    )
+    services.vital_signs_record(actor=world.nurse, patient_id=world.patient.pk, sets=[row(on_oxygen="oxygen")])
+    tpl = NoteTemplate.objects.get(name="Omvårdnadsepikris")
+    note = services.note_create(actor=world.nurse, patient_id=world.patient.pk, template_id=tpl.pk)
+    text = {h["heading"]: h["text"] for h in note.headings}
+    assert "Downton fall risk index (fall): 0 p – Ingen förhöjd fallrisk" in text["Riskbedömningar"]
+    assert text["Kvarstående omvårdnadsbehov"].startswith("Nutrition: Nedsatt aptit. Mål: Äter.")
+    assert (
+        "SpO2 97 % (syrgas)" in text["Omvårdnadsstatus vid utskrivning"] and "NEWS2 2" in text["Omvårdnadsstatus vid utskrivning"]
+    )
+    assert text["Uppföljning"] == ""
+    signed = services.note_sign(actor=world.nurse, note_id=note.pk, revision=note.revision)
+    assert signed.status == "signed" and signed.note_type == "Omvårdnadsepikris"

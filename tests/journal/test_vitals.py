@@ -268,3 +268,41 @@ def test_14_overview_news2_panel_and_header_signal_cost_one_query(world: World, 
     other = f.make_patient(unit=world.vc)
     services.vital_signs_record(actor=world.nurse, patient_id=other.pk, sets=[row()])
     assert panels.news2_signal(patient_access(world.nurse, other.pk, action="test")) == []
+
+
+def test_14_news2_latest_sql_and_orm_give_the_same_rows(world: World) -> None:
+    """journal/sql.py's LATERAL read against the ORM window it replaces, on a table of cases."""
+    from journal.models import VitalSigns as VS
+    from journal.queries import _latest_news2
+
+    t = ago(90)
+    cases: list[list[dict[str, Any]]] = [
+        [row(observed_at=ago(60))],  # one set: no trend
+        [row(observed_at=ago(120)), row(observed_at=ago(60), pulse="95")],  # up
+        [row(observed_at=ago(120), pulse="95"), row(observed_at=ago(60))],  # down
+        [row(observed_at=ago(120)), row(observed_at=ago(60))],  # same
+        [row(observed_at=ago(180), consciousness="C"), row(observed_at=ago(120)), row(observed_at=ago(60), pulse="140")],
+    ]
+    ids = []
+    for sets in cases:
+        p = f.make_patient(unit=world.vc)
+        services.vital_signs_record(actor=world.nurse, patient_id=p.pk, sets=sets)
+        ids.append(p.pk)
+    # two sets at the same time (two forms): the later id is the newer, in both forms
+    tie = f.make_patient(unit=world.vc)
+    services.vital_signs_record(actor=world.nurse, patient_id=tie.pk, sets=[row(observed_at=t)])
+    services.vital_signs_record(actor=world.nurse, patient_id=tie.pk, sets=[row(observed_at=t, pulse="95")])
+    # the newest set entered in error: the one before it is the latest
+    err = f.make_patient(unit=world.vc)
+    _old, new = services.vital_signs_record(
+        actor=world.nurse, patient_id=err.pk, sets=[row(observed_at=ago(120)), row(observed_at=ago(60), consciousness="U")]
+    )
+    services.vital_signs_mark_error(actor=world.nurse, vital_signs_id=new.pk, reason="fel")
+    nobody = f.make_patient(unit=world.vc)
+    ids += [tie.pk, err.pk, nobody.pk]
+    via_sql = queries.news2_latest_for(ids)
+    via_orm = _latest_news2(VS.objects.filter(patient_id__in=ids))
+    assert via_sql == via_orm
+    assert [via_sql[i].trend for i in ids[:5]] == ["", "up", "down", "same", "up"]
+    assert via_sql[tie.pk].score == 1 and via_sql[tie.pk].trend == "up"
+    assert via_sql[err.pk].score == 0 and nobody.pk not in via_sql

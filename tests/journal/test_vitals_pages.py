@@ -178,10 +178,14 @@ def test_14_api_vitals_risk_and_care_plan(world: World) -> None:
     pid = world.patient.pk
     r = c.post(f"/api/v1/journal/patients/{pid}/vital-signs/", _vitals_payload(spo2="101"), format="json")
     assert r.status_code == 400 and "Syremättnad 101" in r.json()["detail"] and not VitalSigns.objects.exists()
+    r = c.post(f"/api/v1/journal/patients/{pid}/vital-signs/", _vitals_payload(on_oxygen=[1]), format="json")
+    assert r.status_code == 400 and "luft eller syrgas" in r.json()["detail"]
     r = c.post(f"/api/v1/journal/patients/{pid}/vital-signs/", _vitals_payload(), format="json")
     assert r.status_code == 201, r.content
     assert r.json()[0]["news2_score"] == 1 and r.json()[0]["news2_risk"] == "low"
-    assert [v["id"] for v in c.get(f"/api/v1/journal/patients/{pid}/vital-signs/").json()] == [r.json()[0]["id"]]
+    r = c.post(f"/api/v1/journal/patients/{pid}/vital-signs/", _vitals_payload(on_oxygen=True, temperature=38.4), format="json")
+    assert r.status_code == 201 and r.json()[0]["on_oxygen"] is True and r.json()[0]["news2_score"] == 4
+    assert len(c.get(f"/api/v1/journal/patients/{pid}/vital-signs/").json()) == 2
     assert log_rows(action="api.journal.vitals", patient_id=pid)
     r = c.post(
         f"/api/v1/journal/patients/{pid}/risk-assessments/",
