@@ -12,6 +12,7 @@ COPY journal ./journal
 COPY lakemedel ./lakemedel
 COPY remisser ./remisser
 COPY tidbok ./tidbok
+COPY slutenvard ./slutenvard
 COPY integrations ./integrations
 COPY driftstopp ./driftstopp
 COPY manage.py ./

@@ -11,5 +11,6 @@ urlpatterns = [
     path("lakemedel/", include("lakemedel.api_urls")),
     path("remisser/", include("remisser.api_urls")),
     path("tidbok/", include("tidbok.api_urls")),
+    path("slutenvard/", include("slutenvard.api_urls")),
     path("integrations/", include("integrations.api_urls")),
 ]

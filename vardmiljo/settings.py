@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "lakemedel",
     "remisser",
     "tidbok",
+    "slutenvard",
     "integrations",
     "driftstopp",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("lakemedel/", include("lakemedel.urls")),
     path("remisser/", include("remisser.urls")),
     path("tidbok/", include("tidbok.urls")),
+    path("slutenvard/", include("slutenvard.urls")),
     path("integrationer/", include("integrations.urls")),
     path("driftstopp/", include("driftstopp.urls")),
 ]

@@ -1,4 +1,6 @@
-"""HL7 v2 ADT: A04 (register), A08 (update) and A40 (merge two identities).
+"""HL7 v2 ADT: A04 (register), A08 (update), A40 (merge two identities) and the
+inpatient events A01 (admit), A02 (transfer), A03 (discharge), A11 (cancel admit),
+A12 (cancel transfer), A13 (cancel discharge), applied through slutenvard's services.
 
 Parsed with hl7apy. A file holds messages one after another, segments
 separated by CR, LF or CRLF, optionally MLLP-framed; each message starts at an
@@ -12,11 +14,17 @@ Fields used:
   PID-11 address, PID-13 phone;
 - PV1-3 location: the unit's HSA-id in PL-4 (facility) or PL-1 (point of care);
   the patient gets a care relationship there (ground "import");
-- A40: PID-3 is the surviving identity, MRG-1 the identity merged into it.
+- A40: PID-3 is the surviving identity, MRG-1 the identity merged into it;
+- A01–A13: PV1-3 the ward (PL-4 facility, else PL-1 point of care: a unit with a
+  ward) and bed (PL-3, on the ward of PL-1), PV1-19 the visit number (the stay is
+  found again by sending application + visit number, else the patient's active
+  stay), PV1-44/PV1-45 admit/discharge time (else EVN-2), PV1-36 discharge
+  disposition, PV2-3 admit reason. A01 for a visit already admitted is skipped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
@@ -25,16 +33,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from hl7apy.consts import VALIDATION_LEVEL
 from hl7apy.parser import parse_message
 
 from integrations.legacy_import.runner import BatchResult, Item, JobContext
 from integrations.models import ImportedRecord
+from slutenvard import services as stay_services
+from slutenvard.models import Bed, Stay, Ward
+from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.identifiers import PersonId, parse_patient_id
 from vardmiljo.models import CareRelationship, Patient
 from vardmiljo.services import care_relationship_ensure
 
-SUPPORTED = {"A04", "A08", "A40"}
+SUPPORTED = {"A01", "A02", "A03", "A04", "A08", "A11", "A12", "A13", "A40"}
+INPATIENT = {"A01", "A02", "A03", "A11", "A12", "A13"}
+# PV1-36 discharge disposition (HL7 table 0112 as the regions' systems use it) → destination.
+DISPOSITIONS = {"01": "home", "02": "hospital", "03": "municipal", "20": "deceased"}
 _SEGMENT_SPLIT = re.compile(r"\r\n|\r|\n")
 
 
@@ -142,7 +157,7 @@ class Hl7AdtFormat:
             raise BadMessage("Felaktigt HL7-meddelande: meddelandetyp (MSH-9) eller version (MSH-12) saknas.")
         event = _component(_field(msh, "msh_9"), 1)
         if event not in SUPPORTED:
-            raise BadMessage(f"Meddelandetypen ADT^{event or '?'} stöds inte (A04, A08, A40).")
+            raise BadMessage(f"Meddelandetypen ADT^{event or '?'} stöds inte (A01, A02, A03, A04, A08, A11, A12, A13, A40).")
         control_id = _field(msh, "msh_10")
         sender = _component(_field(msh, "msh_3"), 0) or "okand"
         key = f"hl7:{sender}:{control_id}" if control_id else "hl7:sha:" + hashlib.sha256(item.text.encode()).hexdigest()
@@ -154,6 +169,10 @@ class Hl7AdtFormat:
             raise BadMessage("Felaktigt HL7-meddelande: PID-segment saknas.")
         if event == "A40":
             patient = self._merge(ctx, msg, pid)
+        elif event in INPATIENT:
+            patient = self._register(ctx, msg, pid, event, result, relate=False)
+            if patient is not None:
+                inpatient_event(ctx, msg, event, patient.merged_into or patient, sender)
         else:
             patient = self._register(ctx, msg, pid, event, result)
         if ctx.dry_run:
@@ -182,13 +201,15 @@ class Hl7AdtFormat:
             raise BadMessage(f"Okänd vårdenhet {hsa} (PV1-3).")
         return unit_id
 
-    def _register(self, ctx: JobContext, msg: Any, pid: Any, event: str, result: BatchResult) -> Patient | None:
+    def _register(
+        self, ctx: JobContext, msg: Any, pid: Any, event: str, result: BatchResult, *, relate: bool = True
+    ) -> Patient | None:
         person = _person_id(_field(pid, "pid_3"), "PID-3")
         name = _field(pid, "pid_5").split("~")[0]
         family, given = _component(name, 0), _component(name, 1)
         if not family or not given:
             raise BadMessage("PID-5 saknar för- eller efternamn.")
-        unit_id = self._unit_id(ctx, msg)
+        unit_id = self._unit_id(ctx, msg) if relate else None
         sex = _field(pid, "pid_8")[:1].upper()
         sex = sex if sex in ("F", "M") else person.sex
         addr = _field(pid, "pid_11").split("~")[0]
@@ -252,6 +273,97 @@ class Hl7AdtFormat:
         ctx_merges = result_detail(ctx)
         ctx_merges.append({"from": old.pk, "to": survivor.pk, "moved": moved})
         return survivor
+
+
+def _hl7_time(value: str) -> dt.datetime | None:
+    digits = re.sub(r"[^0-9]", "", value.split("+")[0].split("-")[0])
+    if len(digits) < 8:
+        return None
+    try:
+        naive = dt.datetime.strptime(digits[:14].ljust(14, "0"), "%Y%m%d%H%M%S")
+    except ValueError:
+        raise BadMessage(f"Ogiltig tidpunkt {value}.") from None
+    return timezone.make_aware(naive)
+
+
+def inpatient_event(ctx: JobContext, msg: Any, event: str, patient: Patient, sender: str) -> None:
+    """A01–A13 through slutenvard's services, as the system actor: the same rules as a
+    click on the ward, each refusal a line in the error report."""
+    pv1 = _segment(msg, "PV1")
+    if pv1 is None:
+        raise BadMessage(f"A{event[1:]} saknar PV1-segment.")
+    location = _field(pv1, "pv1_3")
+    ward_hsa = (_component(location, 3) or _component(location, 0)).upper()
+    bed_ward_hsa = (_component(location, 0) or ward_hsa).upper()
+    bed_label = _component(location, 2)
+    visit = _component(_field(pv1, "pv1_19"), 0)
+    evn = _segment(msg, "EVN")
+    event_time = _hl7_time(_field(evn, "evn_2")) if evn is not None else None
+    if ctx.dry_run:
+        return
+    stay = None
+    if visit:
+        stay = Stay.objects.filter(source_system=sender[:60], source_id=visit[:100]).order_by("-pk").first()
+    if stay is None and event != "A01":
+        stay = Stay.objects.filter(patient=patient).order_by("-admitted_at", "-pk").first()
+        if stay is None:
+            raise BadMessage(f"ADT^{event}: patienten har inget vårdtillfälle.")
+
+    def ward_and_bed() -> tuple[int, int | None]:
+        ward = Ward.objects.filter(unit__hsa_id__iexact=ward_hsa).first() if ward_hsa else None
+        if ward is None:
+            raise BadMessage(f"PV1-3: {ward_hsa or '(tomt)'} är ingen känd vårdavdelning.")
+        bed = None
+        if bed_label:
+            bed = Bed.objects.filter(ward__unit__hsa_id__iexact=bed_ward_hsa, label=bed_label).first()
+            if bed is None:
+                raise BadMessage(f"PV1-3: säng {bed_label} finns inte på {bed_ward_hsa}.")
+        return ward.pk, bed.pk if bed else None
+
+    actor = ctx.actor
+    try:
+        if event == "A01":
+            if stay is not None:
+                return  # this visit is already admitted
+            ward_id, bed_id = ward_and_bed()
+            pv2 = _segment(msg, "PV2")
+            reason = _component(_field(pv2, "pv2_3"), 1) or _component(_field(pv2, "pv2_3"), 0) if pv2 is not None else ""
+            admitted = _hl7_time(_field(pv1, "pv1_44")) or event_time
+            stay_services.stay_admit(
+                actor=actor,
+                patient_id=patient.pk,
+                ward_id=ward_id,
+                bed_id=bed_id,
+                reason=reason or "Inskriven (HL7 ADT från källsystemet)",
+                source=Stay.Source.OTHER,
+                admitted_at=admitted,
+                source_system=sender,
+                source_id=visit,
+            )
+            return
+        assert stay is not None
+        if event == "A02":
+            ward_id, bed_id = ward_and_bed()
+            if ward_id == stay.ward_id:
+                if bed_id is not None and bed_id != stay.bed_id:
+                    stay_services.stay_move_bed(actor=actor, stay_id=stay.pk, bed_id=bed_id, outlying=False)
+                return
+            stay_services.stay_transfer(actor=actor, stay_id=stay.pk, to_ward_id=ward_id, bed_id=bed_id, at=event_time)
+        elif event == "A03":
+            destination = DISPOSITIONS.get(_field(pv1, "pv1_36").strip(), "home")
+            at = _hl7_time(_field(pv1, "pv1_45")) or event_time
+            stay_services.stay_discharge(actor=actor, stay_id=stay.pk, destination=destination, at=at)
+        else:
+            cancel = {
+                "A11": stay_services.stay_cancel_admit,
+                "A12": stay_services.stay_cancel_transfer,
+                "A13": stay_services.stay_cancel_discharge,
+            }[event]
+            cancel(actor=actor, stay_id=stay.pk, reason=f"Makulerad i källsystemet (HL7 {event})")
+    except DomainError as exc:
+        raise BadMessage(f"ADT^{event}: {exc.message}") from None
+    except NotFound:
+        raise BadMessage(f"ADT^{event}: vårdtillfället finns inte.") from None
 
 
 # Rows that record what happened to the old identity stay with it.

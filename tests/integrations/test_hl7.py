@@ -83,7 +83,7 @@ def test_a08_for_unknown_patient_registers_and_a40_needs_both(demo_units, tmp_pa
                 "MSH|^~\\&|X|Y|V|R|20240101||ADT^A40^ADT_A39|2|P|2.5",
                 "PID|1||197511039864||Cederlund^Eva",
                 "MRG|194802299935",
-                "MSH|^~\\&|X|Y|V|R|20240101||ADT^A01^ADT_A01|3|P|2.5",
+                "MSH|^~\\&|X|Y|V|R|20240101||ADT^A05^ADT_A05|3|P|2.5",
                 "PID|1||194802299935||Ek^Stig|||M|||||||||||||||||||||||||",
                 f"PV1|1|O|{VC_HSA}",
             ]
@@ -93,7 +93,7 @@ def test_a08_for_unknown_patient_registers_and_a40_needs_both(demo_units, tmp_pa
     assert Patient.objects.filter(identifier="197511039864", merged_into=None).exists()
     reasons = dict(ImportErrorRow.objects.filter(job=job).values_list("line", "reason"))
     assert "finns inte" in reasons[3]
-    assert "ADT^A01 stöds inte" in reasons[6]
+    assert "ADT^A05 stöds inte" in reasons[6]
 
 
 def test_dry_run_validates_only(demo_units, tmp_path):

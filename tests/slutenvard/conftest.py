@@ -1,0 +1,1 @@
+from tests.slutenvard.helpers import wards  # noqa: F401
