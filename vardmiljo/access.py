@@ -299,3 +299,17 @@ def require_follow_up(actor: Actor) -> None:
         raise PermissionDenied(_("Ditt medarbetaruppdrag är inte giltigt."))
     if a.purpose != Assignment.Purpose.FOLLOW_UP and a.role != Assignment.Role.LOG_REVIEWER and not actor.staff.is_superuser:
         raise PermissionDenied(_("Loggkontroll kräver ett uppdrag för uppföljning."))
+
+
+def record_list(
+    actor: Actor, action: str, patient_ids: list[int], obj: object = None, detail: dict[str, Any] | None = None
+) -> int:
+    """One access-log row for a list that names several patients (a search result, an
+    inbox): who listed whom, so that each listed patient finds it in their log extract."""
+    return audit.record(
+        actor,
+        action,
+        obj=obj,
+        ground=Ground.CARE_RELATIONSHIP,
+        detail={**(detail or {}), "patient_ids": sorted(set(patient_ids))},
+    )
