@@ -161,6 +161,8 @@ INSTALLED_APPS = [
     "remisser",
     "tidbok",
     "integrations",
+    # After integrations: its templates (the Swedish consent page) come first.
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +283,49 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- FHIR R4 and its authorisation server (OAuth 2.0, SMART, OpenID Connect) ---
+# The public base of the FHIR API as clients reach it (behind the region's proxy); empty:
+# taken from each request. Token audiences and the CapabilityStatement use it.
+FHIR_BASE_URL = env_str("FHIR_BASE_URL", "").rstrip("/")
+# The provider-scoped identifier system for reservnummer (the region's own URI or OID).
+FHIR_RESERVNUMMER_SYSTEM = env_str("FHIR_RESERVNUMMER_SYSTEM", "urn:oid:1.2.752.29.4.19.reservnummer")
+
+
+def _oidc_key() -> str:
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY") or os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE") or not DEMO:
+        return env_str("OIDC_RSA_PRIVATE_KEY", "")
+
+    def generate() -> str:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return pem.decode()
+
+    return embedded.secret_file("oidc_rsa_key", generate)
+
+
+_OIDC_KEY = _oidc_key()
+OAUTH2_PROVIDER = {
+    # Without a signing key (production without OIDC_RSA_PRIVATE_KEY) OpenID Connect is off.
+    "OIDC_ENABLED": bool(_OIDC_KEY),
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEMO else ["https"],
+    "SCOPES_BACKEND_CLASS": "integrations.fhir.scopes.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "integrations.fhir.oauth.SmartValidator",
+}
+# django-oauth-toolkit's own models (named so that the FHIR API's tables can point at them).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+# Backend-services tokens (a system's signed JWT assertion) live this long (SMART: at most 5 minutes).
+FHIR_SYSTEM_TOKEN_SECONDS = env_int("FHIR_SYSTEM_TOKEN_SECONDS", 300)
 
 # --- Celery -----------------------------------------------------------------
 _redis_url = env_str("REDIS_URL", "")

@@ -26,4 +26,6 @@ urlpatterns = [
     path("remisser/", include("remisser.urls")),
     path("tidbok/", include("tidbok.urls")),
     path("integrationer/", include("integrations.urls")),
+    path("fhir/R4/", include("integrations.fhir.urls")),
+    path("oauth/", include("integrations.fhir.oauth_urls")),
 ]
