@@ -56,6 +56,9 @@ class SmartValidator(OAuth2Validator):
     """django-oauth-toolkit's validator, carrying the chosen assignment from the
     authorisation to the token, and answering SMART scopes."""
 
+    # SMART: the fhirUser claim comes with the fhirUser scope.
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "fhirUser": "fhirUser"}
+
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
         # A user's app never gets system scopes: those belong to registered client systems.
         return all(smart_scopes.is_known(s) and not s.startswith("system/") for s in scopes)
