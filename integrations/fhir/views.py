@@ -16,7 +16,7 @@ from integrations.fhir import auth, search
 from integrations.fhir.oauth import authorize_url, fhir_base, token_url
 from integrations.fhir.outcome import FHIR_JSON, FhirError, not_found, outcome
 from integrations.fhir.registry import FhirRequest, Found, Handler, Page, capability_statement, handler_for, load
-from vardmiljo.errors import DomainError, NotFound, PermissionDenied
+from vardmiljo.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 load()
 
@@ -85,6 +85,8 @@ def fhir_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return render(outcome("Resursen finns inte.", code="not-found"), 404)
         except PermissionDenied as exc:
             return render(outcome(str(exc) or "Åtkomst nekad.", code="forbidden"), 403)
+        except Conflict as exc:
+            return render(outcome(exc.message, code="conflict"), 409)
         except DomainError as exc:
             return render(outcome(exc.message, code="business-rule"), 422)
 

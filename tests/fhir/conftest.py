@@ -84,10 +84,31 @@ def journal_codes(request: pytest.FixtureRequest) -> None:
 def clinical_rows(world: Any, patient: Any | None = None) -> dict[str, Any]:
     """One row of each kind the FHIR API serves, written through journal.services by the physician."""
     from journal import services as js
+    from lakemedel import catalogue
+    from lakemedel import services as ls
+    from lakemedel.models import Product
+    from remisser import services as rs
 
     p = patient or world.patient
     a = world.physician
+    catalogue.ensure_sample()
+    product = Product.objects.filter(name="Alvedon").order_by("pk").first() or Product.objects.order_by("pk").first()
+    assert product is not None
+    order = ls.order_create(
+        actor=a,
+        patient_id=p.pk,
+        data=ls.OrderInput(
+            product_id=product.pk, dose="1", dose_unit=product.dose_unit, frequency="regular", times=2, indication="test"
+        ),  # type: ignore[arg-type]
+        override_reason="",
+    )
+    referral = rs.referral_send(
+        actor=a, patient_id=p.pk, receiver_unit_id=world.med.pk, priority="inom_2_veckor", question="Bedömning?"
+    )
     return {
+        "MedicationRequest": order,
+        "MedicationStatement": order,
+        "ServiceRequest": referral,
         "Encounter": js.encounter_create(actor=a, patient_id=p.pk, kind="visit"),
         "Observation": js.observation_record(actor=a, patient_id=p.pk, kind="pulse", value="72"),
         "Condition": js.diagnosis_add(actor=a, patient_id=p.pk, code="E11.9"),

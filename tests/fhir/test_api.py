@@ -244,3 +244,67 @@ def test_17_organisation_and_staff_with_hsa_ids(world: World, client) -> None:
     r = get(client, "PractitionerRole", token, data={"practitioner": f"Practitioner/{staff.pk}"})
     bundle = valid(r.json())
     assert bundle.total == 1 and bundle.entry[0].resource.organization.reference == f"Organization/unit-{world.vc.pk}"
+
+
+def _referral_body(world: World, **extra: object) -> dict:
+    body = {
+        "resourceType": "ServiceRequest",
+        "status": "active",
+        "intent": "order",
+        "priority": "urgent",
+        "identifier": [{"system": "urn:labb:remiss", "value": "R-1"}],
+        "subject": {"reference": f"Patient/{world.patient.pk}"},
+        "performer": [{"identifier": {"system": "urn:oid:1.2.752.29.4.19", "value": world.med.hsa_id}}],
+        "reasonCode": [{"text": "Bedömning av bröstsmärta"}],
+    }
+    body.update(extra)
+    return body
+
+
+def test_17_service_request_from_another_system_is_sent_once_and_moves_status(world: World, client) -> None:
+    from remisser.models import Referral
+
+    token = user_token(world.physician, "user/ServiceRequest.cruds")
+    r = post(client, "ServiceRequest", token, _referral_body(world))
+    assert r.status_code == 201, r.content
+    sr = valid(r.json())
+    assert sr.status == "active" and sr.priority == "urgent"
+    again = post(client, "ServiceRequest", token, _referral_body(world))
+    assert again.json()["id"] == sr.id  # the identifier sends once
+    assert Referral.objects.filter(patient=world.patient).count() == 1
+    # Cancel (revoked) with a reason, through remisser.services.
+    body = {**r.json(), "status": "revoked", "note": [{"text": "Fel patient"}]}
+    r = client.put(
+        f"/fhir/R4/ServiceRequest/{sr.id}",
+        data=__import__("json").dumps(body),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert r.status_code == 200, r.content
+    assert valid(r.json()).status == "revoked"
+    assert Referral.objects.get(pk=sr.id).status == "cancelled"
+    # An illegal step changes nothing.
+    body = {**r.json(), "extension": [{"url": "urn:vardmiljo:fhir:referral-status", "valueCode": "accepted"}]}
+    r = client.put(
+        f"/fhir/R4/ServiceRequest/{sr.id}",
+        data=__import__("json").dumps(body),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert r.status_code == 422 and outcome_text(r)
+    assert Referral.objects.get(pk=sr.id).status == "cancelled"
+    r = post(client, "ServiceRequest", token, _referral_body(world, performer=[{"reference": "Organization/unit-999999"}]))
+    assert r.status_code == 422 and "vårdenhet" in outcome_text(r)
+
+
+def test_17_medication_request_carries_npl_and_atc(world: World, client) -> None:
+    rows = clinical_rows(world)
+    token = user_token(world.physician)
+    mr = get(client, f"MedicationRequest/{rows['MedicationRequest'].pk}", token).json()
+    valid(mr)
+    systems = {c["system"] for c in mr["medicationCodeableConcept"]["coding"]}
+    assert systems == {"urn:oid:1.2.752.129.2.1.5.1", "http://www.whocc.no/atc"}
+    r = get(client, "MedicationStatement", token, data={"patient": world.patient.pk, "status": "active"})
+    assert valid(r.json()).total == 1
+    r = get(client, "MedicationStatement", token, data={"patient": world.patient.pk, "status": "stopped"})
+    assert r.json()["total"] == 0

@@ -57,14 +57,26 @@ class RecordHandler(Handler):
     def _action(self, verb: str) -> str:
         return f"fhir.{self.type.lower()}.{verb}"
 
+    def fetch(self, req: FhirRequest, resource_id: str, action: str) -> Any:
+        """One row by id through the module's query (access decided and logged there)."""
+        row, _pa = journal.record_row_for(req.actor, self.kind, resource_id, action=action)
+        return row
+
+    def rows(self, pa: Any, f: RowFilter, status: dict[str, Any]) -> tuple[list[Any], int]:
+        """A page of one patient's rows through the module's query."""
+        return journal.record_rows(pa, self.kind, f, **self.exact, **status)
+
+    def patient_of(self, row: Any) -> int:
+        return int(row.patient_id)
+
     def read(self, req: FhirRequest, resource_id: str) -> Found:
         try:
-            row, _pa = journal.record_row_for(req.actor, self.kind, resource_id, action=self._action("read"))
+            row = self.fetch(req, resource_id, self._action("read"))
         except NotFound:
             raise not_found(self.type, resource_id) from None
         if any(getattr(row, k) != v for k, v in self.exact.items()):
             raise not_found(self.type, resource_id)
-        return Found(self.to_fhir(row), row.patient_id)
+        return Found(self.to_fhir(row), self.patient_of(row))
 
     def search(self, req: FhirRequest, query: Query) -> Page:
         if "patient" not in query.params:
@@ -88,7 +100,7 @@ class RecordHandler(Handler):
         )
         if query.ids and not f.ids:
             return Page([], 0)
-        rows, total = journal.record_rows(pa, self.kind, f, **self.exact, **status)
+        rows, total = self.rows(pa, f, status)
         return Page([self.to_fhir(r) for r in rows], total)
 
     def _by_ids(self, req: FhirRequest, query: Query) -> Page:
