@@ -105,7 +105,13 @@ def clinical_rows(world: Any, patient: Any | None = None) -> dict[str, Any]:
     referral = rs.referral_send(
         actor=a, patient_id=p.pk, receiver_unit_id=world.med.pk, priority="inom_2_veckor", question="Bedömning?"
     )
+    from tests.tidbok.helpers import make_resource, make_slot
+    from tidbok import services as ts
+
+    slot = make_slot(make_resource(world.vc))
+    booking = ts.booking_create(actor=a, patient_id=p.pk, slot_id=slot.pk)
     return {
+        "Appointment": booking,
         "MedicationRequest": order,
         "MedicationStatement": order,
         "ServiceRequest": referral,

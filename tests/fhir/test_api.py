@@ -308,3 +308,32 @@ def test_17_medication_request_carries_npl_and_atc(world: World, client) -> None
     assert valid(r.json()).total == 1
     r = get(client, "MedicationStatement", token, data={"patient": world.patient.pk, "status": "stopped"})
     assert r.json()["total"] == 0
+
+
+def test_17_appointment_booked_on_a_free_slot_once(world: World, client) -> None:
+    from tests.tidbok.helpers import make_resource, make_slot
+
+    resource = make_resource(world.vc)
+    slot = make_slot(resource)
+    make_slot(resource, in_minutes=48 * 60)
+    token = user_token(world.nurse, "user/*.cruds")
+    r = get(client, "Slot", token, data={"schedule": f"Schedule/{resource.pk}", "status": "free"})
+    assert valid(r.json()).total == 2
+    assert valid(get(client, f"Schedule/{resource.pk}", token).json()).comment == resource.name
+    body = {
+        "resourceType": "Appointment",
+        "status": "booked",
+        "slot": [{"reference": f"Slot/{slot.pk}"}],
+        "participant": [{"actor": {"reference": f"Patient/{world.patient.pk}"}, "status": "accepted"}],
+    }
+    r = post(client, "Appointment", token, body)
+    assert r.status_code == 201, r.content
+    appt = valid(r.json())
+    assert appt.status == "booked" and appt.slot[0].reference == f"Slot/{slot.pk}"
+    again = post(client, "Appointment", token, body)
+    assert again.status_code in (409, 422) and outcome_text(again)
+    r = get(client, "Slot", token, data={"schedule": resource.pk, "status": "free"})
+    assert r.json()["total"] == 1
+    # Another provider's staff cannot see this unit's schedule.
+    r = get(client, f"Schedule/{resource.pk}", user_token(world.outsider))
+    assert r.status_code == 404
