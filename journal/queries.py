@@ -478,3 +478,14 @@ def record_rows(pa: PatientAccess, kind: str, f: RowFilter, /, **exact: Any) -> 
     if kind == "note":
         qs = qs.exclude(status=Note.Status.DRAFT).defer("search")
     return page_rows(qs, f, date_field=date_field, code_field=code_field)
+
+
+def note_version_for(actor: Actor, note_id: int | str, version_no: int, *, action: str) -> tuple[Note, NoteVersion | None]:
+    """A signed note and one of its versions (None: the current text is that version)."""
+    note, _pa = record_row_for(actor, "note", note_id, action=action)
+    if version_no == note.version_no:
+        return note, None
+    version = note.versions.filter(version_no=version_no).first()
+    if version is None:
+        raise NotFound()
+    return note, version

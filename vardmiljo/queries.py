@@ -230,3 +230,20 @@ def assignments_of(
         qs = qs.filter(unit_id__in=_id_list(unit_ids))
     total = qs.count()
     return list(qs.order_by("pk")[offset : offset + limit]), total
+
+
+def consents_and_blocks(pa: PatientAccess) -> tuple[list[Any], list[Any]]:
+    """The patient's consents (to shared record access) and blocks, for a reader of the patient."""
+    from vardmiljo.models import Block, Consent
+
+    consents = list(Consent.objects.filter(patient=pa.patient).select_related("provider").order_by("-recorded_at")[:100])
+    blocks = list(Block.objects.filter(patient=pa.patient).select_related("provider", "unit").order_by("-set_at")[:100])
+    return consents, blocks
+
+
+def consent_patient(kind: str, row_id: int) -> int | None:
+    """The patient a consent or block belongs to (so that the access module can decide first)."""
+    from vardmiljo.models import Block, Consent
+
+    model = Consent if kind == "consent" else Block
+    return model.objects.filter(pk=row_id).values_list("patient_id", flat=True).first()

@@ -123,7 +123,7 @@ def handler_for(resource_type: str) -> Handler:
 
 def load() -> None:
     """Import the handler modules (each registers its types)."""
-    from integrations.fhir.resources import clinical, orders, organisation, patient, scheduling  # noqa: F401
+    from integrations.fhir.resources import clinical, orders, organisation, patient, records, scheduling  # noqa: F401
 
 
 def capability_statement(base: str, token_url: str, authorize_url: str) -> dict[str, Any]:
@@ -193,3 +193,7 @@ def capability_statement(base: str, token_url: str, authorize_url: str) -> dict[
             }
         ],
     }
+
+
+# Handlers register on import; at the end, because they import this module's names.
+load()

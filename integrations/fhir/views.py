@@ -15,10 +15,8 @@ from pydantic import ValidationError
 from integrations.fhir import auth, search
 from integrations.fhir.oauth import authorize_url, fhir_base, token_url
 from integrations.fhir.outcome import FHIR_JSON, FhirError, not_found, outcome
-from integrations.fhir.registry import FhirRequest, Found, Handler, Page, capability_statement, handler_for, load
+from integrations.fhir.registry import FhirRequest, Found, Handler, Page, capability_statement, handler_for
 from vardmiljo.errors import Conflict, DomainError, NotFound, PermissionDenied
-
-load()
 
 _ACCEPTED = ("application/fhir+json", "application/json", "application/json+fhir", "application/*", "*/*")
 _FORMATS = ("json", "application/fhir+json", "application/json", "application/json+fhir")

@@ -12,6 +12,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from oauth2_provider.models import AccessToken, Application, set_token_value
 
 from integrations.fhir.models import TokenContext
+from tests import factories as f
 from vardmiljo.actor import Actor
 
 
@@ -81,8 +82,9 @@ def journal_codes(request: pytest.FixtureRequest) -> None:
         ensure_defaults()
 
 
-def clinical_rows(world: Any, patient: Any | None = None) -> dict[str, Any]:
-    """One row of each kind the FHIR API serves, written through journal.services by the physician."""
+def clinical_rows(world: Any, patient: Any | None = None) -> dict[str, str]:
+    """The id of one resource of each patient-linked type the FHIR API serves, written through
+    the modules' services by the physician at Vårdcentral Centrum."""
     from journal import services as js
     from lakemedel import catalogue
     from lakemedel import services as ls
@@ -103,14 +105,25 @@ def clinical_rows(world: Any, patient: Any | None = None) -> dict[str, Any]:
         override_reason="",
     )
     referral = rs.referral_send(
-        actor=a, patient_id=p.pk, receiver_unit_id=world.med.pk, priority="inom_2_veckor", question="Bedömning?"
+        actor=a,
+        patient_id=p.pk,
+        receiver_unit_id=f.make_unit(world.region, "Röntgen").pk,
+        priority="inom_2_veckor",
+        question="Bedömning?",
     )
     from tests.tidbok.helpers import make_resource, make_slot
     from tidbok import services as ts
 
     slot = make_slot(make_resource(world.vc))
     booking = ts.booking_create(actor=a, patient_id=p.pk, slot_id=slot.pk)
-    return {
+    from journal.queries import template_choices
+    from tests.journal.helpers import VISIT
+
+    template_id = next(pk for pk, _name, default in template_choices(a) if default)
+    note = js.note_create(actor=a, patient_id=p.pk, template_id=template_id)
+    note = js.note_sign(actor=a, note_id=note.pk, revision=note.revision, headings=VISIT)
+    consent = f.consent(p, world.private, a.staff)
+    rows = {
         "Appointment": booking,
         "MedicationRequest": order,
         "MedicationStatement": order,
@@ -120,4 +133,9 @@ def clinical_rows(world: Any, patient: Any | None = None) -> dict[str, Any]:
         "Condition": js.diagnosis_add(actor=a, patient_id=p.pk, code="E11.9"),
         "Procedure": js.procedure_add(actor=a, patient_id=p.pk, code="DT016"),
         "AllergyIntolerance": js.allergy_record(actor=a, patient_id=p.pk, substance="Penicillin", atc_code="J01CE02"),
+        "DocumentReference": note,
     }
+    ids = {type_: str(row.pk) for type_, row in rows.items()}
+    ids["Flag"] = ids["AllergyIntolerance"]
+    ids["Consent"] = f"consent-{consent.pk}"
+    return ids

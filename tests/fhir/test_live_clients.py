@@ -99,7 +99,7 @@ def test_17_backend_services_flow_end_to_end_with_fhirpy_and_fhirclient(world: W
     patient = fp.reference("Patient", str(world.patient.pk)).to_resource()
     valid(patient.serialize())
     observations = fp.resources("Observation").search(patient=str(world.patient.pk)).fetch()
-    assert [o["id"] for o in observations] == [str(rows["Observation"].pk)]
+    assert [o["id"] for o in observations] == [rows["Observation"]]
     for o in observations:
         valid(o.serialize())
     found = fp.resources("Patient").search(identifier=world.patient.identifier).fetch()
@@ -111,7 +111,7 @@ def test_17_backend_services_flow_end_to_end_with_fhirpy_and_fhirclient(world: W
     fc_patient = FcPatient.read(str(world.patient.pk), srv)
     assert fc_patient.identifier[0].value == world.patient.identifier
     fc_obs = FcObservation.where(struct={"patient": str(world.patient.pk)}).perform_resources(srv)
-    assert [o.id for o in fc_obs] == [str(rows["Observation"].pk)]
+    assert [o.id for o in fc_obs] == [rows["Observation"]]
 
     # Logged as the client system, in its own assignment, with its client id.
     row = log_rows(action="fhir.patient.read", patient_id=world.patient.pk)[-1]
