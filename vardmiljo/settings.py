@@ -317,6 +317,17 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEMO else ["https"],
     "SCOPES_BACKEND_CLASS": "integrations.fhir.scopes.SmartScopes",
     "OAUTH2_VALIDATOR_CLASS": "integrations.fhir.oauth.SmartValidator",
+    # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, PKCE S256 only, tokens
+    # only in the Authorization header, `iss` in the authorization response, tokens stored as
+    # hashes, a replayed refresh token revokes its family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 # django-oauth-toolkit's own models (named so that the FHIR API's tables can point at them).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -110,7 +110,7 @@ def test_17_backend_services_flow_end_to_end_with_fhirpy_and_fhirclient(world: W
     srv.auth.access_token = token
     fc_patient = FcPatient.read(str(world.patient.pk), srv)
     assert fc_patient.identifier[0].value == world.patient.identifier
-    fc_obs = FcObservation.where(struct={"patient": str(world.patient.pk)}).perform_resources(srv)
+    fc_obs = list(FcObservation.where(struct={"patient": str(world.patient.pk)}).perform_resources_iter(srv))
     assert [o.id for o in fc_obs] == [rows["Observation"]]
 
     # Logged as the client system, in its own assignment, with its client id.
