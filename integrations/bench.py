@@ -65,7 +65,7 @@ def fhir_scenarios(ctx: BenchContext) -> list[Scenario]:
         at = AccessToken(user=actor.staff, application=app, scope="user/*.rs", expires=timezone.now() + dt.timedelta(days=1))
         set_token_value(at, raw)
         at.save()
-        TokenContext.objects.create(access_token=at, assignment=actor.assignment)
+        TokenContext.objects.create(access_token=at, assignment=ctx.demo.assignments["anna"])
         state["headers"] = {"Authorization": f"Bearer {raw}"}
         state["client"] = BenchClient(raise_request_exception=True)
 
