@@ -162,4 +162,4 @@ class SimulatedRegistryMessage(models.Model):
         verbose_name_plural = _("simulerade registermottaganden")
 
 
-from integrations.fhir.models import GrantContext, SmartClient, TokenContext, UsedAssertion  # noqa: E402,F401  (the app's tables)
+from integrations.fhir.models import BulkExport, GrantContext, SmartClient, TokenContext, UsedAssertion  # noqa: E402,F401  (the app's tables)

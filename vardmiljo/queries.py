@@ -247,3 +247,9 @@ def consent_patient(kind: str, row_id: int) -> int | None:
 
     model = Consent if kind == "consent" else Block
     return model.objects.filter(pk=row_id).values_list("patient_id", flat=True).first()
+
+
+def visible_patient_ids(actor: Actor) -> list[int]:
+    """Ids of every patient the actor may open (for a bulk export: each is then decided and
+    logged one by one with patient_access)."""
+    return list(patients_visible_to(actor).order_by("pk").values_list("pk", flat=True))

@@ -337,6 +337,9 @@ OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 # Backend-services tokens (a system's signed JWT assertion) live this long (SMART: at most 5 minutes).
 FHIR_SYSTEM_TOKEN_SECONDS = env_int("FHIR_SYSTEM_TOKEN_SECONDS", 300)
+# Bulk $export: where the NDJSON files are written, and how long they are kept.
+FHIR_EXPORT_DIR = env_str("FHIR_EXPORT_DIR", str(embedded.DATA_DIR / "fhir-export"))
+FHIR_EXPORT_HOURS = env_int("FHIR_EXPORT_HOURS", 24)
 
 # --- Celery -----------------------------------------------------------------
 _redis_url = env_str("REDIS_URL", "")

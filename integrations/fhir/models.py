@@ -61,3 +61,36 @@ class TokenContext(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(SmartClient, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     patient_id = models.BigIntegerField(null=True, blank=True)
+
+
+class BulkExport(models.Model):
+    """A Bulk Data $export: run by a Celery worker into NDJSON files, polled by its client,
+    deleted when it expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Köad")
+        RUNNING = "running", _("Pågår")
+        DONE = "done", _("Klar")
+        FAILED = "failed", _("Misslyckad")
+        CANCELLED = "cancelled", _("Avbruten")
+
+    key = models.CharField(max_length=40, unique=True)
+    access_token_client = models.CharField(_("klient-id"), max_length=100)
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey("vardmiljo.Staff", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=20, default="system")  # system or patient
+    types = models.JSONField(default=list)
+    since = models.DateTimeField(null=True, blank=True)
+    request_url = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    patients_done = models.PositiveIntegerField(default=0)
+    patients_total = models.PositiveIntegerField(default=0)
+    output = models.JSONField(default=list)  # [{"type": …, "count": …}]
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("FHIR-export")
+        verbose_name_plural = _("FHIR-exporter")

@@ -190,6 +190,13 @@ def capability_statement(base: str, token_url: str, authorize_url: str) -> dict[
                     ],
                 },
                 "resource": resources,
+                "operation": [
+                    {"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"},
+                    {
+                        "name": "patient-export",
+                        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+                    },
+                ],
             }
         ],
     }

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 
@@ -18,7 +19,15 @@ from integrations.fhir.outcome import FHIR_JSON, FhirError, not_found, outcome
 from integrations.fhir.registry import FhirRequest, Found, Handler, Page, capability_statement, handler_for
 from vardmiljo.errors import Conflict, DomainError, NotFound, PermissionDenied
 
-_ACCEPTED = ("application/fhir+json", "application/json", "application/json+fhir", "application/*", "*/*")
+_ACCEPTED = (
+    "application/fhir+json",
+    "application/json",
+    "application/json+fhir",
+    "application/fhir+ndjson",
+    "application/ndjson",
+    "application/*",
+    "*/*",
+)
 _FORMATS = ("json", "application/fhir+json", "application/json", "application/json+fhir")
 
 
@@ -65,11 +74,11 @@ def validate(handler: Handler, body: dict[str, Any]) -> Any:
         ) from None
 
 
-def fhir_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def fhir_view(func: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Authentication, content negotiation and the one mapping of errors to OperationOutcome."""
 
     @csrf_exempt
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             _negotiate(request)
             req = auth.authenticate(request, fhir_base(request))
@@ -258,3 +267,101 @@ def _bundle(req: FhirRequest, handler: Handler, query: search.Query, page: Page)
         issue = outcome(" ".join(req.warnings), code="not-supported", severity="warning")
         entries.append({"resource": {**issue, "id": "varningar"}, "search": {"mode": "outcome"}})
     return render({"resourceType": "Bundle", "type": "searchset", "total": page.total, "link": links, "entry": entries})
+
+
+# --- Bulk Data $export -------------------------------------------------------------
+
+_NDJSON_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
+
+
+@fhir_view
+def export_kickoff(request: HttpRequest, req: FhirRequest, resource_type: str = "") -> HttpResponse:
+    from django.utils.dateparse import parse_datetime
+
+    from integrations.fhir.export import export_start, exportable
+
+    if request.method != "GET":
+        raise FhirError(405, "not-supported", "Starta en export med GET.")
+    if req.context != "system":
+        raise FhirError(403, "forbidden", "Export kräver ett systemtoken (SMART Backend Services).")
+    if "respond-async" not in request.META.get("HTTP_PREFER", ""):
+        raise FhirError(400, "invalid", "Export kräver rubriken Prefer: respond-async.")
+    unknown_params = sorted(set(request.GET) - {"_type", "_since", "_outputFormat"})
+    if unknown_params:
+        raise FhirError(400, "not-supported", f"Parametern {', '.join(unknown_params)} stöds inte för $export.")
+    fmt = request.GET.get("_outputFormat")
+    if fmt and fmt not in _NDJSON_FORMATS:
+        raise FhirError(400, "not-supported", "Exporten levereras bara som application/fhir+ndjson.")
+    served = exportable()
+    types = [t for t in request.GET.get("_type", "").split(",") if t] or served
+    not_served = [t for t in types if t not in served]
+    if not_served:
+        raise FhirError(400, "not-supported", f"Typen {', '.join(not_served)} kan inte exporteras. Möjliga: {', '.join(served)}.")
+    for t in types:
+        auth.require_scope(req, t, "r")
+    since = None
+    if request.GET.get("_since"):
+        since = parse_datetime(request.GET["_since"])
+        if since is None or since.tzinfo is None:
+            raise FhirError(400, "invalid", "_since ska vara en tidpunkt med tidszon, t.ex. 2026-01-01T00:00:00Z.")
+    export = export_start(
+        req=req,
+        level="patient" if resource_type else "system",
+        types=types,
+        since=since,
+        request_url=request.build_absolute_uri(),
+    )
+    status_url = f"{req.base}/$export-status/{export.key}"
+    body = outcome("Exporten har startat.", code="informational", severity="information")
+    return render(body, 202, {"Content-Location": status_url})
+
+
+@fhir_view
+def export_status(request: HttpRequest, req: FhirRequest, key: str) -> HttpResponse:
+    from integrations.fhir.export import export_cancel, export_for
+    from integrations.fhir.models import BulkExport
+
+    if request.method == "DELETE":
+        export_cancel(req=req, key=key)
+        return render(outcome("Exporten är avbruten.", code="informational", severity="information"), 202)
+    export = export_for(req, key)
+    if export.status in (BulkExport.Status.QUEUED, BulkExport.Status.RUNNING):
+        progress = f"{export.patients_done} av {export.patients_total} patienter"
+        return render(
+            outcome(f"Exporten pågår: {progress}.", code="informational", severity="information"),
+            202,
+            {"X-Progress": progress, "Retry-After": "5"},
+        )
+    if export.status == BulkExport.Status.FAILED:
+        return render(outcome("Exporten misslyckades.", code="exception"), 500)
+    if export.status == BulkExport.Status.CANCELLED:
+        raise FhirError(404, "not-found", "Exporten finns inte (eller har gått ut).")
+    manifest = {
+        "transactionTime": export.created_at.isoformat(),
+        "request": export.request_url,
+        "requiresAccessToken": True,
+        "output": [
+            {"type": o["type"], "url": f"{req.base}/$export-file/{export.key}/{o['type']}.ndjson", "count": o["count"]}
+            for o in export.output
+        ],
+        "error": [],
+    }
+    response = HttpResponse(json.dumps(manifest), content_type="application/json")
+    response["Expires"] = export.expires_at.isoformat() if export.expires_at else ""
+    return response
+
+
+@fhir_view
+def export_file(request: HttpRequest, req: FhirRequest, key: str, file_name: str) -> HttpResponseBase:
+    from django.http import FileResponse
+
+    from integrations.fhir.export import export_dir, export_for
+
+    export = export_for(req, key)
+    type_ = file_name.removesuffix(".ndjson")
+    if type_ not in {o["type"] for o in export.output}:
+        raise FhirError(404, "not-found", "Filen finns inte.")
+    path = export_dir(export) / f"{type_}.ndjson"
+    if not path.is_file():
+        raise FhirError(404, "not-found", "Filen finns inte.")
+    return FileResponse(path.open("rb"), content_type="application/fhir+ndjson")
