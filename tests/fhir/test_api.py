@@ -372,3 +372,43 @@ def test_17_audit_event_only_for_log_review_assignments(world: World, client) ->
     assert bundle.total >= 1
     assert any(e.resource.agent[0].altId == "testapp" for e in bundle.entry)
     assert log_rows(action="fhir.auditevent.search", staff_id=reviewer.staff.pk)
+
+
+def test_17_consent_page_in_swedish_and_asks_for_an_assignment_first(world: World, client) -> None:
+    import base64
+    import hashlib
+    import re
+
+    from oauth2_provider.models import Application
+
+    from tests.conftest import login
+
+    Application.objects.create(
+        name="Journalappen",
+        client_id="journalappen",
+        client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://app.example/cb",
+    )
+    verifier = "v" * 50
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    params = {
+        "response_type": "code",
+        "client_id": "journalappen",
+        "redirect_uri": "https://app.example/cb",
+        "scope": "openid user/Observation.rs",
+        "state": "s1",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    client.force_login(world.physician.staff)  # logged in, no assignment chosen yet
+    r = client.get("/oauth/authorize/", params)
+    assert r.status_code == 302 and r["Location"].startswith("/uppdrag/?next=")
+    login(client, world.physician)
+    r = client.get("/oauth/authorize/", params)
+    page = r.content.decode()
+    assert r.status_code == 200 and "Ge Journalappen åtkomst?" in page and "Tillåt" in page
+    assert "Läsa, söka dina patienters uppgifter: Observation" in page
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    r = client.post("/oauth/authorize/", {**hidden, "allow": "Authorize"})
+    assert r.status_code == 302 and "code=" in r["Location"], r.content
