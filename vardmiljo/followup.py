@@ -134,7 +134,9 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
 def iter_extract_lines(rows: QuerySet[AccessLog]) -> Iterator[str]:
     for r in rows.iterator(chunk_size=2000):
         yield (
-            f"{r.logged_at:%Y-%m-%d %H:%M}\t{r.provider_name}\t{r.unit_name}\t{r.staff_name}\t"
+            f"{r.logged_at:%Y-%m-%d %H:%M}\t{r.provider_name}\t{r.unit_name}\t{r.staff_name}"
+            # Read through another system (FHIR): the extract names the system too.
+            f"{(' via ' + str(r.detail['client'])) if r.detail.get('client') else ''}\t"
             f"{r.action}\t{r.get_ground_display()}{(' – ' + r.reason) if r.reason else ''}"
         )
 

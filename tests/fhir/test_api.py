@@ -412,3 +412,12 @@ def test_17_consent_page_in_swedish_and_asks_for_an_assignment_first(world: Worl
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
     r = client.post("/oauth/authorize/", {**hidden, "allow": "Authorize"})
     assert r.status_code == 302 and "code=" in r["Location"], r.content
+
+
+def test_17_log_extract_names_the_client_system(world: World, client) -> None:
+    from vardmiljo.followup import iter_extract_lines
+    from vardmiljo.models import AccessLog
+
+    get(client, f"Patient/{world.patient.pk}", user_token(world.physician))
+    lines = list(iter_extract_lines(AccessLog.objects.filter(patient_id=world.patient.pk, action="fhir.patient.read")))
+    assert len(lines) == 1 and " via testapp\tfhir.patient.read\tVårdrelation" in lines[0]
