@@ -111,11 +111,14 @@ def page_rows(
         qs = qs.filter(**{f"{code_field}__in": f.codes})
     if f.statuses and status_field:
         qs = qs.filter(**{f"{status_field}__in": f.statuses})
-    total = qs.count()
-    if f.limit == 0 or total <= f.offset:
-        return [], total
+    if f.limit == 0:
+        return [], qs.count()
     order = [f"-{date_field}", "-pk"] if f.newest_first else [date_field, "pk"]
-    return list(qs.order_by(*order)[f.offset : f.offset + f.limit]), total
+    rows = list(qs.order_by(*order)[f.offset : f.offset + f.limit])
+    # A first page that is not full is the whole result: no count query needed.
+    if f.offset == 0 and len(rows) < f.limit:
+        return rows, len(rows)
+    return rows, qs.count()
 
 
 def _id_list(ids: tuple[str, ...] | list[str]) -> list[int]:
@@ -168,8 +171,9 @@ def patients_find(
         qs = qs.filter(birth_date__gte=birth_from)
     if birth_until:
         qs = qs.filter(birth_date__lt=birth_until)
-    total = qs.count()
     rows = list(qs.defer("address").order_by("family_name", "given_name", "pk")[offset : offset + limit]) if limit else []
+    # A first page that is not full is the whole result (a personnummer finds one): no count query.
+    total = len(rows) if limit and offset == 0 and len(rows) < limit else qs.count()
     if rows:
         record_list(actor, action, [p.pk for p in rows], detail={"hits": total})
     return rows, total
