@@ -31,3 +31,5 @@ def deliver_registry_transfer(row: Outbox) -> dict[str, Any]:
 
 # Nightly: collect and queue every registry's new data; the outbox delivers and retries.
 add_beat("registry-transfers", "integrations.tasks.registry_transfer_all", crontab(hour=1, minute=30))
+# Bulk-export files are deleted when they expire (FHIR_EXPORT_HOURS).
+add_beat("fhir-export-expiry", "integrations.tasks.fhir_export_expire", crontab(minute="*/15"))

@@ -21,6 +21,7 @@ from journal.models import (
     Allergy,
     CarePlanItem,
     Diagnosis,
+    Encounter,
     Note,
     NoteTemplate,
     NoteVersion,
@@ -34,6 +35,7 @@ from vardmiljo.access import PatientAccess, patient_access, patients_visible_to,
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound
 from vardmiljo.models import CareUnit
+from vardmiljo.queries import RowFilter, page_rows
 
 PANEL_NOTES = 5
 PANEL_DIAGNOSES = 8
@@ -602,3 +604,56 @@ def risk_assessments_for(pa: PatientAccess, limit: int = 100) -> list[RiskAssess
 def care_plan_for(pa: PatientAccess, limit: int = 200) -> list[CarePlanItem]:
     """Active rows first (by keyword), then closed ones, newest first."""
     return list(pa.filter(CarePlanItem.objects.all()).select_related("unit").order_by("status", "keyword", "-created_at")[:limit])
+# --- Reads for other channels (the FHIR API) --------------------------------
+
+# What another system may read of the record, by kind: the model and its date and code fields.
+RECORD_ROWS: dict[str, tuple[Any, str, str]] = {
+    "observation": (Observation, "observed_at", "kind"),
+    "diagnosis": (Diagnosis, "recorded_at", "code"),
+    "procedure": (Procedure, "performed_at", "code"),
+    "encounter": (Encounter, "started_at", "kind"),
+    "allergy": (Allergy, "recorded_at", "atc_code"),
+    "note": (Note, "event_at", "note_type"),
+}
+
+
+def record_row_for(actor: Actor, kind: str, row_id: int | str, *, action: str) -> tuple[Any, PatientAccess]:
+    """One row of the record by id: the access module decides (and logs) on its patient
+    before anything of it is returned; absent and not readable answer the same."""
+    model = RECORD_ROWS[kind][0]
+    try:
+        pk = int(row_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    row = model.objects.filter(pk=pk).select_related("unit").first()
+    if row is None:
+        raise NotFound()
+    pa = patient_access(actor, row.patient_id, action=action, obj=row)
+    if not pa.may_read_unit(row.unit):
+        raise NotFound()
+    if kind == "note" and row.status == Note.Status.DRAFT:
+        raise NotFound()  # a draft is not part of the record yet
+    return row, pa
+
+
+def record_rows(pa: PatientAccess, kind: str, f: RowFilter, /, **exact: Any) -> tuple[list[Any], int]:
+    """A page of one patient's rows of `kind`, readable under `pa`, filtered by `f` and by
+    the model's own fields in `exact` (e.g. entered_in_error=False)."""
+    model, date_field, code_field = RECORD_ROWS[kind]
+    qs = pa.filter(model.objects.filter(**exact)).select_related("unit")
+    if kind == "note":
+        qs = qs.exclude(status=Note.Status.DRAFT).defer("search")
+    return page_rows(qs, f, date_field=date_field, code_field=code_field)
+
+
+def note_version_for(actor: Actor, note_id: int | str, version_no: int, *, action: str) -> tuple[Note, NoteVersion | None]:
+    """A signed note and one of its versions (None: the current text is that version)."""
+    note, _pa = record_row_for(actor, "note", note_id, action=action)
+    if version_no == note.version_no:
+        return note, None
+    version = note.versions.filter(version_no=version_no).first()
+    if version is None:
+        raise NotFound()
+    return note, version

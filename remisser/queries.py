@@ -29,6 +29,7 @@ from vardmiljo.access import (
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
 from vardmiljo.models import CareUnit, Outbox, delivery_status_text
+from vardmiljo.queries import RowFilter, page_rows
 from vardmiljo.registry import DowntimeTable
 
 S = Referral.Status
@@ -426,3 +427,12 @@ def downtime_open_referrals(unit: CareUnit) -> DowntimeTable:
         )
     columns = [_("Prioritet"), _("Senast"), _("Patient"), _("Personnummer"), _("Från/till"), _("Status"), _("Frågeställning")]
     return DowntimeTable(title=_("Öppna remisser"), columns=columns, rows=rows, patient_ids=ids)
+# --- Reads for other channels (the FHIR API) --------------------------------
+
+
+def referrals_page(pa: PatientAccess, f: RowFilter) -> tuple[list[Referral], int]:
+    """A page of the patient's referrals readable under `pa` (drafts are not sent yet), by status."""
+    qs = pa.filter(Referral.objects.exclude(status=S.DRAFT), unit_field="sender_unit").select_related(
+        "sender_unit", "receiver_unit", "owner_unit", "sender_staff"
+    )
+    return page_rows(qs, f, date_field="created_at", status_field="status")

@@ -21,6 +21,7 @@ from vardmiljo.access import PatientAccess, may_manage_unit, patient_access, rec
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import CareUnit, Patient
+from vardmiljo.queries import RowFilter, page_rows
 from vardmiljo.registry import DowntimeTable
 
 SEARCH_LIMIT = 40
@@ -570,3 +571,48 @@ def downtime_daylist(unit: CareUnit, day: dt.date) -> DowntimeTable:
     title = _("Dagslista %(day)s") % {"day": f"{day:%Y-%m-%d}"}
     columns = [_("Tid"), _("Resurs"), _("Patient"), _("Personnummer"), _("Typ"), _("Status"), _("Kommentar")]
     return DowntimeTable(title=title, columns=columns, rows=rows, patient_ids=ids)
+# --- Reads for other channels (the FHIR API) --------------------------------
+
+
+def booking_by_id(actor: Actor, booking_id: int | str, *, action: str) -> tuple[Booking, PatientAccess]:
+    """One booking of any unit, readable as part of the patient's record (the access
+    module decides and logs); absent and not readable answer the same."""
+    try:
+        pk = int(booking_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    booking = Booking.objects.select_related("slot__resource", "unit").filter(pk=pk).first()
+    if booking is None:
+        raise NotFound()
+    pa = patient_access(actor, booking.patient_id, action=action, obj=booking)
+    if not pa.may_read_unit(booking.unit):
+        raise NotFound()
+    return booking, pa
+
+
+def bookings_page(pa: PatientAccess, f: RowFilter) -> tuple[list[Booking], int]:
+    qs = pa.filter(Booking.objects.all()).select_related("unit", "slot__resource")
+    return page_rows(qs, f, date_field="starts_at", status_field="status")
+
+
+def slots_page(
+    actor: Actor,
+    *,
+    ids: tuple[int, ...] = (),
+    resource_ids: tuple[int, ...] = (),
+    statuses: tuple[str, ...] = (),
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Slot], int]:
+    """The actor's own unit's slots (no patient data), by schedule, status and time."""
+    qs = Slot.objects.filter(unit_id=_own_unit(actor)).select_related("resource")
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    if resource_ids:
+        qs = qs.filter(resource_id__in=resource_ids)
+    f = RowFilter(since=since, until=until, statuses=statuses, newest_first=False, offset=offset, limit=limit)
+    return page_rows(qs, f, date_field="starts_at", status_field="status")

@@ -83,6 +83,8 @@ def record(
         object_type = obj._meta.label_lower if hasattr(obj, "_meta") else type(obj).__name__
         object_id = str(getattr(obj, "pk", obj))
     staff = actor.staff
+    if actor.client:
+        detail = {**(detail or {}), "client": actor.client}
     row = (
         (staff.pk or 0) % settings.AUDIT_CHAINS,
         staff.pk,

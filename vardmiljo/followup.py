@@ -146,6 +146,48 @@ def iter_extract_lines(rows: QuerySet[AccessLog]) -> Iterator[str]:
     for r in rows.iterator(chunk_size=2000):
         listed = " (i en lista)" if r.patient_id is None and r.patient_ids else ""
         yield (
-            f"{r.logged_at:%Y-%m-%d %H:%M}\t{r.provider_name}\t{r.unit_name}\t{r.staff_name}\t"
+            f"{r.logged_at:%Y-%m-%d %H:%M}\t{r.provider_name}\t{r.unit_name}\t{r.staff_name}"
+            # Read through another system (FHIR): the extract names the system too.
+            f"{(' via ' + str(r.detail['client'])) if r.detail.get('client') else ''}\t"
             f"{r.action}{listed}\t{r.get_ground_display()}{(' – ' + r.reason) if r.reason else ''}"
         )
+
+
+def _require_log_review_assignment(actor: Actor) -> None:
+    """Stricter than require_follow_up: another system reading the log must hold an
+    assignment for follow-up itself (a system account gets no operator's pass here)."""
+    require_follow_up(actor)
+    a = actor.assignment
+    if a is None or (a.purpose != a.Purpose.FOLLOW_UP and a.role != a.Role.LOG_REVIEWER):
+        from vardmiljo.errors import PermissionDenied
+
+        raise PermissionDenied("Loggkontroll kräver ett uppdrag för uppföljning.")
+
+
+def access_log_rows(
+    actor: Actor,
+    *,
+    action: str,
+    patient_id: int | None = None,
+    ids: tuple[int, ...] = (),
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[AccessLog], int]:
+    """Access-log rows for a log reviewer in another system, newest first; the reading is
+    itself logged (per patient when one is named)."""
+    _require_log_review_assignment(actor)
+    qs = AccessLog.objects.all()
+    if patient_id is not None:
+        qs = qs.filter(patient_id=patient_id)
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    if since is not None:
+        qs = qs.filter(logged_at__gte=since)
+    if until is not None:
+        qs = qs.filter(logged_at__lt=until)
+    total = qs.count()
+    rows = list(qs.order_by("-logged_at", "-id")[offset : offset + limit]) if limit else []
+    audit.record(actor, action, patient=patient_id, ground=Ground.ADMINISTRATION, detail={"rows": [r.pk for r in rows]})
+    return rows, total

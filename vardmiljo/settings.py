@@ -174,6 +174,8 @@ INSTALLED_APPS = [
     "slutenvard",
     "integrations",
     "driftstopp",
+    # After integrations: its templates (the Swedish consent page) come first.
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +327,63 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "vardmiljo.api_schema.error_responses"],
 }
+
+# --- FHIR R4 and its authorisation server (OAuth 2.0, SMART, OpenID Connect) ---
+# The public base of the FHIR API as clients reach it (behind the region's proxy); empty:
+# taken from each request. Token audiences and the CapabilityStatement use it.
+FHIR_BASE_URL = env_str("FHIR_BASE_URL", "").rstrip("/")
+# The provider-scoped identifier system for reservnummer (the region's own URI or OID).
+FHIR_RESERVNUMMER_SYSTEM = env_str("FHIR_RESERVNUMMER_SYSTEM", "urn:oid:1.2.752.29.4.19.reservnummer")
+
+
+def _oidc_key() -> str:
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY") or os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE") or not DEMO:
+        return env_str("OIDC_RSA_PRIVATE_KEY", "")
+
+    def generate() -> str:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return pem.decode()
+
+    return embedded.secret_file("oidc_rsa_key", generate)
+
+
+_OIDC_KEY = _oidc_key()
+OAUTH2_PROVIDER = {
+    # Without a signing key (production without OIDC_RSA_PRIVATE_KEY) OpenID Connect is off.
+    "OIDC_ENABLED": bool(_OIDC_KEY),
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEMO else ["https"],
+    "SCOPES_BACKEND_CLASS": "integrations.fhir.scopes.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "integrations.fhir.oauth.SmartValidator",
+    # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, PKCE S256 only, tokens
+    # only in the Authorization header, `iss` in the authorization response, tokens stored as
+    # hashes, a replayed refresh token revokes its family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+# django-oauth-toolkit's own models (named so that the FHIR API's tables can point at them).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+# Backend-services tokens (a system's signed JWT assertion) live this long (SMART: at most 5 minutes).
+FHIR_SYSTEM_TOKEN_SECONDS = env_int("FHIR_SYSTEM_TOKEN_SECONDS", 300)
+# Bulk $export: where the NDJSON files are written, and how long they are kept.
+FHIR_EXPORT_DIR = env_str("FHIR_EXPORT_DIR", str(embedded.DATA_DIR / "fhir-export"))
+FHIR_EXPORT_HOURS = env_int("FHIR_EXPORT_HOURS", 24)
 
 # --- Celery -----------------------------------------------------------------
 _redis_url = env_str("REDIS_URL", "")
