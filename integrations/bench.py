@@ -87,10 +87,10 @@ def fhir_scenarios(ctx: BenchContext) -> list[Scenario]:
         for i in range(have, OBSERVATIONS_PER_PATIENT):
             js.observation_record(actor=actor, patient_id=pids[0], kind="pulse", value=60 + i % 40)
 
-    def read(i: int):  # type: ignore[no-untyped-def]
+    def read(i: int):
         return state["client"].get(f"/fhir/R4/Patient/{pids[i % len(pids)]}", headers=state["headers"])
 
-    def search_pnr(i: int):  # type: ignore[no-untyped-def]
+    def search_pnr(i: int):
         pnr = state["pnr"][i % len(state["pnr"])]
         return state["client"].get(
             "/fhir/R4/Patient",
@@ -98,7 +98,7 @@ def fhir_scenarios(ctx: BenchContext) -> list[Scenario]:
             headers=state["headers"],
         )
 
-    def observation_search(i: int):  # type: ignore[no-untyped-def]
+    def observation_search(i: int):
         return state["client"].get(
             "/fhir/R4/Observation", {"patient": pids[0], "code": "8867-4", "_count": 100}, headers=state["headers"]
         )

@@ -604,6 +604,8 @@ def risk_assessments_for(pa: PatientAccess, limit: int = 100) -> list[RiskAssess
 def care_plan_for(pa: PatientAccess, limit: int = 200) -> list[CarePlanItem]:
     """Active rows first (by keyword), then closed ones, newest first."""
     return list(pa.filter(CarePlanItem.objects.all()).select_related("unit").order_by("status", "keyword", "-created_at")[:limit])
+
+
 # --- Reads for other channels (the FHIR API) --------------------------------
 
 # What another system may read of the record, by kind: the model and its date and code fields.

@@ -294,6 +294,8 @@ def downtime_medication_lists(unit: CareUnit, patient_ids: list[int]) -> dict[in
             line += f", t.o.m. {o.planned_end_date:%Y-%m-%d}"
         out[o.patient_id].append(line)
     return out
+
+
 # --- Reads for other channels (the FHIR API) --------------------------------
 
 

@@ -427,6 +427,8 @@ def downtime_open_referrals(unit: CareUnit) -> DowntimeTable:
         )
     columns = [_("Prioritet"), _("Senast"), _("Patient"), _("Personnummer"), _("Från/till"), _("Status"), _("Frågeställning")]
     return DowntimeTable(title=_("Öppna remisser"), columns=columns, rows=rows, patient_ids=ids)
+
+
 # --- Reads for other channels (the FHIR API) --------------------------------
 
 

@@ -40,7 +40,10 @@ def main() -> None:
     ensure_chromium()
     step("ruff", [PY, "-m", "ruff", "check", "."])
     step("ruff format", [PY, "-m", "ruff", "format", "--check", "."])
-    step("mypy", [PY, "-m", "mypy", "vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp"])
+    step(
+        "mypy",
+        [PY, "-m", "mypy", "vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp"],
+    )
     step("migrations", [PY, "manage.py", "makemigrations", "--check", "--dry-run"])
     # Production settings: no demo relaxations. The database is still the embedded one here.
     prod = {

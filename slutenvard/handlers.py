@@ -17,11 +17,11 @@ from celery.schedules import crontab
 
 from slutenvard import adt, services
 from vardmiljo import outbox
-from vardmiljo.celery import add_beat
+from vardmiljo.celery import QUEUE_HL7, add_beat
 from vardmiljo.models import Outbox
 
 
-@outbox.handler(adt.CHANNEL, local=False)
+@outbox.handler(adt.CHANNEL, local=False, queue=QUEUE_HL7)
 def deliver_adt(row: Outbox) -> dict[str, Any]:
     try:
         adt.build(row.payload["snapshot"])

@@ -437,7 +437,8 @@ def stay_move_bed(*, actor: Actor, stay_id: int, bed_id: int, outlying: bool = F
     if stay.bed_id == bed_id:
         raise DomainError(_("Patienten ligger redan i den sängen."), field="bed")
     bed = _bed(stay.ward, bed_id, allow_other_ward=outlying)
-    assert bed is not None
+    if bed is None:  # an invariant of the code above
+        raise RuntimeError("invariant broken: bed is not None")
     if outlying and bed.ward_id == stay.ward_id:
         raise DomainError(_("Välj en säng på en annan avdelning för att utlokalisera."), field="bed")
     if outlying:
@@ -590,7 +591,8 @@ def stay_cancel_transfer(*, actor: Actor, stay_id: int, reason: str) -> Stay:
     last = _last_event(stay, moves)
     if last is None or last.kind != StayEvent.Kind.TRANSFER:
         raise DomainError(_("Det finns ingen överflyttning att makulera (bara den senaste förflyttningen kan makuleras)."))
-    assert last.from_ward is not None
+    if last.from_ward is None:  # an invariant of the code above
+        raise RuntimeError("invariant broken: last.from_ward is not None")
     from_bed = None
     if last.from_bed_id is not None:
         from_bed = Bed.objects.select_for_update().filter(pk=last.from_bed_id).first()
@@ -718,7 +720,8 @@ def summary_draft(*, actor: Actor, stay_id: int) -> Note:
             return existing
     if stay.ward.unit_id != actor.unit_id:
         raise DomainError(_("Epikrisen skrivs på den ansvariga avdelningen."))
-    assert isinstance(pa, PatientAccess)
+    if not isinstance(pa, PatientAccess):  # an invariant of the code above
+        raise RuntimeError("invariant broken: isinstance(pa, PatientAccess)")
     content = queries.summary_content(pa, stay)
     headings = [{"heading": h, "text": content.get(h, "")} for h in SUMMARY_HEADINGS]
     note = journal_services.note_create(

@@ -165,7 +165,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ): "the operator's delivery status: channel, ids, status and errors, never a payload",
     ("vardmiljo/management/commands/rotate_keys.py", "Patient"): "re-encrypts encrypted fields in place; nothing is shown",
     ("vardmiljo/outbox.py", "Outbox"): "the outbox machinery itself (queue, lock, deliver, retry)",
-    ("journal/demo.py", "VitalSigns"): "demo seeding of vital-sign series (demo mode only)",
     ("vardmiljo/outbox.py", "OutboxAttempt"): "the outbox machinery's record of each delivery attempt (ids, lease, result)",
     (
         "remisser/management/commands/delivery_latency.py",

@@ -571,6 +571,8 @@ def downtime_daylist(unit: CareUnit, day: dt.date) -> DowntimeTable:
     title = _("Dagslista %(day)s") % {"day": f"{day:%Y-%m-%d}"}
     columns = [_("Tid"), _("Resurs"), _("Patient"), _("Personnummer"), _("Typ"), _("Status"), _("Kommentar")]
     return DowntimeTable(title=title, columns=columns, rows=rows, patient_ids=ids)
+
+
 # --- Reads for other channels (the FHIR API) --------------------------------
 
 

@@ -409,4 +409,3 @@ def require_follow_up(actor: Actor) -> None:
         raise PermissionDenied(_("Ditt medarbetaruppdrag är inte giltigt."))
     if a.purpose != Assignment.Purpose.FOLLOW_UP and a.role != Assignment.Role.LOG_REVIEWER and not actor.staff.is_superuser:
         raise PermissionDenied(_("Loggkontroll kräver ett uppdrag för uppföljning."))
-

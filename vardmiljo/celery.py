@@ -24,7 +24,8 @@ QUEUE_ERECEPT = "outbox.erecept"  # the national prescription service
 QUEUE_REFERRAL = "outbox.referral"  # other systems' referral endpoints
 QUEUE_REGISTRY = "outbox.registry"  # quality registries
 QUEUE_REMINDER = "outbox.reminder"  # the SMS/e-mail gateway
-QUEUES = (DEFAULT_QUEUE, QUEUE_LOCAL, QUEUE_ERECEPT, QUEUE_REFERRAL, QUEUE_REGISTRY, QUEUE_REMINDER)
+QUEUE_HL7 = "outbox.hl7"  # HL7 v2 feeds (ADT) to the systems that stay
+QUEUES = (DEFAULT_QUEUE, QUEUE_LOCAL, QUEUE_ERECEPT, QUEUE_REFERRAL, QUEUE_REGISTRY, QUEUE_REMINDER, QUEUE_HL7)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ WORKERS = (
     WorkerSpec("remiss", (QUEUE_REFERRAL,), "threads", 4),
     WorkerSpec("register", (QUEUE_REGISTRY,), "threads", 4),
     WorkerSpec("paminnelse", (QUEUE_REMINDER,), "threads", 4),
+    WorkerSpec("hl7", (QUEUE_HL7,), "threads", 2),
 )
 
 app = Celery("vardmiljo")

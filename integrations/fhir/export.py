@@ -52,7 +52,8 @@ def expire_old(now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def export_start(*, req: FhirRequest, level: str, types: list[str], since: dt.datetime | None, request_url: str) -> BulkExport:
-    assert req.actor.assignment is not None  # authenticate() gives every token one
+    if req.actor.assignment is None:  # authenticate() gives every token one
+        raise RuntimeError("invariant broken: req.actor.assignment is not None")
     export = BulkExport.objects.create(
         key=secrets.token_hex(16),
         access_token_client=req.actor.client,
@@ -127,7 +128,8 @@ def _resources(type_: str, pa: Any, since: dt.datetime | None) -> Any:
             yield patient_resource(pa.patient, None)  # no address in a bulk disclosure
         return
     handler = REGISTRY[type_]
-    assert isinstance(handler, RecordHandler)
+    if not isinstance(handler, RecordHandler):  # an invariant of the code above
+        raise RuntimeError("invariant broken: isinstance(handler, RecordHandler)")
     offset = 0
     while True:
         rows, total = handler.rows(pa, RowFilter(since=since, newest_first=False, offset=offset, limit=PAGE), {})

@@ -341,7 +341,8 @@ def inpatient_event(ctx: JobContext, msg: Any, event: str, patient: Patient, sen
                 source_id=visit,
             )
             return
-        assert stay is not None
+        if stay is None:  # an invariant of the code above
+            raise RuntimeError("invariant broken: stay is not None")
         if event == "A02":
             ward_id, bed_id = ward_and_bed()
             if ward_id == stay.ward_id:
