@@ -226,6 +226,7 @@ def worklist_for(actor: Actor) -> Worklist:
     stays = list(
         Stay.objects.filter(ward=ward, status__in=ACTIVE_STAY, patient__in=_visible_of_ward(actor, ward))
         .select_related("patient", "bed__ward__unit", "pal", "pas")
+        .defer("patient__address")  # encrypted, and never shown in a list
         .order_by("pk")
     )
 
