@@ -7,5 +7,5 @@ class SlutenvardConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the worklist counter and the outbox handlers.
-        from slutenvard import handlers, panels  # noqa: F401
+        # Registers the worklist counter, the outbox handlers and the downtime section.
+        from slutenvard import downtime, handlers, panels  # noqa: F401

@@ -466,3 +466,57 @@ def signed_summary(pa: PatientAccess, stay: Stay) -> Note:
     if note is None:
         raise NotFound()
     return note
+
+
+# --- Downtime bundles (driftstopp): a system disclosure to the ward of its own patients ---------
+
+
+def downtime_ward_patients(unit: CareUnit) -> list[Any]:
+    """The ward's patients in bed order with bed, stay, PAL/PAS, NEWS2 and plan, for the
+    ward's downtime bundle (the caller keeps only patients of the unit and records it)."""
+    from vardmiljo.registry import DowntimeTable
+
+    ward = Ward.objects.filter(unit=unit).first()
+    if ward is None:
+        return []
+    stays = list(
+        Stay.objects.filter(ward=ward, status__in=ACTIVE_STAY)
+        .select_related("patient", "bed__ward__unit", "pal", "pas")
+        .defer("patient__address")
+    )
+    stays.sort(key=lambda s: (2, 0, s.pk) if s.bed is None else (0 if s.bed.ward_id == ward.pk else 1, s.bed.order, s.bed.pk))
+    news2 = news2_latest_for([s.patient_id for s in stays])
+    now = timezone.now()
+    rows = []
+    for s in stays:
+        p, n = s.patient, news2.get(s.patient_id)
+        bed = (
+            "" if s.bed is None else f"{s.bed.room}:{s.bed.label}" + ("" if s.bed.ward_id == ward.pk else f" ({s.bed.ward.short_name or s.bed.ward.unit.name})")
+        )
+        rows.append(
+            [
+                bed or _("väntar på säng"),
+                p.full_name,
+                p.display_identifier,
+                str(p.age or ""),
+                f"{timezone.localtime(s.admitted_at):%Y-%m-%d} ({(now - s.admitted_at).days} d)",
+                " / ".join(str(x) for x in (s.pal, s.pas) if x),
+                "" if n is None else f"{n.score}{' !' if n.escalate else ''} ({timezone.localtime(n.taken_at):%d/%m %H:%M})",
+                f"{s.expected_discharge:%Y-%m-%d}" if s.expected_discharge else "",
+                s.plan,
+            ]
+        )
+    columns = [
+        _("Säng"),
+        _("Patient"),
+        _("Personnummer"),
+        _("Ålder"),
+        _("Inskriven"),
+        _("PAL / PAS"),
+        _("NEWS2"),
+        _("Beräknad utskrivning"),
+        _("Plan"),
+    ]
+    return [
+        DowntimeTable(title=_("Inneliggande patienter"), columns=columns, rows=rows, patient_ids=[s.patient_id for s in stays])
+    ]

@@ -333,3 +333,27 @@ def test_top_bar_counts_ward_patients_and_costs_nothing_elsewhere(world: World, 
     assert queries.ward_patient_count(wards.nurse) == 2
     with django_assert_num_queries(0):
         assert queries.ward_patient_count(world.nurse) == 0
+
+
+def test_18_ward_downtime_bundle_lists_patients_in_bed_order(world: World, wards: Wards, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: a ward's downtime bundle starts with its patients in bed, with bed, PAL/PAS,
+    NEWS2 and plan; one access-log row names them; another ward's bundle does not."""
+    from cryptography.fernet import Fernet
+
+    from driftstopp import services as downtime
+    from driftstopp.models import UnitDowntime
+    from driftstopp.open import open_bundle
+
+    settings.DOWNTIME_DIR = str(tmp_path)
+    s2, s0 = _admit(wards, 2), _admit(wards, 0)
+    written = downtime.bundle_write(unit=wards.med.unit)
+    assert written.path is not None and written.patients == 2
+    key = UnitDowntime.objects.get(unit=wards.med.unit).key
+    _manifest, files = open_bundle(written.path, Fernet(key.encode()))  # type: ignore[arg-type]
+    text = files["sammanfattning.txt"].decode()
+    assert "Inneliggande patienter (2)" in text and "Diuretika, vikt dagligen" in text
+    assert text.index(s0.patient.family_name) < text.index(s2.patient.family_name)  # bed order
+    row = AccessLog.objects.get(action="downtime.bundle", object_id=str(wards.med.unit.pk))
+    assert sorted(row.patient_ids or []) == sorted([s0.patient_id, s2.patient_id])
+    other = downtime.bundle_write(unit=wards.kir.unit)
+    assert other.patients == 0
