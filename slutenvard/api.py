@@ -85,7 +85,7 @@ class DischargeIn(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class CancelIn(serializers.Serializer):
+class StayCancelIn(serializers.Serializer):
     what = serializers.ChoiceField(choices=["admit", "transfer", "discharge"])
     reason = serializers.CharField(max_length=500)
 
@@ -157,7 +157,7 @@ def _valid(serializer: serializers.Serializer) -> dict[str, Any]:
 class StaysView(APIView):
     serializer_class = StayOut
 
-    @extend_schema(responses=WorklistOut)
+    @extend_schema(responses=WorklistOut, operation_id="slutenvard_stays_list")
     def get(self, request: Request) -> Response:
         """The stays of the caller's ward (the worklist's rows)."""
         return Response(WorklistOut(queries.worklist_for(actor_of(request))).data)
@@ -221,9 +221,9 @@ class DischargeView(APIView):
 class CancelView(APIView):
     serializer_class = StayOut
 
-    @extend_schema(request=CancelIn, responses=StayOut)
+    @extend_schema(request=StayCancelIn, responses=StayOut)
     def post(self, request: Request, stay_id: int) -> Response:
-        data = _valid(CancelIn(data=request.data))
+        data = _valid(StayCancelIn(data=request.data))
         fn = {
             "admit": services.stay_cancel_admit,
             "transfer": services.stay_cancel_transfer,
