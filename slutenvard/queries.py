@@ -491,7 +491,10 @@ def downtime_ward_patients(unit: CareUnit) -> list[Any]:
     for s in stays:
         p, n = s.patient, news2.get(s.patient_id)
         bed = (
-            "" if s.bed is None else f"{s.bed.room}:{s.bed.label}" + ("" if s.bed.ward_id == ward.pk else f" ({s.bed.ward.short_name or s.bed.ward.unit.name})")
+            ""
+            if s.bed is None
+            else f"{s.bed.room}:{s.bed.label}"
+            + ("" if s.bed.ward_id == ward.pk else f" ({s.bed.ward.short_name or s.bed.ward.unit.name})")
         )
         rows.append(
             [
