@@ -54,7 +54,7 @@ def undelivered(request: HttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest, referral_id: int) -> HttpResponse:
     # Back to the worklist when the action was taken there, otherwise to the referral.
-    if request.POST.get("next") == "undelivered":
+    if request.POST.get("back") == "undelivered":  # a marker, not a URL
         return redirect("remisser:undelivered")
     return redirect("remisser:detail", referral_id=referral_id)
 

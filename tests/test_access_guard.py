@@ -85,10 +85,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "journal/demo.py",
         "VitalSigns",
     ): "demo data written by seed_demo (an operator's command); nobody reads patient data through it",
-    (
-        "journal/sql.py",
-        "VitalSigns",
-    ): "news2_latest_for's statement: the caller (the ward worklist) has narrowed and logged the patients",
     ("journal/demo.py", "Note"): "demo data written by seed_demo (an operator's command); nobody reads patient data through it",
     ("lakemedel/bench.py", "MedicationOrder"): "the benchmark's own database (manage.py bench): seeding and picking rows to time",
     (
@@ -165,6 +161,19 @@ ALLOWED: dict[tuple[str, str], str] = {
     ): "the operator's delivery status: channel, ids, status and errors, never a payload",
     ("vardmiljo/management/commands/rotate_keys.py", "Patient"): "re-encrypts encrypted fields in place; nothing is shown",
     ("vardmiljo/outbox.py", "Outbox"): "the outbox machinery itself (queue, lock, deliver, retry)",
+    (
+        "integrations/fhir/oauth.py",
+        "GrantContext",
+    ): "OAuth bookkeeping: the assignment (and SMART launch patient id) a grant acts in; no patient data",
+    (
+        "integrations/fhir/oauth.py",
+        "TokenContext",
+    ): "OAuth bookkeeping: the assignment (and SMART launch patient id) a token acts in; no patient data",
+    (
+        "integrations/fhir/auth.py",
+        "TokenContext",
+    ): "authenticating a bearer token to its assignment; no patient data (the access module decides each read)",
+    ("integrations/bench.py", "TokenContext"): "the benchmark's own database (manage.py bench): a token for the timed FHIR reads",
     ("vardmiljo/outbox.py", "OutboxAttempt"): "the outbox machinery's record of each delivery attempt (ids, lease, result)",
     (
         "remisser/management/commands/delivery_latency.py",

@@ -187,7 +187,8 @@ def test_12_2_day_list_week_page_and_api(client, world: World) -> None:  # type:
     resource, slot = _booking(world)
     day = timezone.localtime(slot.starts_at).date()
     login(client, world.nurse)
-    assert client.get(reverse("tidbok:daylist"), {"date": day.isoformat()}).status_code == 200
+    # The page's own parameter is `datum` (late in the evening the booking is tomorrow's).
+    assert client.get(reverse("tidbok:daylist"), {"datum": day.isoformat()}).status_code == 200
     _listed(world.patient, "tidbok.daylist.read")
     assert client.get("/api/v1/tidbok/daylist/", {"date": day.isoformat()}).status_code == 200
     assert AccessLog.objects.filter(action="tidbok.daylist.read", patient_ids__contains=[world.patient.pk]).count() == 2

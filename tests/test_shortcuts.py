@@ -27,7 +27,7 @@ from tidbok import services as tidbok
 pytestmark = pytest.mark.django_db
 
 # Not pages a person reads (REST, admin, simulators of other systems, files).
-SKIP_PREFIXES = ("api", "admin", "api-")
+SKIP_PREFIXES = ("api", "admin", "api-", "fhir", "oauth2_provider")
 SKIP = {
     "logout",
     "healthz",
@@ -44,6 +44,9 @@ SKIP = {
     "journal:risk_assessment_error",
     "journal:care_plan_close",
     "driftstopp:after_entry_done",
+    "slutenvard:bed_state",
+    "slutenvard:stay_action",
+    "slutenvard:summary_pdf",
 }
 
 
@@ -92,6 +95,20 @@ def everything(world: World) -> dict[str, Any]:
         due_by=timezone.localdate() + dt.timedelta(days=30),
     )
     ack = journal.acknowledgement_request(actor=world.physician, patient_id=pid, summary="Hb 98")
+    # Medicinkliniken (the colleague's unit) as a ward with the patient in a bed.
+    from slutenvard import services as slutenvard
+    from slutenvard.models import Bed, Hospital, Ward
+
+    ward = Ward.objects.create(unit=world.med, hospital=Hospital.objects.create(provider=world.region, name="Sjukhuset"))
+    bed = Bed.objects.create(ward=ward, room="1", label="1", order=0)
+    stay = slutenvard.stay_admit(
+        actor=world.colleague,
+        patient_id=pid,
+        ward_id=ward.pk,
+        bed_id=bed.pk,
+        reason="Hjärtsvikt",
+        pal_id=world.colleague.staff.pk,
+    )
     return {
         "patient_id": pid,
         "note_id": note.pk,
@@ -103,6 +120,7 @@ def everything(world: World) -> dict[str, Any]:
         "entry_id": entry.pk,
         "acknowledgement_id": ack.pk,
         "signed": signed.pk,
+        "stay_id": stay.pk,
     }
 
 

@@ -167,7 +167,7 @@ def test_17_patient_search_by_personnummer_and_name_records_the_list(world: Worl
     bundle = valid(r.json())
     assert bundle.total == 1 and bundle.entry[0].resource.id == str(world.patient.pk)
     row = log_rows(action="fhir.patient.search")[-1]
-    assert row.detail["patient_ids"] == [world.patient.pk]
+    assert row.patient_ids == [world.patient.pk]
     # The outsider finds nobody, not even by a complete personnummer.
     r = get(client, "Patient", user_token(world.outsider), data={"identifier": pnr})
     assert r.json()["total"] == 0

@@ -97,7 +97,7 @@ def test_13_4_13_5_detail_does_not_claim_the_receiver_has_it(client, world: Worl
 def test_13_4_sender_retries_delivery_after_the_receiver_is_fixed(client, world: World, rejected: Referral) -> None:  # type: ignore[no-untyped-def]
     Receiver.answer = 200
     login(client, world.physician)
-    r = client.post(reverse("remisser:delivery_retry", args=[rejected.pk]), {"next": "undelivered"})
+    r = client.post(reverse("remisser:delivery_retry", args=[rejected.pk]), {"back": "undelivered"})
     assert r.status_code == 302 and r["Location"] == reverse("remisser:undelivered")
     deliver_all()
     rejected.refresh_from_db()
