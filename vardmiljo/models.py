@@ -309,6 +309,24 @@ class EmergencyAccess(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="emergency_access_needs_reason")]
 
 
+class Guardianship(models.Model):
+    """Vårdnad: a guardian's right to act for a child in the e-services, within the
+    age the region sets (INVANARE_GUARDIAN_MAX_AGE). From the population register."""
+
+    guardian = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="children_links", verbose_name=_("vårdnadshavare")
+    )
+    child = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="guardian_links", verbose_name=_("barn"))
+    valid_from = models.DateTimeField(_("från"), default=timezone.now)
+    valid_to = models.DateTimeField(_("till"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vårdnad")
+        verbose_name_plural = _("vårdnader")
+        indexes = [models.Index(fields=["guardian", "child"])]
+        constraints = [models.CheckConstraint(condition=~Q(guardian=models.F("child")), name="guardianship_not_self")]
+
+
 class AccessLog(models.Model):
     """Åtkomstlogg. Append-only: the table is created by migration SQL as a
     monthly-partitioned table with triggers that refuse UPDATE/DELETE/TRUNCATE
@@ -323,6 +341,9 @@ class AccessLog(models.Model):
         SYSTEM = "system", _("Systemåtgärd")
         ADMINISTRATION = "administration", _("Administration")
         DENIED = "denied", _("Nekad")
+        # The resident reads their own record, or a guardian their child's (e-tjänster).
+        PATIENT_SELF = "patient_self", _("Invånaren själv")
+        GUARDIAN = "guardian", _("Vårdnadshavare")
 
     id = models.BigAutoField(primary_key=True)
     logged_at = models.DateTimeField()

@@ -155,19 +155,23 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
+    "oauth2_provider",
     "vardmiljo",
     "journal",
     "lakemedel",
     "remisser",
     "tidbok",
     "integrations",
+    "invanare",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vardmiljo.middleware.SecurityHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Three sessions by path, each with its own cookie and store: staff, residents
+    # (/invanare/) and the demo identity provider (/o/, /demo-idp/).
+    "invanare.sessions.SplitSessionMiddleware",
     "vardmiljo.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -312,6 +316,78 @@ PROTECTED_ADDRESS_ROLES = env_list("PROTECTED_ADDRESS_ROLES", ["registration"])
 # Number of independent hash chains in the access log (more chains, less lock contention).
 AUDIT_CHAINS = env_int("AUDIT_CHAINS", 16)
 OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 30)
+
+# --- Invånartjänster (the resident's e-services, invanare/) -------------------
+# Ages: a resident reads their own record from OWN_RECORD_AGE; a guardian reads a child's
+# record while the child is at most GUARDIAN_MAX_AGE; in between nobody does.
+INVANARE_OWN_RECORD_AGE = env_int("INVANARE_OWN_RECORD_AGE", 16)
+INVANARE_GUARDIAN_MAX_AGE = env_int("INVANARE_GUARDIAN_MAX_AGE", 12)
+# A resident's session ends this many seconds after the last request (own cookie, own store).
+INVANARE_SESSION_SECONDS = env_int("INVANARE_SESSION_SECONDS", 15 * 60)
+INVANARE_SESSION_COOKIE_NAME = "invanare_session"
+IDP_SESSION_COOKIE_NAME = "demo_idp_session"
+# Signed notes are shown to the resident this many days after signing, unless the unit sets otherwise.
+INVANARE_NOTE_DELAY_DAYS = env_int("INVANARE_NOTE_DELAY_DAYS", 14)
+# The log extract names the member of staff (as well as unit, provider and profession).
+INVANARE_LOG_SHOWS_STAFF_NAME = env_bool("INVANARE_LOG_SHOWS_STAFF_NAME", True)
+# Login attempts per client address and messages per resident, per hour.
+INVANARE_LOGIN_RATE = env_int("INVANARE_LOGIN_RATE", 30)
+INVANARE_MESSAGE_RATE = env_int("INVANARE_MESSAGE_RATE", 20)
+
+# --- OpenID Connect: the region's identity providers ---------------------------
+# The demo's provider is this app itself (django-oauth-toolkit at /o/); in production point
+# these at the region's e-legitimation (residents) and SITHS (staff) providers.
+OIDC_BASE_URL = env_str("OIDC_BASE_URL", "http://127.0.0.1:8000" if DEMO else "")
+_demo_discovery = f"{OIDC_BASE_URL.rstrip('/')}/o/.well-known/openid-configuration" if DEMO else ""
+INVANARE_OIDC = {
+    "discovery_url": env_str("INVANARE_OIDC_DISCOVERY_URL", _demo_discovery),
+    "client_id": env_str("INVANARE_OIDC_CLIENT_ID", "invanare-demo" if DEMO else ""),
+    "client_secret": env_str("INVANARE_OIDC_CLIENT_SECRET", "invanare-demo-hemlighet" if DEMO else ""),
+    "scope": env_str("INVANARE_OIDC_SCOPE", "openid personnummer"),
+    "claim": env_str("INVANARE_OIDC_PERSONNUMMER_CLAIM", "personnummer"),
+}
+STAFF_OIDC = {
+    "discovery_url": env_str("STAFF_OIDC_DISCOVERY_URL", _demo_discovery),
+    "client_id": env_str("STAFF_OIDC_CLIENT_ID", "siths-demo" if DEMO else ""),
+    "client_secret": env_str("STAFF_OIDC_CLIENT_SECRET", "siths-demo-hemlighet" if DEMO else ""),
+    "scope": env_str("STAFF_OIDC_SCOPE", "openid hsa"),
+    "claim": env_str("STAFF_OIDC_HSA_CLAIM", "hsa_id"),
+}
+# Password login for staff (demo and administrators); off where SITHS is the only way in.
+STAFF_PASSWORD_LOGIN = env_bool("STAFF_PASSWORD_LOGIN", True)
+# The demo identity provider (a login picker over django-oauth-toolkit): never in production.
+DEMO_IDP = env_bool("DEMO_IDP", DEMO)
+
+
+def _oidc_key() -> str:
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY") or os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE") or not DEMO_IDP:
+        return env_str("OIDC_RSA_PRIVATE_KEY", "")
+
+    def generate() -> str:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+
+    return embedded.secret_file("oidc_rsa_private_key", generate)
+
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_key(),
+    "PKCE_REQUIRED": True,
+    "SCOPES": {
+        "openid": _("Inloggning"),
+        "personnummer": _("Personnummer"),
+        "hsa": _("HSA-id"),
+    },
+    "OAUTH2_VALIDATOR_CLASS": "invanare.idp.DemoOIDCValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 300,
+    "ID_TOKEN_EXPIRE_SECONDS": 300,
+}
 
 LOGGING = {
     "version": 1,

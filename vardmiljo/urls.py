@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from invanare import idp, views_staff
 from vardmiljo import views, views_consent, views_followup
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("login/siths/", views_staff.siths_start, name="siths_start"),
+    path("login/siths/klar/", views_staff.siths_done, name="siths_done"),
     path("uppdrag/", views.choose_assignment, name="choose_assignment"),
     path("patient/<int:patient_id>/", views.patient_overview, name="patient_overview"),
     path("patient/<int:patient_id>/nodatkomst/", views.emergency_access, name="emergency_access"),
@@ -26,4 +29,9 @@ urlpatterns = [
     path("remisser/", include("remisser.urls")),
     path("tidbok/", include("tidbok.urls")),
     path("integrationer/", include("integrations.urls")),
+    path("invanare/", include("invanare.urls")),
+    # OpenID Connect provider (django-oauth-toolkit); its login is the demo picker.
+    path("o/authorize/", idp.DemoAuthorizationView.as_view(), name="demo_idp_authorize"),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("demo-idp/login/", idp.picker, name="demo_idp_login"),
 ]
