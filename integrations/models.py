@@ -160,3 +160,6 @@ class SimulatedRegistryMessage(models.Model):
     class Meta:
         verbose_name = _("simulerat registermottagande")
         verbose_name_plural = _("simulerade registermottaganden")
+
+
+from integrations.fhir.models import GrantContext, SmartClient, TokenContext, UsedAssertion  # noqa: E402,F401  (the app's tables)

@@ -13,31 +13,40 @@ from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
-from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
 
 from invanare.models import DemoIdentity
 from vardmiljo.models import Staff
 
+# The login clients' scopes (the claim each carries is named in settings).
+LOGIN_SCOPES = {"openid": _("Inloggning"), "personnummer": _("Personnummer"), "hsa": _("HSA-id")}
 
-class DemoOIDCValidator(OAuth2Validator):
-    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "personnummer": "personnummer", "hsa_id": "hsa"}
 
-    def get_additional_claims(self, request: Any) -> dict[str, str]:
-        user = request.user
-        identity = DemoIdentity.objects.filter(user_id=user.pk).first()
-        claims: dict[str, str] = {}
-        if identity is not None and identity.personnummer:
-            claims["personnummer"] = identity.personnummer
-        hsa = (identity.hsa_id if identity else "") or getattr(user, "hsa_id", "") or ""
-        if hsa:
-            claims["hsa_id"] = hsa
-        return claims
+def is_login_client(client_id: str) -> bool:
+    """The demo identity provider's own clients: the e-services' and the staff login."""
+    if not settings.DEMO_IDP or not client_id:
+        return False
+    return client_id in (settings.INVANARE_OIDC["client_id"], settings.STAFF_OIDC["client_id"])
+
+
+def demo_claims(user: Any) -> dict[str, str]:
+    """What the demo provider's ID token says about the identity picked: a personnummer
+    (a resident) or an HSA-id (a member of staff)."""
+    identity = DemoIdentity.objects.filter(user_id=user.pk).first()
+    claims: dict[str, str] = {}
+    if identity is not None and identity.personnummer:
+        claims["personnummer"] = identity.personnummer
+    hsa = (identity.hsa_id if identity else "") or getattr(user, "hsa_id", "") or ""
+    if hsa:
+        claims["hsa_id"] = hsa
+    return claims
 
 
 class DemoAuthorizationView(AuthorizationView):
-    """DOT's authorization endpoint, logging in through the demo picker."""
+    """The authorisation endpoint for the login clients, logging in through the demo picker
+    (in the provider's own session, never the staff one)."""
 
     login_url = "/demo-idp/login/"
 
@@ -62,7 +71,7 @@ def picker(request: HttpRequest) -> HttpResponse:
     if not settings.DEMO_IDP:
         raise Http404()
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) or not nxt.startswith("/o/"):
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) or not nxt.startswith("/oauth/authorize/"):
         nxt = ""
     residents, staff = _identities()
     if request.method == "POST":

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vardmiljo.fields import EncryptedTextField
 from vardmiljo.models import CareUnit, Patient
 
 
@@ -68,3 +69,38 @@ class DemoIdentity(models.Model):
 
     class Meta:
         ordering = ["label"]
+
+
+class Thread(models.Model):
+    """A conversation between a resident (about a patient: themselves or their child) and a unit."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
+    subject = models.CharField(_("ämne"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_at = models.DateTimeField(default=timezone.now)
+    unread_by_unit = models.BooleanField(default=True)
+    unread_by_resident = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("meddelandetråd")
+        verbose_name_plural = _("meddelandetrådar")
+        indexes = [
+            models.Index(fields=["unit", "-last_at"]),
+            models.Index(fields=["unit"], name="thread_unread_unit_idx", condition=models.Q(unread_by_unit=True)),
+            models.Index(fields=["patient", "-last_at"]),
+        ]
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
+    from_resident = models.BooleanField(default=True)
+    # Who wrote it: the resident (a patient: the child's guardian writes as themselves) or staff.
+    resident = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=200)
+    body = EncryptedTextField(_("meddelande"))
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]

@@ -221,3 +221,103 @@ def log_month(actor: ResidentActor, patient_id: int | str, month: dt.date | None
 def resident_by_id(pk: int) -> Patient | None:
     """The logged-in resident's identity (not their record): for the session only."""
     return Patient.objects.filter(pk=pk, merged_into__isnull=True).first()
+
+
+# --- Bookings, messages, choices ------------------------------------------------
+
+
+def booking_page(actor: ResidentActor, patient_id: int | str) -> tuple[PatientAccess, list[Any], list[Any]]:
+    from tidbok.queries import resident_bookings, web_slots_for_resident
+
+    pa = resident_access(actor, patient_id, action="invanare.bookings.read")
+    return pa, resident_bookings(pa), web_slots_for_resident(pa)
+
+
+def threads_for(actor: ResidentActor, patient_id: int | str) -> tuple[PatientAccess, list[Any]]:
+    from invanare.models import Thread
+
+    pa = resident_access(actor, patient_id, action="invanare.messages.read")
+    return pa, list(Thread.objects.filter(patient_id=pa.patient.pk).select_related("unit").order_by("-last_at")[:100])
+
+
+def thread_for(actor: ResidentActor, thread_id: int) -> tuple[PatientAccess, Any, list[Any]]:
+    from invanare.models import Thread
+
+    thread = Thread.objects.filter(pk=thread_id).select_related("unit").first()
+    if thread is None:
+        from vardmiljo.errors import NotFound
+
+        raise NotFound()
+    pa = resident_access(actor, thread.patient_id, action="invanare.message.read", obj=thread)
+    if thread.unread_by_resident:
+        Thread.objects.filter(pk=thread.pk).update(unread_by_resident=False)
+    return pa, thread, list(thread.messages.all())
+
+
+def choices_for(actor: ResidentActor) -> dict[str, Any]:
+    """The resident's own consents, blocks and registry objection, and what they can choose from."""
+    from vardmiljo.models import Block, CareProvider, CareUnit, Consent
+
+    assert actor.patient is not None
+    pa = resident_access(actor, actor.patient.pk, action="invanare.choices.read")
+    if pa.ground != AccessLog.Ground.PATIENT_SELF:
+        from vardmiljo.errors import NotFound
+
+        raise NotFound()
+    now = timezone.now()
+    return {
+        "pa": pa,
+        "consents": list(
+            Consent.objects.filter(patient_id=pa.patient.pk, revoked_at__isnull=True, valid_until__gt=now)
+            .select_related("provider")
+            .order_by("provider__name")
+        ),
+        "blocks": list(
+            Block.objects.filter(patient_id=pa.patient.pk, lifted_at__isnull=True)
+            .select_related("provider", "unit")
+            .order_by("set_at")
+        ),
+        "providers": list(CareProvider.objects.order_by("name")),
+        "units": list(CareUnit.objects.filter(active=True).select_related("provider").order_by("provider__name", "name")),
+        "objection": pa.patient.registry_objection,
+    }
+
+
+# --- The unit's inbox (staff) -------------------------------------------------------
+
+
+def unit_inbox(actor: Any, limit: int = 100) -> list[Any]:
+    """The unit's conversations with residents, newest first; the list is one access-log row
+    naming every patient in it."""
+    from invanare.models import Thread
+    from vardmiljo.access import record_list, require_assignment
+
+    require_assignment(actor)
+    rows = list(
+        Thread.objects.filter(unit_id=actor.unit_id).select_related("patient").order_by("-unread_by_unit", "-last_at")[:limit]
+    )
+    if rows:
+        record_list(actor, "invanare.inbox.list", [t.patient_id for t in rows])
+    return rows
+
+
+def unit_unread_count(actor: Any) -> int:
+    from invanare.models import Thread
+
+    if actor.assignment is None or not actor.assignment.is_active():
+        return 0
+    return Thread.objects.filter(unit_id=actor.unit_id, unread_by_unit=True).count()
+
+
+def staff_thread(actor: Any, thread_id: int) -> tuple[PatientAccess, Any, list[Any]]:
+    from invanare.models import Thread
+    from vardmiljo.access import patient_access
+    from vardmiljo.errors import NotFound
+
+    thread = Thread.objects.filter(pk=thread_id, unit_id=actor.unit_id or 0).select_related("unit").first()
+    if thread is None:
+        raise NotFound()
+    pa = patient_access(actor, thread.patient_id, action="invanare.message.read", obj=thread)
+    if thread.unread_by_unit:
+        Thread.objects.filter(pk=thread.pk).update(unread_by_unit=False)
+    return pa, thread, list(thread.messages.all())

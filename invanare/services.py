@@ -1,5 +1,5 @@
 """Writes of the resident's e-services: logging in (resident and staff by OpenID
-Connect). Every refusal leaves an access-log row and nothing else."""
+Connect; every refusal leaves an access-log row and nothing else) and messages."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from invanare.models import Message, Thread
 from invanare.oidc import LoginRefused
 from vardmiljo import audit
-from vardmiljo.access import Ground
-from vardmiljo.actor import ResidentActor, system_actor
+from vardmiljo.access import Ground, patient_access, resident_access
+from vardmiljo.actor import Actor, ResidentActor, system_actor
+from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.identifiers import parse_patient_id
-from vardmiljo.models import Patient, Staff
+from vardmiljo.models import CareRelationship, CareUnit, Patient, Staff
 
 
 def resident_login_refused(*, client_ip: str | None, reason: str, patient: Patient | None = None) -> None:
@@ -63,3 +68,87 @@ def staff_login(*, claims: dict[str, Any], client_ip: str | None) -> Staff:
             _("Ditt SITHS-kort är inte kopplat till någon behörighet i systemet. Kontakta din chef eller IT-support.")
         )
     return staff
+
+
+# --- Messages between a resident and a unit -------------------------------------
+
+
+def _care_units(patient_id: int) -> list[CareUnit]:
+    now = timezone.now()
+    ids = (
+        CareRelationship.objects.filter(patient_id=patient_id, valid_from__lte=now)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .values("unit_id")
+    )
+    return list(CareUnit.objects.filter(pk__in=ids, active=True).order_by("name"))
+
+
+def _body(body: str) -> str:
+    text = (body or "").strip()
+    if not text:
+        raise DomainError(_("Skriv ett meddelande."), field="body")
+    if len(text) > MESSAGE_MAX:
+        raise DomainError(_("Meddelandet är för långt (högst %(n)s tecken).") % {"n": MESSAGE_MAX}, field="body")
+    return text
+
+
+MESSAGE_MAX = 4000
+
+
+@transaction.atomic
+def message_send_by_resident(*, actor: ResidentActor, patient_id: int, unit_id: int, subject: str, body: str) -> Thread:
+    """A new conversation with a unit the patient has a care relationship with."""
+    pa = resident_access(actor, patient_id, action="invanare.message.send", write=True)
+    text = _body(body)
+    subject = (subject or "").strip()[:200]
+    if not subject:
+        raise DomainError(_("Skriv ett ämne."), field="subject")
+    unit = next((u for u in _care_units(pa.patient.pk) if u.pk == unit_id), None)
+    if unit is None:
+        raise DomainError(_("Du kan bara skriva till en vårdenhet där du har en pågående kontakt."), field="unit")
+    thread = Thread.objects.create(patient=pa.patient, unit=unit, subject=subject, unread_by_unit=True)
+    assert actor.patient is not None
+    Message.objects.create(thread=thread, resident=actor.patient, author_name=actor.patient.full_name, body=text)
+    audit.record(actor, "invanare.message.send", patient=pa, obj=thread, detail={"unit_id": unit.pk})
+    return thread
+
+
+@transaction.atomic
+def message_reply_by_resident(*, actor: ResidentActor, thread_id: int, body: str) -> Message:
+    thread = Thread.objects.select_for_update().filter(pk=thread_id).first()
+    if thread is None:
+        raise NotFound()
+    pa = resident_access(actor, thread.patient_id, action="invanare.message.send", obj=thread, write=True)
+    text = _body(body)
+    assert actor.patient is not None
+    msg = Message.objects.create(thread=thread, resident=actor.patient, author_name=actor.patient.full_name, body=text)
+    thread.last_at, thread.unread_by_unit = msg.sent_at, True
+    thread.save(update_fields=["last_at", "unread_by_unit"])
+    audit.record(actor, "invanare.message.send", patient=pa, obj=thread)
+    return msg
+
+
+@transaction.atomic
+def message_reply_by_staff(*, actor: Actor, thread_id: int, body: str) -> Message:
+    """The unit answers the resident (in the unit's own inbox)."""
+    thread = Thread.objects.select_for_update().filter(pk=thread_id, unit_id=actor.unit_id or 0).first()
+    if thread is None:
+        raise NotFound()
+    pa = patient_access(actor, thread.patient_id, action="invanare.message.reply", obj=thread, write=True)
+    text = _body(body)
+    msg = Message.objects.create(
+        thread=thread,
+        from_resident=False,
+        staff=actor.staff,
+        author_name=actor.staff.get_full_name() or actor.staff.username,
+        body=text,
+    )
+    thread.last_at, thread.unread_by_unit, thread.unread_by_resident = msg.sent_at, False, True
+    thread.save(update_fields=["last_at", "unread_by_unit", "unread_by_resident"])
+    audit.record(actor, "invanare.message.reply", patient=pa, obj=thread)
+    return msg
+
+
+def message_units(actor: ResidentActor, patient_id: int) -> list[CareUnit]:
+    pa = resident_access(actor, patient_id, action="invanare.message.units")
+    return _care_units(pa.patient.pk)

@@ -2,7 +2,8 @@
 
 Staff pages and APIs use Django's session (cookie `sessionid`, table django_session);
 the resident's pages under /invanare/ use `invanare_session` (table invanare_residentsession);
-the demo identity provider under /o/ and /demo-idp/ uses `demo_idp_session`. A request
+the demo identity provider (/demo-idp/, and /oauth/authorize/ for its own login clients)
+uses `demo_idp_session`. A request
 reads only the session of its own path, so a resident's cookie is never a staff login and
 a staff cookie never a resident's, whatever a browser sends."""
 
@@ -21,7 +22,8 @@ from django.utils.http import http_date
 
 RESIDENT_PREFIX = "/invanare/"
 SAMESITE: Literal["Lax"] = "Lax"  # the resident's and the provider's cookies, as the staff one
-IDP_PREFIXES = ("/o/", "/demo-idp/")
+IDP_PREFIX = "/demo-idp/"
+AUTHORIZE_PATH = "/oauth/authorize/"
 
 
 class ResidentSessionStore(DbStore):
@@ -46,11 +48,18 @@ class IdpSessionStore(DbStore):
         return 10 * 60
 
 
-def _kind(path: str) -> str:
+def _kind(request: HttpRequest) -> str:
+    path = request.path_info
     if path.startswith(RESIDENT_PREFIX):
         return "resident"
-    if path.startswith(IDP_PREFIXES):
+    if path.startswith(IDP_PREFIX):
         return "idp"
+    if path == AUTHORIZE_PATH:
+        from invanare.idp import is_login_client
+
+        # The demo provider's login clients authorise in its own session; SMART apps in the staff one.
+        if is_login_client(request.GET.get("client_id", "")):
+            return "idp"
     return "staff"
 
 
@@ -65,7 +74,7 @@ class SplitSessionMiddleware(SessionMiddleware):
         }
 
     def process_request(self, request: HttpRequest) -> None:
-        kind = _kind(request.path_info)
+        kind = _kind(request)
         request._session_kind = kind  # type: ignore[attr-defined]
         request.session = self.stores[kind](request.COOKIES.get(self.cookies[kind]))
 

@@ -13,4 +13,8 @@ urlpatterns = [
     path("journal/<int:patient_id>/", views.record, name="record"),
     path("journal/<int:patient_id>/pdf/", views.record_pdf, name="record_pdf"),
     path("journal/<int:patient_id>/vem-har-last/", views.log_extract, name="log_extract"),
+    path("journal/<int:patient_id>/tider/", views.bookings, name="bookings"),
+    path("journal/<int:patient_id>/meddelanden/", views.messages_page, name="messages"),
+    path("meddelanden/<int:thread_id>/", views.thread, name="thread"),
+    path("mina-val/", views.choices, name="choices"),
 ]

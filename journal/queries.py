@@ -18,6 +18,7 @@ from journal.models import (
     Acknowledgement,
     Allergy,
     Diagnosis,
+    Encounter,
     Note,
     NoteTemplate,
     NoteVersion,
@@ -29,6 +30,7 @@ from vardmiljo.access import Ground, PatientAccess, patient_access, patients_vis
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound
 from vardmiljo.models import CareUnit
+from vardmiljo.queries import RowFilter, page_rows
 
 PANEL_NOTES = 5
 PANEL_DIAGNOSES = 8
@@ -432,3 +434,47 @@ def acknowledgements_count(actor: Actor) -> int:
     if actor.assignment is None:
         return 0
     return _open_acks(actor).count()
+
+
+# --- Reads for other channels (the FHIR API) --------------------------------
+
+# What another system may read of the record, by kind: the model and its date and code fields.
+RECORD_ROWS: dict[str, tuple[Any, str, str]] = {
+    "observation": (Observation, "observed_at", "kind"),
+    "diagnosis": (Diagnosis, "recorded_at", "code"),
+    "procedure": (Procedure, "performed_at", "code"),
+    "encounter": (Encounter, "started_at", "kind"),
+    "allergy": (Allergy, "recorded_at", "atc_code"),
+    "note": (Note, "event_at", "note_type"),
+}
+
+
+def record_row_for(actor: Actor, kind: str, row_id: int | str, *, action: str) -> tuple[Any, PatientAccess]:
+    """One row of the record by id: the access module decides (and logs) on its patient
+    before anything of it is returned; absent and not readable answer the same."""
+    model = RECORD_ROWS[kind][0]
+    try:
+        pk = int(row_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    row = model.objects.filter(pk=pk).select_related("unit").first()
+    if row is None:
+        raise NotFound()
+    pa = patient_access(actor, row.patient_id, action=action, obj=row)
+    if not pa.may_read_unit(row.unit):
+        raise NotFound()
+    if kind == "note" and row.status == Note.Status.DRAFT:
+        raise NotFound()  # a draft is not part of the record yet
+    return row, pa
+
+
+def record_rows(pa: PatientAccess, kind: str, f: RowFilter, /, **exact: Any) -> tuple[list[Any], int]:
+    """A page of one patient's rows of `kind`, readable under `pa`, filtered by `f` and by
+    the model's own fields in `exact` (e.g. entered_in_error=False)."""
+    model, date_field, code_field = RECORD_ROWS[kind]
+    qs = pa.filter(model.objects.filter(**exact)).select_related("unit")
+    if kind == "note":
+        qs = qs.exclude(status=Note.Status.DRAFT).defer("search")
+    return page_rows(qs, f, date_field=date_field, code_field=code_field)

@@ -27,6 +27,7 @@ from vardmiljo.access import PatientAccess, patient_access
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import Outbox, Staff
+from vardmiljo.queries import RowFilter, page_rows
 
 SEARCH_LIMIT = 20
 PANEL_LIMIT = 12
@@ -260,3 +261,26 @@ class _Ref:
 
         self._meta = _Meta
         self.pk = pk
+
+
+# --- Reads for other channels (the FHIR API) --------------------------------
+
+
+def order_by_id(actor: Actor, order_id: int | str, *, action: str) -> tuple[PatientAccess, MedicationOrder]:
+    """One medication order by its id alone: its patient is decided (and the read logged)
+    first; absent and not readable answer the same."""
+    try:
+        pk = int(order_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    patient_id = MedicationOrder.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
+    if patient_id is None:
+        raise NotFound()
+    return order_for(actor, patient_id, pk, action=action)
+
+
+def orders_page(pa: PatientAccess, f: RowFilter) -> tuple[list[MedicationOrder], int]:
+    """A page of the patient's medication orders (current and past), by ATC code and status."""
+    return page_rows(orders_qs(pa), f, date_field="created_at", code_field="atc_code", status_field="status")

@@ -20,6 +20,7 @@ from vardmiljo.access import Ground, PatientAccess, patient_access, patients_vis
 from vardmiljo.actor import Actor
 from vardmiljo.errors import NotFound, PermissionDenied
 from vardmiljo.models import CareUnit, Outbox
+from vardmiljo.queries import RowFilter, page_rows
 
 S = Referral.Status
 NOT_LISTED = [S.DRAFT, S.CLOSED, S.CANCELLED]
@@ -324,3 +325,14 @@ def require_unit(actor: Actor) -> None:
 def referral_patient_access(actor: Actor, patient_id: int, *, action: str = "referral.new") -> PatientAccess:
     """Pages about one patient's referrals (the send form, the full list) read the patient first."""
     return patient_access(actor, patient_id, action=action)
+
+
+# --- Reads for other channels (the FHIR API) --------------------------------
+
+
+def referrals_page(pa: PatientAccess, f: RowFilter) -> tuple[list[Referral], int]:
+    """A page of the patient's referrals readable under `pa` (drafts are not sent yet), by status."""
+    qs = pa.filter(Referral.objects.exclude(status=S.DRAFT), unit_field="sender_unit").select_related(
+        "sender_unit", "receiver_unit", "owner_unit", "sender_staff"
+    )
+    return page_rows(qs, f, date_field="created_at", status_field="status")

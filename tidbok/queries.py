@@ -21,6 +21,7 @@ from vardmiljo.access import Ground, PatientAccess, may_manage_unit, patient_acc
 from vardmiljo.actor import Actor
 from vardmiljo.errors import DomainError, NotFound
 from vardmiljo.models import CareUnit, Patient
+from vardmiljo.queries import RowFilter, page_rows
 
 SEARCH_LIMIT = 40
 PANEL_LIMIT = 5
@@ -499,3 +500,82 @@ def patient_by_identifier(actor: Actor, raw: str) -> Patient:
     if patient is None:
         raise DomainError(_("Ingen patient med det numret finns registrerad."), field="identifier")
     return patient
+
+
+# --- Reads for other channels (the FHIR API) --------------------------------
+
+
+def booking_by_id(actor: Actor, booking_id: int | str, *, action: str) -> tuple[Booking, PatientAccess]:
+    """One booking of any unit, readable as part of the patient's record (the access
+    module decides and logs); absent and not readable answer the same."""
+    try:
+        pk = int(booking_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    booking = Booking.objects.select_related("slot__resource", "unit").filter(pk=pk).first()
+    if booking is None:
+        raise NotFound()
+    pa = patient_access(actor, booking.patient_id, action=action, obj=booking)
+    if not pa.may_read_unit(booking.unit):
+        raise NotFound()
+    return booking, pa
+
+
+def bookings_page(pa: PatientAccess, f: RowFilter) -> tuple[list[Booking], int]:
+    qs = pa.filter(Booking.objects.all()).select_related("unit", "slot__resource")
+    return page_rows(qs, f, date_field="starts_at", status_field="status")
+
+
+def slots_page(
+    actor: Actor,
+    *,
+    ids: tuple[int, ...] = (),
+    resource_ids: tuple[int, ...] = (),
+    statuses: tuple[str, ...] = (),
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Slot], int]:
+    """The actor's own unit's slots (no patient data), by schedule, status and time."""
+    qs = Slot.objects.filter(unit_id=_own_unit(actor)).select_related("resource")
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    if resource_ids:
+        qs = qs.filter(resource_id__in=resource_ids)
+    f = RowFilter(since=since, until=until, statuses=statuses, newest_first=False, offset=offset, limit=limit)
+    return page_rows(qs, f, date_field="starts_at", status_field="status")
+
+
+def web_slots_for_resident(pa: PatientAccess, *, days: int = 60, limit: int = 60) -> list[Slot]:
+    """Free times the units have opened for web booking, at units where the patient has a
+    care relationship, the next `days` days (the resident's booking page)."""
+    from vardmiljo.models import CareRelationship as CR
+
+    now = timezone.now()
+    units = CR.objects.filter(patient_id=pa.patient.pk, valid_from__lte=now).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=now)
+    )
+    return list(
+        Slot.objects.filter(
+            status=Slot.Status.FREE,
+            resource__web_booking=True,
+            resource__active=True,
+            unit_id__in=units.values("unit_id"),
+            starts_at__gt=now,
+            starts_at__lt=now + dt.timedelta(days=days),
+        )
+        .select_related("resource", "unit")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def resident_bookings(pa: PatientAccess, *, limit: int = 50) -> list[Booking]:
+    """The patient's coming bookings (the resident's own page: every unit's)."""
+    return list(
+        pa.filter(Booking.objects.filter(status=Booking.Status.BOOKED, starts_at__gte=timezone.now()))
+        .select_related("unit", "slot__resource")
+        .order_by("starts_at")[:limit]
+    )

@@ -388,3 +388,17 @@ def resident_access(
         target = pk if 0 < pk < 2**63 and Patient.objects.filter(pk=pk).exists() else None
         audit.record_refusal(actor, f"{action}.denied", patient=target, ground=Ground.DENIED)
     raise NotFound()
+
+
+def record_list(
+    actor: Actor, action: str, patient_ids: list[int], obj: object = None, detail: dict[str, Any] | None = None
+) -> int:
+    """One access-log row for a list that names several patients (a search result, an
+    inbox): who listed whom, so that each listed patient finds it in their log extract."""
+    return audit.record(
+        actor,
+        action,
+        obj=obj,
+        ground=Ground.CARE_RELATIONSHIP,
+        detail={**(detail or {}), "patient_ids": sorted(set(patient_ids))},
+    )

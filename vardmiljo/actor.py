@@ -15,6 +15,9 @@ class Actor:
     staff: Staff
     assignment: Assignment | None
     client_ip: str | None = None
+    # The client system or app acting for the staff member (an OAuth client id), recorded
+    # in every access-log row so that the log extract names it.
+    client: str = ""
 
     @property
     def unit(self) -> CareUnit | None:

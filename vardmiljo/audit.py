@@ -100,6 +100,8 @@ def record(
     unit = assignment.unit if assignment else None
     provider = unit.provider if unit else None
     staff = actor.staff
+    if actor.client:
+        detail = {**(detail or {}), "client": actor.client}
     row = (
         (staff.pk or 0) % settings.AUDIT_CHAINS,
         staff.pk,

@@ -250,7 +250,9 @@ class Consent(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
     provider = models.ForeignKey(CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("läsande vårdgivare"))
-    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    # Empty when the resident gave it themselves in the e-services (by_resident).
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by_resident = models.BooleanField(_("av invånaren i e-tjänsten"), default=False)
     recorded_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateTimeField(_("giltigt till"))
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -281,7 +283,9 @@ class Block(models.Model):
         verbose_name=_("enhet vars uppgifter spärras (tomt = hela vårdgivaren)"),
     )
     requested_by_patient_note = models.TextField(_("patientens begäran"), blank=True)
-    set_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    # Empty when the resident set it themselves in the e-services (by_resident).
+    set_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by_resident = models.BooleanField(_("av invånaren i e-tjänsten"), default=False)
     set_at = models.DateTimeField(default=timezone.now)
     lifted_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)

@@ -92,3 +92,19 @@ PATIENT_LINKS: dict[str, PatientLink] = {}
 def patient_link(key: str, *, title: str, url_name: str, order: int = 100, shortcut: str = "") -> None:
     """A link in the patient's navigation bar (shown on every page of the patient)."""
     PATIENT_LINKS[key] = PatientLink(key=key, title=title, url_name=url_name, order=order, shortcut=shortcut)
+
+
+# The quality-registry objection (PDL 7 kap. 2 §) lives in integrations, which no module may
+# import; the resident's e-services reach it through this hook, registered by integrations.
+RegistryObjection = Callable[..., Any]
+REGISTRY_OBJECTION: dict[str, RegistryObjection] = {}
+
+
+def registry_objection(func: RegistryObjection) -> RegistryObjection:
+    REGISTRY_OBJECTION["set"] = func
+    return func
+
+
+def set_registry_objection(*, actor: Any, patient_id: int, objection: bool, patient_statement: str) -> Any:
+    """Record (or withdraw) the patient's objection through the registered service."""
+    return REGISTRY_OBJECTION["set"](actor=actor, patient_id=patient_id, objection=objection, patient_statement=patient_statement)

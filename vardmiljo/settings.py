@@ -155,7 +155,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
-    "oauth2_provider",
     "vardmiljo",
     "journal",
     "lakemedel",
@@ -163,6 +162,8 @@ INSTALLED_APPS = [
     "tidbok",
     "integrations",
     "invanare",
+    # After integrations: its templates (the Swedish consent page) come first.
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,50 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- FHIR R4 and its authorisation server (OAuth 2.0, SMART, OpenID Connect) ---
+# The public base of the FHIR API as clients reach it (behind the region's proxy); empty:
+# taken from each request. Token audiences and the CapabilityStatement use it.
+FHIR_BASE_URL = env_str("FHIR_BASE_URL", "").rstrip("/")
+# The provider-scoped identifier system for reservnummer (the region's own URI or OID).
+FHIR_RESERVNUMMER_SYSTEM = env_str("FHIR_RESERVNUMMER_SYSTEM", "urn:oid:1.2.752.29.4.19.reservnummer")
+
+
+def _oidc_key() -> str:
+    if os.environ.get("OIDC_RSA_PRIVATE_KEY") or os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE") or not DEMO:
+        return env_str("OIDC_RSA_PRIVATE_KEY", "")
+
+    def generate() -> str:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return pem.decode()
+
+    return embedded.secret_file("oidc_rsa_key", generate)
+
+
+_OIDC_KEY = _oidc_key()
+OAUTH2_PROVIDER = {
+    # Without a signing key (production without OIDC_RSA_PRIVATE_KEY) OpenID Connect is off.
+    "OIDC_ENABLED": bool(_OIDC_KEY),
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEMO else ["https"],
+    # SMART scopes and validation, and the demo identity provider's login clients beside them.
+    "SCOPES_BACKEND_CLASS": "integrations.oidc_login.LoginAwareScopes",
+    "OAUTH2_VALIDATOR_CLASS": "integrations.oidc_login.LoginAwareValidator",
+}
+# django-oauth-toolkit's own models (named so that the FHIR API's tables can point at them).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+# Backend-services tokens (a system's signed JWT assertion) live this long (SMART: at most 5 minutes).
+FHIR_SYSTEM_TOKEN_SECONDS = env_int("FHIR_SYSTEM_TOKEN_SECONDS", 300)
+
 # --- Celery -----------------------------------------------------------------
 _redis_url = env_str("REDIS_URL", "")
 if not _redis_url and env_bool("VARDMILJO_EMBEDDED", True) and env_bool("VARDMILJO_LOCAL_REDIS", True):
@@ -335,10 +380,10 @@ INVANARE_LOGIN_RATE = env_int("INVANARE_LOGIN_RATE", 30)
 INVANARE_MESSAGE_RATE = env_int("INVANARE_MESSAGE_RATE", 20)
 
 # --- OpenID Connect: the region's identity providers ---------------------------
-# The demo's provider is this app itself (django-oauth-toolkit at /o/); in production point
+# The demo's provider is this app itself (django-oauth-toolkit at /oauth/); in production point
 # these at the region's e-legitimation (residents) and SITHS (staff) providers.
 OIDC_BASE_URL = env_str("OIDC_BASE_URL", "http://127.0.0.1:8000" if DEMO else "")
-_demo_discovery = f"{OIDC_BASE_URL.rstrip('/')}/o/.well-known/openid-configuration" if DEMO else ""
+_demo_discovery = f"{OIDC_BASE_URL.rstrip('/')}/oauth/.well-known/openid-configuration" if DEMO else ""
 INVANARE_OIDC = {
     "discovery_url": env_str("INVANARE_OIDC_DISCOVERY_URL", _demo_discovery),
     "client_id": env_str("INVANARE_OIDC_CLIENT_ID", "invanare-demo" if DEMO else ""),
@@ -358,36 +403,6 @@ STAFF_PASSWORD_LOGIN = env_bool("STAFF_PASSWORD_LOGIN", True)
 # The demo identity provider (a login picker over django-oauth-toolkit): never in production.
 DEMO_IDP = env_bool("DEMO_IDP", DEMO)
 
-
-def _oidc_key() -> str:
-    if os.environ.get("OIDC_RSA_PRIVATE_KEY") or os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE") or not DEMO_IDP:
-        return env_str("OIDC_RSA_PRIVATE_KEY", "")
-
-    def generate() -> str:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode()
-
-    return embedded.secret_file("oidc_rsa_private_key", generate)
-
-
-OAUTH2_PROVIDER = {
-    "OIDC_ENABLED": True,
-    "OIDC_RSA_PRIVATE_KEY": _oidc_key(),
-    "PKCE_REQUIRED": True,
-    "SCOPES": {
-        "openid": _("Inloggning"),
-        "personnummer": _("Personnummer"),
-        "hsa": _("HSA-id"),
-    },
-    "OAUTH2_VALIDATOR_CLASS": "invanare.idp.DemoOIDCValidator",
-    "ACCESS_TOKEN_EXPIRE_SECONDS": 300,
-    "ID_TOKEN_EXPIRE_SECONDS": 300,
-}
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from invanare import idp, views_staff
+from invanare import idp, views_inbox, views_staff
 from vardmiljo import views, views_consent, views_followup
 
 urlpatterns = [
@@ -30,8 +30,10 @@ urlpatterns = [
     path("tidbok/", include("tidbok.urls")),
     path("integrationer/", include("integrations.urls")),
     path("invanare/", include("invanare.urls")),
-    # OpenID Connect provider (django-oauth-toolkit); its login is the demo picker.
-    path("o/authorize/", idp.DemoAuthorizationView.as_view(), name="demo_idp_authorize"),
-    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("meddelanden/", views_inbox.inbox, name="resident_inbox"),
+    path("meddelanden/<int:thread_id>/", views_inbox.thread, name="resident_inbox_thread"),
+    # The demo identity provider's login picker (the provider itself is /oauth/).
     path("demo-idp/login/", idp.picker, name="demo_idp_login"),
+    path("fhir/R4/", include("integrations.fhir.urls")),
+    path("oauth/", include("integrations.fhir.oauth_urls")),
 ]

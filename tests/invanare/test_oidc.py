@@ -35,7 +35,7 @@ def idp(live_server, settings, world: World):  # type: ignore[no-untyped-def]
     base = live_server.url
     settings.DEMO_IDP = True
     settings.ALLOWED_HOSTS = ["*"]
-    discovery = f"{base}/o/.well-known/openid-configuration"
+    discovery = f"{base}/oauth/.well-known/openid-configuration"
     settings.INVANARE_OIDC = {
         **settings.INVANARE_OIDC,
         "discovery_url": discovery,
