@@ -189,3 +189,16 @@ def test_19_3_protected_identity_sees_own_record_never_an_address(client, world:
     resident_login(client, residents.protected)
     html = client.get(f"/invanare/journal/{residents.protected.pk}/").content.decode()
     assert "Sam" in html and "Hemlig väg" not in html
+
+
+def test_19_1_password_login_can_be_turned_off(client, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    world.physician.staff.set_password("ett-bra-losenord-1")
+    world.physician.staff.save()
+    settings.STAFF_PASSWORD_LOGIN = False
+    resp = client.post("/login/", {"username": world.physician.staff.username, "password": "ett-bra-losenord-1"})
+    assert resp.status_code == 403 and "_auth_user_id" not in client.session
+    assert "Logga in med SITHS-kort" in resp.content.decode()
+    settings.STAFF_PASSWORD_LOGIN = True
+    assert (
+        client.post("/login/", {"username": world.physician.staff.username, "password": "ett-bra-losenord-1"}).status_code == 302
+    )
