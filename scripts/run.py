@@ -47,12 +47,15 @@ def main() -> int:
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
     manage("migrate", "--noinput", "-v", "0")
+    port = env.get("PORT", "8000")
+    # The demo identity provider is the app itself (invanare/README.md).
+    env.setdefault("OIDC_BASE_URL", f"http://127.0.0.1:{port}")
     marker = embedded.DATA_DIR / f".demo-seeded-{env.get('VARDMILJO_DB_NAME', 'vardmiljo')}"
     if env.get("VARDMILJO_DEMO", "1") != "0" and not marker.exists():
         manage("seed_demo", "--patients", env.get("DEMO_PATIENTS", "1000"))
         marker.touch()
-
-    port = env.get("PORT", "8000")
+    if env.get("VARDMILJO_DEMO", "1") != "0":
+        manage("invanare_demo_clients")  # the login clients, with this run's port
     if env.get("VARDMILJO_DEMO", "1") != "0":
         # The demo delivers to the simulated national services served by the app itself.
         env.setdefault("ERECEPT_ENDPOINT", f"http://127.0.0.1:{port}/lakemedel/sim/erecept/")
