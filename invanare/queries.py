@@ -154,6 +154,8 @@ class LogMonth:
     lines: list[LogLine]
     newer: dt.date | None
     older: dt.date | None
+    page: int = 1
+    more: bool = False
 
 
 _PROFESSIONS = dict(Staff.Profession.choices)
@@ -173,29 +175,29 @@ _MONTH_SQL = f"""
 SELECT l.logged_at, l.provider_name, l.unit_name, s.profession, l.staff_name, l.staff_id, l.action,
        l.ground, l.reason
 FROM {AccessLog._meta.db_table} l LEFT JOIN {Staff._meta.db_table} s ON s.id = l.staff_id
-WHERE l.patient_id = %s AND l.logged_at >= %s AND l.logged_at < %s
+WHERE l.patient_id = %s AND l.logged_at >= %s AND l.logged_at < %s AND l.ground <> %s
 ORDER BY l.logged_at DESC, l.id DESC
-LIMIT %s
+LIMIT %s OFFSET %s
 """
-_LATEST_SQL = f"SELECT max(logged_at) FROM {AccessLog._meta.db_table} WHERE patient_id = %s AND logged_at < %s"
-MONTH_LIMIT = 1000
+PAGE = 100
 
 
-def log_month(actor: ResidentActor, patient_id: int | str, month: dt.date | None = None) -> LogMonth:
-    """Who read the record in one month (the latest month with rows when none is asked);
-    the reading is itself logged, so it shows in the extract too."""
+def log_month(actor: ResidentActor, patient_id: int | str, month: dt.date | None = None, page: int = 1) -> LogMonth:
+    """Who read the record in one month (this month when none is asked), PAGE rows a page.
+    The resident's own reads are left out (they are logged, as this one is); a guardian's
+    reads of a child's record are shown."""
     pa = resident_access(actor, patient_id, action="invanare.log_extract")
     tz = ZoneInfo(settings.TIME_ZONE)
     now = timezone.now()
     if month is None:
-        with db.cursor() as cur:
-            cur.execute(_LATEST_SQL, [pa.patient.pk, now + dt.timedelta(days=1)])
-            latest = cur.fetchone()[0]
-        ref = (latest or now).astimezone(tz)
-        month = dt.date(ref.year, ref.month, 1)
+        local = now.astimezone(tz)
+        month = dt.date(local.year, local.month, 1)
     month = month.replace(day=1)
+    page = max(1, min(page, 10_000))
     start, end = _month_bounds(month)
-    rows = db.rows(_MONTH_SQL, [pa.patient.pk, start, end, MONTH_LIMIT])
+    rows = db.rows(_MONTH_SQL, [pa.patient.pk, start, end, AccessLog.Ground.PATIENT_SELF, PAGE + 1, (page - 1) * PAGE])
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
     show_name = settings.INVANARE_LOG_SHOWS_STAFF_NAME
     lines = [
         LogLine(
@@ -215,7 +217,7 @@ def log_month(actor: ResidentActor, patient_id: int | str, month: dt.date | None
     older = (start - dt.timedelta(days=1)).date().replace(day=1)
     this_month = dt.date(now.astimezone(tz).year, now.astimezone(tz).month, 1)
     newer = end.date() if end.date() <= this_month else None
-    return LogMonth(pa=pa, month=month, lines=lines, newer=newer, older=older)
+    return LogMonth(pa=pa, month=month, lines=lines, newer=newer, older=older, page=page, more=more)
 
 
 def resident_by_id(pk: int) -> Patient | None:

@@ -100,7 +100,7 @@ def log_extract(request: HttpRequest, patient_id: int) -> HttpResponse:
             month = dt.date.fromisoformat(f"{raw}-01")
         except ValueError:
             month = None
-    page = queries.log_month(_resident(request), patient_id, month)
+    page = queries.log_month(_resident(request), patient_id, month, _int(request.GET.get("sida")) or 1)
     return render(request, "invanare/log_extract.html", {"page": page, "subject": page.pa.patient})
 
 

@@ -87,15 +87,24 @@ def test_19_3_log_extract_shows_who_where_profession_ground_and_marks_emergency(
     emerg = [ln for ln in lines if ln.emergency]
     assert emerg and all(ln.unit == world.priv.name for ln in emerg)
     assert "Nödåtkomst" in html and "Medvetslös på akuten" in html
-    # The extract is itself logged, with the resident's ground, and shows in the extract.
+    # The extract is itself logged, with the resident's ground; the resident's own reads are not listed.
     assert (
         AccessLog.objects.filter(action="invanare.log_extract", patient_id=residents.adult.pk, ground="patient_self").count() == 1
     )
-    assert any(ln.what == "Vem har läst min journal" and ln.by_resident for ln in lines)
+    assert not any(ln.by_resident for ln in lines)
 
 
 def test_19_3_log_extract_pages_by_month(client, world: World, residents: Residents) -> None:  # type: ignore[no-untyped-def]
+    from invanare import queries
+    from vardmiljo.access import patient_access
+
+    for _ in range(queries.PAGE + 1):
+        patient_access(world.physician, residents.adult.pk, action="journal.overview")
     resident_login(client, residents.adult)
+    first = client.get(f"/invanare/journal/{residents.adult.pk}/vem-har-last/").context["page"]
+    assert len(first.lines) == queries.PAGE and first.more
+    second = client.get(f"/invanare/journal/{residents.adult.pk}/vem-har-last/?manad={first.month:%Y-%m}&sida=2").context["page"]
+    assert len(second.lines) == 1 and not second.more
     resp = client.get(f"/invanare/journal/{residents.adult.pk}/vem-har-last/")
     page = resp.context["page"]
     assert page.newer is None and page.older is not None
