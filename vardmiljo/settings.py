@@ -207,6 +207,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vardmiljo.context_processors.shell",
+                "invanare.context_processors.resident",
             ],
         },
     }

@@ -211,3 +211,11 @@ def test_19_1_password_login_can_be_turned_off(client, world: World, settings) -
     assert (
         client.post("/login/", {"username": world.physician.staff.username, "password": "ett-bra-losenord-1"}).status_code == 302
     )
+
+
+def test_19_3_pages_show_who_is_logged_in_and_a_logout(client, world: World, residents: Residents) -> None:  # type: ignore[no-untyped-def]
+    resident_login(client, residents.adult)
+    html = client.get("/invanare/").content.decode()
+    assert 'action="/invanare/logga-ut/"' in html
+    assert client.post("/invanare/logga-ut/").status_code == 302
+    assert client.get("/invanare/")["Location"] == "/invanare/logga-in/"
