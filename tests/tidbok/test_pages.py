@@ -67,9 +67,10 @@ def test_daylist_query_count_is_flat(  # type: ignore[no-untyped-def]
     day = (timezone.localtime() + dt.timedelta(days=2)).date().isoformat()
     login(client, world.nurse)
     client.get(reverse("tidbok:daylist"), {"datum": day})
-    # 12: session, assignment, the session's renewal (savepoint, update, release), the four
-    # modules' worklist counts, and the day list's own three (see the test below).
-    with django_assert_max_num_queries(12) as few:
+    # 13: session, assignment, the session's renewal (savepoint, update, release), the five
+    # modules' worklist counts (invanare's unit inbox is the fifth), and the day list's own three
+    # (see the test below).
+    with django_assert_max_num_queries(13) as few:
         steady_get(client, reverse("tidbok:daylist"), {"datum": day})
     _booked(world, 20, resource, in_minutes=60 * 24 * 2 + 10)
     with django_assert_num_queries(len(few.captured_queries)):
