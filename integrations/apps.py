@@ -13,3 +13,7 @@ class IntegrationsConfig(AppConfig):
         for mod in ("panels", "handlers"):
             if find_spec(f"integrations.{mod}"):
                 import_module(f"integrations.{mod}")
+        from integrations.services import registry_objection_set
+        from vardmiljo.registry import registry_objection
+
+        registry_objection(registry_objection_set)

@@ -17,8 +17,8 @@ from integrations.legacy_import import runner
 from integrations.models import ImportJob, RegistryTransfer
 from integrations.registries import transfer
 from vardmiljo import audit
-from vardmiljo.access import patient_access
-from vardmiljo.actor import Actor
+from vardmiljo.access import patient_access, resident_access
+from vardmiljo.actor import Actor, ResidentActor
 from vardmiljo.errors import DomainError
 from vardmiljo.models import Patient, Staff
 
@@ -55,11 +55,15 @@ def registry_transfer_all() -> dict[str, int]:
 
 
 @transaction.atomic
-def registry_objection_set(*, actor: Actor, patient_id: int, objection: bool, patient_statement: str) -> Patient:
+def registry_objection_set(*, actor: Actor | ResidentActor, patient_id: int, objection: bool, patient_statement: str) -> Patient:
     """PDL 7 kap. 2 §: the patient objects to (or withdraws the objection to)
     registration in quality registries. An objection stops every transfer not
-    yet delivered, now and at delivery."""
-    pa = patient_access(actor, patient_id, action="registry.objection", write=True)
+    yet delivered, now and at delivery. Staff record it at the patient's request; a
+    resident makes it themselves in the e-services (through vardmiljo.registry)."""
+    if isinstance(actor, ResidentActor):
+        pa = resident_access(actor, patient_id, action="registry.objection", write=True)
+    else:
+        pa = patient_access(actor, patient_id, action="registry.objection", write=True)
     statement = (patient_statement or "").strip()
     if not statement:
         raise DomainError(

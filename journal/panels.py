@@ -27,8 +27,8 @@ def notes_panel(pa: PatientAccess) -> dict[str, Any]:
         n["excerpt"] = excerpt(n["excerpt"])
     return {
         "notes": notes,
-        "unsigned": sum(1 for n in notes if n["status"] == "draft" and n["author_id"] == pa.actor.staff.pk),
-        "templates": queries.template_choices(pa.actor),
+        "unsigned": sum(1 for n in notes if n["status"] == "draft" and n["author_id"] == pa.staff_actor.staff.pk),
+        "templates": queries.template_choices(pa.staff_actor),
         "patient_id": pa.patient_id,
     }
 

@@ -132,14 +132,14 @@ def note_codes(pa: PatientAccess, note: Note) -> tuple[list[Diagnosis], list[Pro
 def _notes(pa: PatientAccess) -> QuerySet[Note]:
     qs = pa.filter(Note.objects.all())
     # Someone else's draft is not part of the record yet.
-    return qs.filter(~Q(status=Note.Status.DRAFT) | Q(author_id=pa.actor.staff.pk))
+    return qs.filter(~Q(status=Note.Status.DRAFT) | Q(author_id=pa.actor.staff.pk if pa.actor.staff else 0))
 
 
 def latest_notes(pa: PatientAccess, n: int = PANEL_NOTES) -> list[dict[str, Any]]:
     """The overview's latest notes as rows of what the panel shows, the actor's own
     unsigned drafts of this patient first. Someone else's draft is not part of the record yet."""
     cond, params = pa.sql(Note, "n")
-    me = pa.actor.staff.pk
+    me = pa.actor.staff.pk if pa.actor.staff else 0  # a resident (no staff) has no drafts
     return db.rows(
         f"""SELECT n.id, n.status, n.event_at, n.note_type, n.author_id, n.author_name, n.entered_in_error,
                    u.name AS unit_name, left(n.text, %s) AS excerpt

@@ -87,6 +87,9 @@ def main() -> int:
     phases.begin("Databasschema (migrate; första gången cirka en minut)")
     manage("migrate", "--noinput")
     phases.end()
+    port = env.get("PORT", "8000")
+    # The demo identity provider is the app itself (invanare/README.md).
+    env.setdefault("OIDC_BASE_URL", f"http://127.0.0.1:{port}")
     marker = embedded.DATA_DIR / f".demo-seeded-{env.get('VARDMILJO_DB_NAME', 'vardmiljo')}"
     if env.get("VARDMILJO_DEMO", "1") != "0" and not marker.exists():
         phases.begin(f"Demodata ({env.get('DEMO_PATIENTS', '1000')} patienter, DEMO_PATIENTS)")
@@ -97,7 +100,8 @@ def main() -> int:
         phases.begin("Demodata")
         phases.end("fanns redan")
 
-    port = env.get("PORT", "8000")
+    if env.get("VARDMILJO_DEMO", "1") != "0":
+        manage("invanare_demo_clients")  # the login clients, with this run's port
     if env.get("VARDMILJO_DEMO", "1") != "0":
         # The demo delivers to the simulated national services served by the app itself.
         env.setdefault("ERECEPT_ENDPOINT", f"http://127.0.0.1:{port}/lakemedel/sim/erecept/")

@@ -22,7 +22,7 @@ from django.apps import apps
 from django.db import models
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp"]
+APPS = ["vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp", "invanare"]
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 # Where queries of patient data belong (each checks access or is called by code that does).
 SANCTIONED_FILES = {"vardmiljo/access.py", "vardmiljo/audit.py"}

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import World, login
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations"]
+APPS = ["vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp", "invanare"]
 OUTSIDE = re.compile(
     r"""(?:src|href|action)\s*=\s*["']\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//|fetch\(\s*["']https?://""",
     re.I,

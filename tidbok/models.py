@@ -40,6 +40,8 @@ class Resource(models.Model):
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("personal")
     )
     active = models.BooleanField(_("aktiv"), default=True)
+    # The unit opens the resource's free times to residents in the e-services (webbtidbok).
+    web_booking = models.BooleanField(_("bokningsbar på webben"), default=False)
 
     class Meta:
         verbose_name = _("resurs")
@@ -179,6 +181,7 @@ class Booking(models.Model):
         REFERRAL = "referral", _("Från remiss")
         WAITLIST = "waitlist", _("Från väntelistan")
         REBOOKING = "rebooking", _("Ombokning")
+        WEB = "web", _("Invånaren via e-tjänsten")
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("tid"))
     unit = models.ForeignKey(CareUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("vårdenhet"))
@@ -191,7 +194,8 @@ class Booking(models.Model):
     waitlist_entry = models.ForeignKey("WaitlistEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rebooked_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("kommentar"), max_length=500, blank=True)
-    booked_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    # Empty when the resident booked (or cancelled) in the e-services themselves.
+    booked_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     booked_at = models.DateTimeField(default=timezone.now)
     cancelled_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)

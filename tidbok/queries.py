@@ -618,3 +618,35 @@ def slots_page(
         qs = qs.filter(resource_id__in=resource_ids)
     f = RowFilter(since=since, until=until, statuses=statuses, newest_first=False, offset=offset, limit=limit)
     return page_rows(qs, f, date_field="starts_at", status_field="status")
+
+
+def web_slots_for_resident(pa: PatientAccess, *, days: int = 60, limit: int = 60) -> list[Slot]:
+    """Free times the units have opened for web booking, at units where the patient has a
+    care relationship, the next `days` days (the resident's booking page)."""
+    from vardmiljo.models import CareRelationship as CR
+
+    now = timezone.now()
+    units = CR.objects.filter(patient_id=pa.patient.pk, valid_from__lte=now).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=now)
+    )
+    return list(
+        Slot.objects.filter(
+            status=Slot.Status.FREE,
+            resource__web_booking=True,
+            resource__active=True,
+            unit_id__in=units.values("unit_id"),
+            starts_at__gt=now,
+            starts_at__lt=now + dt.timedelta(days=days),
+        )
+        .select_related("resource", "unit")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def resident_bookings(pa: PatientAccess, *, limit: int = 50) -> list[Booking]:
+    """The patient's coming bookings (the resident's own page: every unit's)."""
+    return list(
+        pa.filter(Booking.objects.filter(status=Booking.Status.BOOKED, starts_at__gte=timezone.now()))
+        .select_related("unit", "slot__resource")
+        .order_by("starts_at")[:limit]
+    )

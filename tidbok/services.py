@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,8 +16,16 @@ from journal.services import encounter_create
 from tidbok import conf
 from tidbok.models import Booking, Resource, ScheduleException, ScheduleTemplate, Slot, SlotType, WaitlistEntry
 from vardmiljo import audit, outbox
-from vardmiljo.access import Ground, may_manage_unit, patient_access, require_assignment, require_unit_manager
-from vardmiljo.actor import Actor
+from vardmiljo.access import (
+    Ground,
+    PatientAccess,
+    may_manage_unit,
+    patient_access,
+    require_assignment,
+    require_unit_manager,
+    resident_access,
+)
+from vardmiljo.actor import Actor, ResidentActor
 from vardmiljo.errors import Conflict, DomainError, NotFound
 from vardmiljo.models import CareRelationship, CareUnit, Patient, Staff
 
@@ -609,3 +618,96 @@ def reminders_enqueue_due(*, actor: Actor, now: dt.datetime | None = None, limit
         if due:
             audit.record(actor, "tidbok.reminders.enqueue", ground=Ground.SYSTEM, detail={"count": len(due)})
     return len(due)
+
+
+# --- The resident's own bookings (e-services) -----------------------------------
+# Only times of resources the unit has opened for web booking, at a unit the resident
+# has a care relationship with; the booking is then the unit's like any other.
+
+
+def _lock_web_slot(slot_id: int, patient_id: int) -> Slot:
+    from vardmiljo.models import CareRelationship as CR
+
+    slot = Slot.objects.select_for_update(of=("self",)).select_related("resource").filter(pk=slot_id).first()
+    now = timezone.now()
+    if (
+        slot is None
+        or not slot.resource.web_booking
+        or not CR.objects.filter(patient_id=patient_id, unit_id=slot.unit_id, valid_from__lte=now)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .exists()
+    ):
+        raise NotFound()
+    if slot.starts_at <= now:
+        raise DomainError(_("Tiden har redan passerat. Välj en tid i framtiden."), field="slot")
+    if slot.status != Slot.Status.FREE or not slot.resource.active:
+        raise Conflict(_("Tiden är inte längre ledig. Välj en annan tid."), field="slot", code="double_booking")
+    return slot
+
+
+def _web_book(actor: ResidentActor, pa: PatientAccess, slot: Slot, rebooked_from: Booking | None = None) -> Booking:
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                slot=slot,
+                unit_id=slot.unit_id,
+                patient=pa.patient,
+                starts_at=slot.starts_at,
+                source=Booking.Source.WEB,
+                rebooked_from=rebooked_from,
+                booked_by=None,
+            )
+    except IntegrityError as exc:
+        if DOUBLE_BOOKING_CONSTRAINT in str(exc):
+            raise Conflict(
+                _("Tiden bokades precis av någon annan. Välj en annan tid."), field="slot", code="double_booking"
+            ) from None
+        raise
+    Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.BOOKED)
+    audit.record(actor, "tidbok.booking.create", patient=pa, obj=booking, detail={"slot_id": slot.pk, "source": "web"})
+    return booking
+
+
+@transaction.atomic
+def booking_create_by_resident(*, actor: ResidentActor, patient_id: int, slot_id: int) -> Booking:
+    """The resident books a web-bookable time for themselves (or their child)."""
+    pa = resident_access(actor, patient_id, action="tidbok.booking.create", write=True)
+    _require_identified(pa.patient)
+    slot = _lock_web_slot(slot_id, pa.patient.pk)
+    return _web_book(actor, pa, slot)
+
+
+def _lock_own_booking(actor: ResidentActor, booking_id: int, action: str) -> tuple[Booking, PatientAccess]:
+    booking = Booking.objects.select_for_update(of=("self",)).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound()
+    pa = resident_access(actor, booking.patient_id, action=action, obj=booking, write=True)
+    if booking.status != Booking.Status.BOOKED or booking.starts_at <= timezone.now():
+        raise DomainError(_("Bokningen kan inte längre ändras här. Kontakta din vårdenhet."), code="not_active")
+    return booking, pa
+
+
+@transaction.atomic
+def booking_cancel_by_resident(*, actor: ResidentActor, booking_id: int, reason: str = "") -> Booking:
+    """Återbud from the resident in the e-services."""
+    booking, pa = _lock_own_booking(actor, booking_id, "tidbok.booking.cancel")
+    booking.status = Booking.Status.CANCELLED_PATIENT
+    booking.cancelled_at = timezone.now()
+    booking.cancel_reason = (reason.strip() or str(_("Återbud via e-tjänsten")))[:500]
+    booking.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    Slot.objects.filter(pk=booking.slot_id, status=Slot.Status.BOOKED).update(status=Slot.Status.FREE)
+    audit.record(actor, "tidbok.booking.cancel", patient=pa, obj=booking, reason=booking.cancel_reason, detail={"by": "patient"})
+    return booking
+
+
+@transaction.atomic
+def booking_rebook_by_resident(*, actor: ResidentActor, booking_id: int, slot_id: int) -> Booking:
+    old, pa = _lock_own_booking(actor, booking_id, "tidbok.booking.rebook")
+    if old.slot_id == slot_id:
+        raise DomainError(_("Välj en annan tid än den nuvarande."), field="slot")
+    slot = _lock_web_slot(slot_id, pa.patient.pk)
+    old.status = Booking.Status.REBOOKED
+    old.cancelled_at = timezone.now()
+    old.save(update_fields=["status", "cancelled_at"])
+    Slot.objects.filter(pk=old.slot_id, status=Slot.Status.BOOKED).update(status=Slot.Status.FREE)
+    return _web_book(actor, pa, slot, rebooked_from=old)

@@ -31,11 +31,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vardmiljo import audit, db
-from vardmiljo.actor import Actor
+from vardmiljo.actor import Actor, ResidentActor
 from vardmiljo.errors import DomainError, NotFound, PermissionDenied
-from vardmiljo.models import AccessLog, Assignment, Block, CareRelationship, CareUnit, Consent, EmergencyAccess, Patient
+from vardmiljo.models import (
+    AccessLog,
+    Assignment,
+    Block,
+    CareRelationship,
+    CareUnit,
+    Consent,
+    EmergencyAccess,
+    Guardianship,
+    Patient,
+)
 
 Ground = AccessLog.Ground
+# A resident reads the whole of their own record (blocks and consent bind staff, not the patient).
+RESIDENT_GROUNDS = frozenset({Ground.PATIENT_SELF, Ground.GUARDIAN})
 M = TypeVar("M", bound=Model)
 
 
@@ -43,7 +55,7 @@ M = TypeVar("M", bound=Model)
 class PatientAccess:
     """The answer for one actor and one patient: the ground and what is readable."""
 
-    actor: Actor
+    actor: Actor | ResidentActor
     patient: Patient
     ground: str
     reason: str = ""
@@ -56,8 +68,17 @@ class PatientAccess:
     def patient_id(self) -> int:
         return self.patient.pk
 
+    @property
+    def staff_actor(self) -> Actor:
+        """The member of staff of a staff access (clinicians' panels); a resident's access has none."""
+        if not isinstance(self.actor, Actor):
+            raise PermissionDenied(_("Endast för personal."))
+        return self.actor
+
     def units_q(self, unit_field: str = "unit") -> Q:
         """A Q over rows owned by a unit (`<unit_field>_id`) that this access may read."""
+        if self.ground in RESIDENT_GROUNDS:
+            return Q()
         own_provider = self.actor.provider_id
         opened = self.consent or self.ground == Ground.EMERGENCY
         # The usual cases, in their simplest form (each page runs several of these):
@@ -84,6 +105,8 @@ class PatientAccess:
         `alias`, for the hot reads written in SQL (patient panels). The usual cases are
         spelled out; with blocks, the condition is filter()'s own query, as a subquery."""
         a, unit_col, params = alias, f"{alias}.{unit_field}_id", [self.patient.pk]
+        if self.ground in RESIDENT_GROUNDS:
+            return f"{a}.{patient_field}_id = %s", params
         if not self.blocked_unit_ids and not self.blocked_provider_ids:
             if self.consent or self.ground == Ground.EMERGENCY:
                 return f"{a}.{patient_field}_id = %s", params
@@ -97,6 +120,8 @@ class PatientAccess:
         return f"{a}.{patient_field}_id = %s AND {a}.{model._meta.pk.column} IN ({sub})", [*params, *sub_params]
 
     def may_read_unit(self, unit: CareUnit) -> bool:
+        if self.ground in RESIDENT_GROUNDS:
+            return True
         if unit.pk == self.actor.unit_id:
             return True
         if unit.pk in self.blocked_unit_ids:
@@ -372,7 +397,7 @@ def support_access(actor: Actor, *, patient_id: int | None, action: str, obj: ob
     return audit.record(actor, action, patient=patient_id, obj=obj, ground=Ground.SUPPORT, reason=reason.strip(), flagged=True)
 
 
-def may_see_address(actor: Actor, patient: Patient) -> bool:
+def may_see_address(actor: Actor | ResidentActor, patient: Patient) -> bool:
     return not patient.is_protected or actor.role in settings.PROTECTED_ADDRESS_ROLES
 
 
@@ -409,3 +434,68 @@ def require_follow_up(actor: Actor) -> None:
         raise PermissionDenied(_("Ditt medarbetaruppdrag är inte giltigt."))
     if a.purpose != Assignment.Purpose.FOLLOW_UP and a.role != Assignment.Role.LOG_REVIEWER and not actor.staff.is_superuser:
         raise PermissionDenied(_("Loggkontroll kräver ett uppdrag för uppföljning."))
+
+
+# --- Residents (invånartjänster) ---------------------------------------------
+# A resident reaches data only here, never through the staff paths above (which all
+# require an assignment). Rules (ages from settings, the region decides):
+# - the resident's own record from INVANARE_OWN_RECORD_AGE (16);
+# - a guardian's child's record while the child is at most INVANARE_GUARDIAN_MAX_AGE (12);
+# - nobody's record in between (13–15 by default).
+
+
+def _age_at_least(patient: Patient, years: int) -> bool:
+    age = patient.age
+    return age is None or age >= years  # no birth date known (reservnummer never logs in)
+
+
+def resident_may_read_own(patient: Patient) -> bool:
+    return _age_at_least(patient, settings.INVANARE_OWN_RECORD_AGE)
+
+
+def resident_children(actor: ResidentActor) -> list[Patient]:
+    """The children whose records the resident may read as guardian now."""
+    if actor.patient is None:
+        return []
+    now = timezone.now()
+    links = (
+        Guardianship.objects.filter(guardian_id=actor.patient.pk, valid_from__lte=now, child__merged_into__isnull=True)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .select_related("child")
+        .order_by("child__birth_date", "child_id")
+    )
+    limit = settings.INVANARE_GUARDIAN_MAX_AGE
+    return [g.child for g in links if g.child.age is not None and g.child.age <= limit]
+
+
+def resident_access(
+    actor: ResidentActor, patient_id: int | str, *, action: str, obj: object = None, write: bool = False, log: bool = True
+) -> PatientAccess:
+    """Decide, and record in the access log, a resident's read or write of a record:
+    their own (ground patient_self) or their child's (ground guardian). Everything
+    else is NotFound, and the refusal is logged."""
+    if actor.patient is None:
+        raise NotFound()
+    try:
+        pk = int(patient_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    me = actor.patient
+    if pk == me.pk:
+        if resident_may_read_own(me) and me.merged_into_id is None:
+            pa = PatientAccess(actor=actor, patient=me, ground=Ground.PATIENT_SELF)
+            if log:
+                audit.record(actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
+            return pa
+    else:
+        child = next((c for c in resident_children(actor) if c.pk == pk), None)
+        if child is not None:
+            pa = PatientAccess(actor=actor, patient=child, ground=Ground.GUARDIAN, flagged=child.is_protected)
+            if log:
+                audit.record(actor, action, patient=pa, obj=obj, detail={"write": True} if write else None)
+            return pa
+    if log:
+        target = pk if 0 < pk < 2**63 and Patient.objects.filter(pk=pk).exists() else None
+        audit.record_refusal(actor, f"{action}.denied", patient=target, ground=Ground.DENIED)
+    raise NotFound()
+

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vardmiljo.models import Assignment, CareUnit, Staff
+    from vardmiljo.models import Assignment, CareUnit, Patient, Staff
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,26 @@ def system_actor(name: str = "system") -> Actor:
         defaults={"first_name": "System", "last_name": name, "profession": Staff.Profession.SYSTEM, "is_active": False},
     )
     return Actor(staff=staff, assignment=None)
+
+
+@dataclass(frozen=True)
+class ResidentActor:
+    """A resident (invånare) logged in to the e-services: identified by the
+    personnummer claim of the identity provider. Never holds an assignment, so no
+    staff access path answers for it (they all require one)."""
+
+    patient: Patient | None  # None only for a refused login that matched no patient
+    client_ip: str | None = None
+
+    staff = None
+    assignment = None
+    is_system = False
+    role = ""
+
+    @property
+    def unit_id(self) -> None:
+        return None
+
+    @property
+    def provider_id(self) -> None:
+        return None

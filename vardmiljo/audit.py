@@ -18,7 +18,7 @@ from django.utils import timezone
 from vardmiljo import db, readonly
 
 if TYPE_CHECKING:
-    from vardmiljo.actor import Actor
+    from vardmiljo.actor import Actor, ResidentActor
 
 _COLUMNS = (
     "chain",
@@ -51,7 +51,7 @@ _INSERT = (
 
 
 def record(
-    actor: Actor,
+    actor: Actor | ResidentActor,
     action: str,
     *,
     patient: Any = None,
@@ -75,13 +75,39 @@ def record(
     patient_id = getattr(patient, "pk", patient)
     if patient is not None and hasattr(patient, "is_protected"):
         protected = patient.is_protected
-    assignment = actor.assignment
-    unit = assignment.unit if assignment else None
-    provider = unit.provider if unit else None
     object_type, object_id = "", ""
     if obj is not None:
         object_type = obj._meta.label_lower if hasattr(obj, "_meta") else type(obj).__name__
         object_id = str(getattr(obj, "pk", obj))
+    if actor.staff is None:  # a resident in the e-services: no staff, unit or provider
+        resident = getattr(actor, "patient", None)
+        resident_row: tuple[Any, ...] = (
+            (resident.pk if resident else 0) % settings.AUDIT_CHAINS,
+            None,
+            "",
+            (resident.full_name if resident else "Invånare")[:200],
+            None,
+            None,
+            "",
+            None,
+            "",
+            action[:60],
+            object_type[:60],
+            object_id[:60],
+            patient_id,
+            ground,
+            reason,
+            flagged,
+            protected,
+            actor.client_ip,
+            json.dumps({**(detail or {}), "resident_id": resident.pk if resident else None}, default=str),
+        )
+        with db.cursor() as cur:
+            cur.execute(_INSERT, resident_row)
+            return int(cur.fetchone()[0])
+    assignment = actor.assignment
+    unit = assignment.unit if assignment else None
+    provider = unit.provider if unit else None
     staff = actor.staff
     if actor.client:
         detail = {**(detail or {}), "client": actor.client}
@@ -143,11 +169,11 @@ def insert_spooled(row: dict[str, Any]) -> None:
 _refusals = threading.local()
 
 
-def record_refusal(actor: Actor, action: str, **kwargs: Any) -> int:
+def record_refusal(actor: Actor | ResidentActor, action: str, **kwargs: Any) -> int:
     """Record a refused access, and make sure it outlives the caller's transaction."""
     row_id = record(actor, action, **kwargs)
     if connection.in_atomic_block:
-        pending: list[tuple[int, Actor, str, dict[str, Any]]] = _refusals.__dict__.setdefault("rows", [])
+        pending: list[tuple[int, Actor | ResidentActor, str, dict[str, Any]]] = _refusals.__dict__.setdefault("rows", [])
         pending.append((row_id, actor, action, kwargs))
     return row_id
 

@@ -24,7 +24,7 @@ from guardian.shortcuts import assign_perm
 from vardmiljo.identifiers import make_personnummer
 from vardmiljo.models import Assignment, Block, CareProvider, CareRelationship, CareUnit, Consent, Patient, Staff
 
-CLINICAL_APPS = ("journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp")
+CLINICAL_APPS = ("journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp", "invanare")
 
 GIVEN_F = [
     "Anna",

@@ -252,7 +252,9 @@ class Consent(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
     provider = models.ForeignKey(CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("läsande vårdgivare"))
-    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    # Empty when the resident gave it themselves in the e-services (by_resident).
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by_resident = models.BooleanField(_("av invånaren i e-tjänsten"), default=False)
     recorded_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateTimeField(_("giltigt till"))
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -283,7 +285,9 @@ class Block(models.Model):
         verbose_name=_("enhet vars uppgifter spärras (tomt = hela vårdgivaren)"),
     )
     requested_by_patient_note = models.TextField(_("patientens begäran"), blank=True)
-    set_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    # Empty when the resident set it themselves in the e-services (by_resident).
+    set_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by_resident = models.BooleanField(_("av invånaren i e-tjänsten"), default=False)
     set_at = models.DateTimeField(default=timezone.now)
     lifted_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)
@@ -311,6 +315,24 @@ class EmergencyAccess(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="emergency_access_needs_reason")]
 
 
+class Guardianship(models.Model):
+    """Vårdnad: a guardian's right to act for a child in the e-services, within the
+    age the region sets (INVANARE_GUARDIAN_MAX_AGE). From the population register."""
+
+    guardian = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="children_links", verbose_name=_("vårdnadshavare")
+    )
+    child = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="guardian_links", verbose_name=_("barn"))
+    valid_from = models.DateTimeField(_("från"), default=timezone.now)
+    valid_to = models.DateTimeField(_("till"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vårdnad")
+        verbose_name_plural = _("vårdnader")
+        indexes = [models.Index(fields=["guardian", "child"])]
+        constraints = [models.CheckConstraint(condition=~Q(guardian=models.F("child")), name="guardianship_not_self")]
+
+
 class AccessLog(models.Model):
     """Åtkomstlogg. Append-only: the table is created by migration SQL as a
     monthly-partitioned table with triggers that refuse UPDATE/DELETE/TRUNCATE
@@ -327,6 +349,9 @@ class AccessLog(models.Model):
         # An administrator reads a message's payload to fix its delivery (always flagged).
         SUPPORT = "support", _("Felsökning av leverans")
         DENIED = "denied", _("Nekad")
+        # The resident reads their own record, or a guardian their child's (e-tjänster).
+        PATIENT_SELF = "patient_self", _("Invånaren själv")
+        GUARDIAN = "guardian", _("Vårdnadshavare")
 
     id = models.BigAutoField(primary_key=True)
     logged_at = models.DateTimeField()

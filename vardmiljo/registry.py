@@ -151,3 +151,17 @@ def health_check(key: str) -> Callable[[Callable[[], tuple[bool, str]]], Callabl
         return func
 
     return register
+# The quality-registry objection (PDL 7 kap. 2 §) lives in integrations, which no module may
+# import; the resident's e-services reach it through this hook, registered by integrations.
+RegistryObjection = Callable[..., Any]
+REGISTRY_OBJECTION: dict[str, RegistryObjection] = {}
+
+
+def registry_objection(func: RegistryObjection) -> RegistryObjection:
+    REGISTRY_OBJECTION["set"] = func
+    return func
+
+
+def set_registry_objection(*, actor: Any, patient_id: int, objection: bool, patient_statement: str) -> Any:
+    """Record (or withdraw) the patient's objection through the registered service."""
+    return REGISTRY_OBJECTION["set"](actor=actor, patient_id=patient_id, objection=objection, patient_statement=patient_statement)

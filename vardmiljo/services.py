@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vardmiljo import audit
-from vardmiljo.access import Ground, may_manage_block, may_manage_blocks_of, patient_access, require_assignment
-from vardmiljo.actor import Actor
+from vardmiljo.access import Ground, may_manage_block, may_manage_blocks_of, patient_access, require_assignment, resident_access
+from vardmiljo.actor import Actor, ResidentActor
 from vardmiljo.errors import DomainError, NotFound, PermissionDenied
 from vardmiljo.identifiers import parse_patient_id
 from vardmiljo.models import Block, CareProvider, CareRelationship, CareUnit, Consent, EmergencyAccess, Patient
@@ -207,3 +207,77 @@ def patient_register(
     care_relationship_ensure(actor=actor, patient=patient, unit=actor.unit_id, ground=CareRelationship.Ground.VISIT)
     audit.record(actor, "patient.register", patient=patient, obj=patient, ground=Ground.ADMINISTRATION)
     return patient
+
+
+# --- The resident's own choices (e-services) -------------------------------------
+# The same tables the access decision reads, so a choice is in force at once in every
+# channel. The resident acts for themselves (never as guardian: consent and blocks are
+# the patient's own), and the row says so (by_resident, no member of staff).
+
+
+def _own(actor: ResidentActor, action: str) -> Patient:
+    if actor.patient is None:
+        raise NotFound()
+    pa = resident_access(actor, actor.patient.pk, action=action, write=True)
+    if pa.ground != Ground.PATIENT_SELF:
+        raise NotFound()
+    return pa.patient
+
+
+@transaction.atomic
+def consent_give_by_resident(*, actor: ResidentActor, provider_id: int, valid_until: dt.datetime) -> Consent:
+    patient = _own(actor, "consent.record")
+    provider = CareProvider.objects.filter(pk=provider_id).first()
+    if provider is None:
+        raise DomainError(_("Välj en vårdgivare."), field="provider")
+    if valid_until <= timezone.now():
+        raise DomainError(_("Samtycket måste gälla till ett datum i framtiden."), field="valid_until")
+    if Consent.objects.filter(
+        patient=patient, provider=provider, revoked_at__isnull=True, valid_until__gt=timezone.now()
+    ).exists():
+        raise DomainError(_("Du har redan gett samtycke till den vårdgivaren."), field="provider")
+    consent = Consent.objects.create(patient=patient, provider=provider, by_resident=True, valid_until=valid_until)
+    audit.record(actor, "consent.recorded", patient=patient, obj=consent, ground=Ground.PATIENT_SELF)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw_by_resident(*, actor: ResidentActor, consent_id: int) -> Consent:
+    patient = _own(actor, "consent.revoke")
+    consent = Consent.objects.select_for_update().filter(pk=consent_id, patient=patient, revoked_at__isnull=True).first()
+    if consent is None:
+        raise NotFound()
+    consent.revoked_at = timezone.now()
+    consent.save(update_fields=["revoked_at"])
+    audit.record(actor, "consent.revoked", patient=patient, obj=consent, ground=Ground.PATIENT_SELF)
+    return consent
+
+
+@transaction.atomic
+def block_set_by_resident(*, actor: ResidentActor, unit_id: int | None = None, provider_id: int | None = None) -> Block:
+    patient = _own(actor, "block.set")
+    unit = CareUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    if unit_id and unit is None:
+        raise DomainError(_("Okänd vårdenhet."), field="unit")
+    provider_pk = unit.provider_id if unit else provider_id
+    if not provider_pk or not CareProvider.objects.filter(pk=provider_pk).exists():
+        raise DomainError(_("Välj en vårdenhet eller en vårdgivare att spärra."), field="unit")
+    if Block.objects.filter(patient=patient, provider_id=provider_pk, unit=unit, lifted_at__isnull=True).exists():
+        raise DomainError(_("Den spärren finns redan."), field="unit")
+    block = Block.objects.create(
+        patient=patient, unit=unit, provider_id=provider_pk, by_resident=True, requested_by_patient_note=str(_("Via e-tjänsten"))
+    )
+    audit.record(actor, "block.set", patient=patient, obj=block, ground=Ground.PATIENT_SELF)
+    return block
+
+
+@transaction.atomic
+def block_lift_by_resident(*, actor: ResidentActor, block_id: int) -> Block:
+    patient = _own(actor, "block.lift")
+    block = Block.objects.select_for_update().filter(pk=block_id, patient=patient, lifted_at__isnull=True).first()
+    if block is None:
+        raise NotFound()
+    block.lifted_at = timezone.now()
+    block.save(update_fields=["lifted_at"])
+    audit.record(actor, "block.lifted", patient=patient, obj=block, ground=Ground.PATIENT_SELF)
+    return block

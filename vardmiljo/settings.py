@@ -174,6 +174,7 @@ INSTALLED_APPS = [
     "slutenvard",
     "integrations",
     "driftstopp",
+    "invanare",
     # After integrations: its templates (the Swedish consent page) come first.
     "oauth2_provider",
 ]
@@ -182,7 +183,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vardmiljo.middleware.SecurityHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Three sessions by path, each with its own cookie and store: staff, residents
+    # (/invanare/) and the demo identity provider (/o/, /demo-idp/).
+    "invanare.sessions.SplitSessionMiddleware",
     "vardmiljo.readonly.ReadOnlyMiddleware",
     "vardmiljo.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -224,6 +227,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vardmiljo.context_processors.shell",
+                "invanare.context_processors.resident",
             ],
         },
     }
@@ -359,8 +363,9 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600),
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEMO else ["https"],
-    "SCOPES_BACKEND_CLASS": "integrations.fhir.scopes.SmartScopes",
-    "OAUTH2_VALIDATOR_CLASS": "integrations.fhir.oauth.SmartValidator",
+    # SMART scopes and validation, and the demo identity provider's login clients beside them.
+    "SCOPES_BACKEND_CLASS": "integrations.oidc_login.LoginAwareScopes",
+    "OAUTH2_VALIDATOR_CLASS": "integrations.oidc_login.LoginAwareValidator",
     # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, PKCE S256 only, tokens
     # only in the Authorization header, `iss` in the authorization response, tokens stored as
     # hashes, a replayed refresh token revokes its family.
@@ -430,6 +435,48 @@ DOWNTIME_INTERVAL_MINUTES = env_int("DOWNTIME_INTERVAL_MINUTES", 10)
 DOWNTIME_KEEP = env_int("DOWNTIME_KEEP", 6)
 if DOWNTIME_INTERVAL_MINUTES < 1 or DOWNTIME_KEEP < 1:
     raise ImproperlyConfigured("DOWNTIME_INTERVAL_MINUTES and DOWNTIME_KEEP must be at least 1")
+
+# --- Invånartjänster (the resident's e-services, invanare/) -------------------
+# Ages: a resident reads their own record from OWN_RECORD_AGE; a guardian reads a child's
+# record while the child is at most GUARDIAN_MAX_AGE; in between nobody does.
+INVANARE_OWN_RECORD_AGE = env_int("INVANARE_OWN_RECORD_AGE", 16)
+INVANARE_GUARDIAN_MAX_AGE = env_int("INVANARE_GUARDIAN_MAX_AGE", 12)
+# A resident's session ends this many seconds after the last request (own cookie, own store).
+INVANARE_SESSION_SECONDS = env_int("INVANARE_SESSION_SECONDS", 15 * 60)
+INVANARE_SESSION_COOKIE_NAME = "invanare_session"
+IDP_SESSION_COOKIE_NAME = "demo_idp_session"
+# Signed notes are shown to the resident this many days after signing, unless the unit sets otherwise.
+INVANARE_NOTE_DELAY_DAYS = env_int("INVANARE_NOTE_DELAY_DAYS", 14)
+# The log extract names the member of staff (as well as unit, provider and profession).
+INVANARE_LOG_SHOWS_STAFF_NAME = env_bool("INVANARE_LOG_SHOWS_STAFF_NAME", True)
+# Login attempts per client address and messages per resident, per hour.
+INVANARE_LOGIN_RATE = env_int("INVANARE_LOGIN_RATE", 30)
+INVANARE_MESSAGE_RATE = env_int("INVANARE_MESSAGE_RATE", 20)
+
+# --- OpenID Connect: the region's identity providers ---------------------------
+# The demo's provider is this app itself (django-oauth-toolkit at /oauth/); in production point
+# these at the region's e-legitimation (residents) and SITHS (staff) providers.
+OIDC_BASE_URL = env_str("OIDC_BASE_URL", "http://127.0.0.1:8000" if DEMO else "")
+_demo_discovery = f"{OIDC_BASE_URL.rstrip('/')}/oauth/.well-known/openid-configuration" if DEMO else ""
+INVANARE_OIDC = {
+    "discovery_url": env_str("INVANARE_OIDC_DISCOVERY_URL", _demo_discovery),
+    "client_id": env_str("INVANARE_OIDC_CLIENT_ID", "invanare-demo" if DEMO else ""),
+    "client_secret": env_str("INVANARE_OIDC_CLIENT_SECRET", "invanare-demo-hemlighet" if DEMO else ""),
+    "scope": env_str("INVANARE_OIDC_SCOPE", "openid personnummer"),
+    "claim": env_str("INVANARE_OIDC_PERSONNUMMER_CLAIM", "personnummer"),
+}
+STAFF_OIDC = {
+    "discovery_url": env_str("STAFF_OIDC_DISCOVERY_URL", _demo_discovery),
+    "client_id": env_str("STAFF_OIDC_CLIENT_ID", "siths-demo" if DEMO else ""),
+    "client_secret": env_str("STAFF_OIDC_CLIENT_SECRET", "siths-demo-hemlighet" if DEMO else ""),
+    "scope": env_str("STAFF_OIDC_SCOPE", "openid hsa"),
+    "claim": env_str("STAFF_OIDC_HSA_CLAIM", "hsa_id"),
+}
+# Password login for staff (demo and administrators); off where SITHS is the only way in.
+STAFF_PASSWORD_LOGIN = env_bool("STAFF_PASSWORD_LOGIN", True)
+# The demo identity provider (a login picker over django-oauth-toolkit): never in production.
+DEMO_IDP = env_bool("DEMO_IDP", DEMO)
+
 
 LOGGING = {
     "version": 1,

@@ -31,6 +31,8 @@ urlpatterns = [
     path("slutenvard/", include("slutenvard.urls")),
     path("integrationer/", include("integrations.urls")),
     path("driftstopp/", include("driftstopp.urls")),
+    path("invanare/", include("invanare.urls")),
+    path("", include("invanare.urls_root")),
     path("fhir/R4/", include("integrations.fhir.urls")),
     path("oauth/", include("integrations.fhir.oauth_urls")),
 ]

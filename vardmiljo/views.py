@@ -4,8 +4,10 @@ emergency access, and the follow-up pages (log extract, log review)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,8 +24,22 @@ from vardmiljo.web import actor_required, form_error, get_actor, safe_next
 
 
 class LoginView(auth_views.LoginView):
+    """Password login (demo and administrators); off with STAFF_PASSWORD_LOGIN=0, where SITHS
+    (OpenID Connect, /login/siths/) is the only way in."""
+
     template_name = "vardmiljo/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.STAFF_PASSWORD_LOGIN:
+            return self.render_to_response(self.get_context_data(), status=403)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["password_login"] = settings.STAFF_PASSWORD_LOGIN
+        ctx["siths_login"] = bool(settings.STAFF_OIDC["discovery_url"] and settings.STAFF_OIDC["client_id"])
+        return ctx
 
 
 def logout_view(request: HttpRequest) -> HttpResponse:
