@@ -15,6 +15,7 @@ COPY tidbok ./tidbok
 COPY slutenvard ./slutenvard
 COPY integrations ./integrations
 COPY driftstopp ./driftstopp
+COPY invanare ./invanare
 COPY manage.py ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
     && pip install --no-cache-dir --no-deps . && chown -R vardmiljo /app

@@ -83,5 +83,5 @@ _smart_view = SmartAuthorizationView.as_view()
 def authorize(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """The authorisation endpoint: the login clients through the demo picker, SMART apps as before."""
     if is_login_client(request.GET.get("client_id", "")):
-        return _login_view(request, *args, **kwargs)  # type: ignore[no-any-return]
-    return _smart_view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        return _login_view(request, *args, **kwargs)
+    return _smart_view(request, *args, **kwargs)

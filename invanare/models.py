@@ -18,7 +18,7 @@ class ResidentSession(AbstractBaseSession):
     """A resident's session: its own table, so a staff session key is never one here."""
 
     @classmethod
-    def get_session_store_class(cls):  # type: ignore[no-untyped-def]
+    def get_session_store_class(cls):
         from invanare.sessions import ResidentSessionStore
 
         return ResidentSessionStore
@@ -28,7 +28,7 @@ class IdpSession(AbstractBaseSession):
     """The demo identity provider's own login session."""
 
     @classmethod
-    def get_session_store_class(cls):  # type: ignore[no-untyped-def]
+    def get_session_store_class(cls):
         from invanare.sessions import IdpSessionStore
 
         return IdpSessionStore

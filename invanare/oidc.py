@@ -36,7 +36,7 @@ class LoginRefused(Exception):
 
 
 def _config(kind: str) -> dict[str, str]:
-    return settings.INVANARE_OIDC if kind == "resident" else settings.STAFF_OIDC  # type: ignore[no-any-return]
+    return settings.INVANARE_OIDC if kind == "resident" else settings.STAFF_OIDC
 
 
 @lru_cache(maxsize=8)
@@ -62,7 +62,7 @@ def start(request: HttpRequest, kind: str, redirect_uri: str) -> HttpResponse:
     """Send the browser to the provider (state, nonce and PKCE verifier kept in this
     path's own session). prompt=login: every login is a new authentication."""
     try:
-        return client(kind).authorize_redirect(request, redirect_uri, prompt="login")  # type: ignore[no-any-return]
+        return client(kind).authorize_redirect(request, redirect_uri, prompt="login")
     except (AuthlibBaseError, requests.RequestException, ValueError, KeyError) as exc:
         raise LoginRefused(_("Inloggningstjänsten svarar inte just nu. Försök igen om en stund."), detail=str(exc)) from None
 

@@ -37,7 +37,8 @@ class Subjects:
 
 
 def subjects(actor: ResidentActor) -> Subjects:
-    assert actor.patient is not None
+    if actor.patient is None:  # a resident session always names its patient
+        raise RuntimeError("resident session without a patient")
     return Subjects(me=actor.patient, own=resident_may_read_own(actor.patient), children=resident_children(actor))
 
 
@@ -260,7 +261,8 @@ def choices_for(actor: ResidentActor) -> dict[str, Any]:
     """The resident's own consents, blocks and registry objection, and what they can choose from."""
     from vardmiljo.models import Block, CareProvider, CareUnit, Consent
 
-    assert actor.patient is not None
+    if actor.patient is None:  # a resident session always names its patient
+        raise RuntimeError("resident session without a patient")
     pa = resident_access(actor, actor.patient.pk, action="invanare.choices.read")
     if pa.ground != AccessLog.Ground.PATIENT_SELF:
         from vardmiljo.errors import NotFound

@@ -107,7 +107,8 @@ def message_send_by_resident(*, actor: ResidentActor, patient_id: int, unit_id: 
     if unit is None:
         raise DomainError(_("Du kan bara skriva till en vårdenhet där du har en pågående kontakt."), field="unit")
     thread = Thread.objects.create(patient=pa.patient, unit=unit, subject=subject, unread_by_unit=True)
-    assert actor.patient is not None
+    if actor.patient is None:  # a resident session always names its patient
+        raise RuntimeError("resident session without a patient")
     Message.objects.create(thread=thread, resident=actor.patient, author_name=actor.patient.full_name, body=text)
     audit.record(actor, "invanare.message.send", patient=pa, obj=thread, detail={"unit_id": unit.pk})
     return thread
@@ -120,7 +121,8 @@ def message_reply_by_resident(*, actor: ResidentActor, thread_id: int, body: str
         raise NotFound()
     pa = resident_access(actor, thread.patient_id, action="invanare.message.send", obj=thread, write=True)
     text = _body(body)
-    assert actor.patient is not None
+    if actor.patient is None:  # a resident session always names its patient
+        raise RuntimeError("resident session without a patient")
     msg = Message.objects.create(thread=thread, resident=actor.patient, author_name=actor.patient.full_name, body=text)
     thread.last_at, thread.unread_by_unit = msg.sent_at, True
     thread.save(update_fields=["last_at", "unread_by_unit"])

@@ -28,7 +28,7 @@ AUTHORIZE_PATH = "/oauth/authorize/"
 
 class ResidentSessionStore(DbStore):
     @classmethod
-    def get_model_class(cls):  # type: ignore[no-untyped-def]
+    def get_model_class(cls):
         from invanare.models import ResidentSession
 
         return ResidentSession
@@ -39,7 +39,7 @@ class ResidentSessionStore(DbStore):
 
 class IdpSessionStore(DbStore):
     @classmethod
-    def get_model_class(cls):  # type: ignore[no-untyped-def]
+    def get_model_class(cls):
         from invanare.models import IdpSession
 
         return IdpSession

@@ -22,7 +22,7 @@ from vardmiljo.middleware import client_ip
 
 
 def _resident(request: HttpRequest) -> ResidentActor:
-    return request.resident  # type: ignore[attr-defined, no-any-return]
+    return request.resident  # type: ignore[attr-defined]
 
 
 def login_page(request: HttpRequest) -> HttpResponse:
@@ -57,7 +57,8 @@ def login_done(request: HttpRequest) -> HttpResponse:
             services.resident_login_refused(client_ip=ip, reason=exc.detail)
         return render(request, "invanare/login.html", {"error": exc.message}, status=403)
     request.session.cycle_key()
-    assert actor.patient is not None
+    if actor.patient is None:  # a resident session always names its patient
+        raise RuntimeError("resident session without a patient")
     request.session[SESSION_RESIDENT] = actor.patient.pk
     return redirect("invanare:start")
 
@@ -227,7 +228,8 @@ def choices(request: HttpRequest) -> HttpResponse:
                 core.block_lift_by_resident(actor=actor, block_id=_int(request.POST.get("block")) or 0)
                 messages.success(request, _("Spärren är hävd."))
             elif op in ("object", "unobject"):
-                assert actor.patient is not None
+                if actor.patient is None:  # a resident session always names its patient
+                    raise RuntimeError("resident session without a patient")
                 registry.set_registry_objection(
                     actor=actor,
                     patient_id=actor.patient.pk,

@@ -42,7 +42,20 @@ def main() -> None:
     step("ruff format", [PY, "-m", "ruff", "format", "--check", "."])
     step(
         "mypy",
-        [PY, "-m", "mypy", "vardmiljo", "journal", "lakemedel", "remisser", "tidbok", "slutenvard", "integrations", "driftstopp"],
+        [
+            PY,
+            "-m",
+            "mypy",
+            "vardmiljo",
+            "journal",
+            "lakemedel",
+            "remisser",
+            "tidbok",
+            "slutenvard",
+            "integrations",
+            "driftstopp",
+            "invanare",
+        ],
     )
     step("migrations", [PY, "manage.py", "makemigrations", "--check", "--dry-run"])
     # Production settings: no demo relaxations. The database is still the embedded one here.

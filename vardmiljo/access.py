@@ -498,4 +498,3 @@ def resident_access(
         target = pk if 0 < pk < 2**63 and Patient.objects.filter(pk=pk).exists() else None
         audit.record_refusal(actor, f"{action}.denied", patient=target, ground=Ground.DENIED)
     raise NotFound()
-

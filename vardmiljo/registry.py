@@ -151,6 +151,8 @@ def health_check(key: str) -> Callable[[Callable[[], tuple[bool, str]]], Callabl
         return func
 
     return register
+
+
 # The quality-registry objection (PDL 7 kap. 2 §) lives in integrations, which no module may
 # import; the resident's e-services reach it through this hook, registered by integrations.
 RegistryObjection = Callable[..., Any]
