@@ -68,8 +68,7 @@ def login_clients(base_urls: list[str]) -> None:
 
 
 def seed(ctx: DemoContext) -> None:
-    from journal import services as journal
-    from journal.models import Note, NoteTemplate
+    from journal.models import Note, NoteTemplate, NoteVersion, headings_text
     from lakemedel import catalogue
     from lakemedel import services as lakemedel
     from lakemedel.models import Product
@@ -97,13 +96,35 @@ def seed(ctx: DemoContext) -> None:
         Guardianship.objects.create(guardian=gustav, child=klara)
         # Ingrid: signed notes (published after 14 days), a medication, a booking, an emergency access.
         tpl = NoteTemplate.objects.filter(note_type="Läkaranteckning").first()
+        # Written as if signed 40, 20 and 3 days ago (a signed note can never be changed
+        # afterwards, so the demo inserts them signed, with their version, as an import does).
         for days in (40, 20, 3):
-            n = journal.note_create(
-                actor=anna, patient_id=ingrid.pk, template_id=tpl.pk if tpl else None, note_type="Läkaranteckning"
+            past = timezone.now() - dt.timedelta(days=days)
+            n = Note.objects.create(
+                patient=ingrid,
+                unit=vc,
+                template=tpl,
+                note_type="Läkaranteckning",
+                headings=VISIT,
+                text=headings_text(VISIT),
+                status=Note.Status.SIGNED,
+                author=anna.staff,
+                author_name=str(anna.staff)[:200],
+                author_profession=anna.staff.profession,
+                event_at=past,
+                created_at=past,
+                updated_at=past,
+                signed_at=past,
+                signed_by=anna.staff,
             )
-            n = journal.note_sign(actor=anna, note_id=n.pk, revision=n.revision, headings=VISIT)
-            Note.objects.filter(pk=n.pk).update(
-                signed_at=timezone.now() - dt.timedelta(days=days), event_at=timezone.now() - dt.timedelta(days=days)
+            NoteVersion.objects.create(
+                note=n,
+                version_no=1,
+                headings=n.headings,
+                note_type=n.note_type,
+                signed_by=anna.staff,
+                signed_by_name=str(anna.staff)[:200],
+                signed_at=past,
             )
         catalogue.ensure_sample()
         enalapril = Product.objects.filter(name="Enalapril Sandoz").first()
