@@ -79,9 +79,10 @@ def record(
     if obj is not None:
         object_type = obj._meta.label_lower if hasattr(obj, "_meta") else type(obj).__name__
         object_id = str(getattr(obj, "pk", obj))
+    row: tuple[Any, ...]
     if actor.staff is None:  # a resident in the e-services: no staff, unit or provider
         resident = getattr(actor, "patient", None)
-        resident_row: tuple[Any, ...] = (
+        row = (
             (resident.pk if resident else 0) % settings.AUDIT_CHAINS,
             None,
             "",
@@ -101,38 +102,37 @@ def record(
             protected,
             actor.client_ip,
             json.dumps({**(detail or {}), "resident_id": resident.pk if resident else None}, default=str),
+            patient_ids or None,
         )
-        with db.cursor() as cur:
-            cur.execute(_INSERT, resident_row)
-            return int(cur.fetchone()[0])
-    assignment = actor.assignment
-    unit = assignment.unit if assignment else None
-    provider = unit.provider if unit else None
-    staff = actor.staff
-    if actor.client:
-        detail = {**(detail or {}), "client": actor.client}
-    row = (
-        (staff.pk or 0) % settings.AUDIT_CHAINS,
-        staff.pk,
-        staff.hsa_id or "",
-        (staff.get_full_name() or staff.username)[:200],
-        assignment.pk if assignment else None,
-        unit.pk if unit else None,
-        unit.name if unit else "",
-        provider.pk if provider else None,
-        provider.name if provider else "",
-        action[:60],
-        object_type[:60],
-        object_id[:60],
-        patient_id,
-        ground,
-        reason,
-        flagged,
-        protected,
-        actor.client_ip,
-        json.dumps(detail or {}, default=str),
-        patient_ids or None,
-    )
+    else:
+        assignment = actor.assignment
+        unit = assignment.unit if assignment else None
+        provider = unit.provider if unit else None
+        staff = actor.staff
+        if actor.client:
+            detail = {**(detail or {}), "client": actor.client}
+        row = (
+            (staff.pk or 0) % settings.AUDIT_CHAINS,
+            staff.pk,
+            staff.hsa_id or "",
+            (staff.get_full_name() or staff.username)[:200],
+            assignment.pk if assignment else None,
+            unit.pk if unit else None,
+            unit.name if unit else "",
+            provider.pk if provider else None,
+            provider.name if provider else "",
+            action[:60],
+            object_type[:60],
+            object_id[:60],
+            patient_id,
+            ground,
+            reason,
+            flagged,
+            protected,
+            actor.client_ip,
+            json.dumps(detail or {}, default=str),
+            patient_ids or None,
+        )
     if readonly.active():
         # Served from the replica: the row waits in the local spool (durably) for the primary.
         readonly.spool({**dict(zip(_COLUMNS, row, strict=True)), "logged_at": timezone.now().isoformat()})

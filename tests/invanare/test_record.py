@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from invanare.models import UnitPublishing
-from journal import services as journal
 from journal.models import Note
 from tests.conftest import World, login
 from tests.invanare.conftest import Residents, resident_login
-from tests.journal.helpers import VISIT, draft
+from tests.journal.helpers import draft, signed_as_of
 from vardmiljo import services as core
 from vardmiljo.models import AccessLog
 
@@ -22,13 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def signed_note(world: World, days_ago: int, note_type: str = "") -> Note:
-    n = draft(world)
-    n = journal.note_sign(actor=world.physician, note_id=n.pk, revision=n.revision, headings=VISIT)
-    fields = {"signed_at": timezone.now() - dt.timedelta(days=days_ago)}
-    if note_type:
-        fields["note_type"] = note_type
-    Note.objects.filter(pk=n.pk).update(**fields)
-    return n
+    return signed_as_of(world, timezone.now() - dt.timedelta(days=days_ago), note_type or "Läkaranteckning")
 
 
 def test_19_3_record_shows_signed_notes_after_the_units_delay_never_withheld_types(

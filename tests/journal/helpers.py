@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from journal import queries, services
 from journal.models import Note, NoteTemplate
 from tests.conftest import World
@@ -28,3 +30,37 @@ def draft(world: World, actor: Actor | None = None) -> Note:
 def signed(world: World) -> Note:
     n = draft(world)
     return services.note_sign(actor=world.physician, note_id=n.pk, revision=n.revision, headings=VISIT)
+
+
+def signed_as_of(world: World, when: dt.datetime, note_type: str = "Läkaranteckning") -> Note:
+    """A note signed at `when` in the past, with its version: inserted as an import would
+    (a signed note can never be back-dated afterwards: the database refuses it)."""
+    from journal.models import NoteVersion, headings_text
+
+    staff = world.physician.staff
+    n = Note.objects.create(
+        patient=world.patient,
+        unit=world.physician.unit,
+        note_type=note_type,
+        headings=VISIT,
+        text=headings_text(VISIT),
+        status=Note.Status.SIGNED,
+        author=staff,
+        author_name=str(staff)[:200],
+        author_profession=staff.profession,
+        event_at=when,
+        created_at=when,
+        updated_at=when,
+        signed_at=when,
+        signed_by=staff,
+    )
+    NoteVersion.objects.create(
+        note=n,
+        version_no=1,
+        headings=n.headings,
+        note_type=n.note_type,
+        signed_by=staff,
+        signed_by_name=str(staff)[:200],
+        signed_at=when,
+    )
+    return n
