@@ -174,6 +174,33 @@ ALLOWED: dict[tuple[str, str], str] = {
         "TokenContext",
     ): "authenticating a bearer token to its assignment; no patient data (the access module decides each read)",
     ("integrations/bench.py", "TokenContext"): "the benchmark's own database (manage.py bench): a token for the timed FHIR reads",
+    ("invanare/bench.py", "Patient"): "the benchmark's own database (manage.py bench): seeding and picking rows to time",
+    ("invanare/bench.py", "CareRelationship"): "the benchmark's own database (manage.py bench): seeding and picking rows to time",
+    (
+        "invanare/bench.py",
+        "AccessLog",
+    ): "the benchmark's own database (manage.py bench): five years of log rows for the timed extract",
+    (
+        "invanare/demo.py",
+        "Patient",
+    ): "demo data written by seed_demo (an operator's command); nobody reads patient data through it",
+    (
+        "invanare/demo.py",
+        "CareRelationship",
+    ): "demo data written by seed_demo (an operator's command); nobody reads patient data through it",
+    (
+        "invanare/demo.py",
+        "Guardianship",
+    ): "demo data written by seed_demo (an operator's command); nobody reads patient data through it",
+    ("invanare/demo.py", "Note"): "demo data written by seed_demo (an operator's command); nobody reads patient data through it",
+    (
+        "invanare/demo.py",
+        "NoteVersion",
+    ): "demo data written by seed_demo (an operator's command); nobody reads patient data through it",
+    (
+        "invanare/idp.py",
+        "DemoIdentity",
+    ): "the demo identity provider's picker: which demo person a tester may log in as (demo mode only), no record data",
     ("vardmiljo/outbox.py", "OutboxAttempt"): "the outbox machinery's record of each delivery attempt (ids, lease, result)",
     (
         "remisser/management/commands/delivery_latency.py",

@@ -27,7 +27,8 @@ from tidbok import services as tidbok
 pytestmark = pytest.mark.django_db
 
 # Not pages a person reads (REST, admin, simulators of other systems, files).
-SKIP_PREFIXES = ("api", "admin", "api-", "fhir", "oauth2_provider")
+# invanare: the resident's pages (own session; staff never reach them, tests/invanare checks them).
+SKIP_PREFIXES = ("api", "admin", "api-", "fhir", "oauth2_provider", "invanare")
 SKIP = {
     "logout",
     "healthz",
@@ -47,6 +48,7 @@ SKIP = {
     "slutenvard:bed_state",
     "slutenvard:stay_action",
     "slutenvard:summary_pdf",
+    "resident_inbox_thread",  # a thread of a resident's messages: opened from the inbox in tests/invanare
 }
 
 
