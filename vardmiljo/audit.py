@@ -79,40 +79,21 @@ def record(
     if obj is not None:
         object_type = obj._meta.label_lower if hasattr(obj, "_meta") else type(obj).__name__
         object_id = str(getattr(obj, "pk", obj))
-    row: tuple[Any, ...]
-    if actor.staff is None:  # a resident in the e-services: no staff, unit or provider
+    # Who acted: a member of staff in an assignment, or a resident in the e-services (no staff,
+    # unit or provider; chained by the resident's own id).
+    who: tuple[Any, ...]
+    if actor.staff is None:
         resident = getattr(actor, "patient", None)
-        row = (
-            (resident.pk if resident else 0) % settings.AUDIT_CHAINS,
-            None,
-            "",
-            (resident.full_name if resident else "Invånare")[:200],
-            None,
-            None,
-            "",
-            None,
-            "",
-            action[:60],
-            object_type[:60],
-            object_id[:60],
-            patient_id,
-            ground,
-            reason,
-            flagged,
-            protected,
-            actor.client_ip,
-            json.dumps({**(detail or {}), "resident_id": resident.pk if resident else None}, default=str),
-            patient_ids or None,
-        )
+        chain_key = resident.pk if resident else 0
+        who = (None, "", (resident.full_name if resident else "Invånare")[:200], None, None, "", None, "")
+        detail = {**(detail or {}), "resident_id": resident.pk if resident else None}
     else:
         assignment = actor.assignment
         unit = assignment.unit if assignment else None
         provider = unit.provider if unit else None
         staff = actor.staff
-        if actor.client:
-            detail = {**(detail or {}), "client": actor.client}
-        row = (
-            (staff.pk or 0) % settings.AUDIT_CHAINS,
+        chain_key = staff.pk or 0
+        who = (
             staff.pk,
             staff.hsa_id or "",
             (staff.get_full_name() or staff.username)[:200],
@@ -121,18 +102,24 @@ def record(
             unit.name if unit else "",
             provider.pk if provider else None,
             provider.name if provider else "",
-            action[:60],
-            object_type[:60],
-            object_id[:60],
-            patient_id,
-            ground,
-            reason,
-            flagged,
-            protected,
-            actor.client_ip,
-            json.dumps(detail or {}, default=str),
-            patient_ids or None,
         )
+        if actor.client:
+            detail = {**(detail or {}), "client": actor.client}
+    row = (
+        chain_key % settings.AUDIT_CHAINS,
+        *who,
+        action[:60],
+        object_type[:60],
+        object_id[:60],
+        patient_id,
+        ground,
+        reason,
+        flagged,
+        protected,
+        actor.client_ip,
+        json.dumps(detail or {}, default=str),
+        patient_ids or None,
+    )
     if readonly.active():
         # Served from the replica: the row waits in the local spool (durably) for the primary.
         readonly.spool({**dict(zip(_COLUMNS, row, strict=True)), "logged_at": timezone.now().isoformat()})
