@@ -4,8 +4,11 @@ and the referral shows the booking made for it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from remisser import services as remisser
 from remisser.models import Referral
@@ -60,8 +63,10 @@ def test_13_12_from_the_waiting_list_of_a_referral_too(client, world: World) -> 
 def test_13_12_warns_when_the_patient_already_has_a_time_that_day(client, world: World) -> None:  # type: ignore[no-untyped-def]
     ref = _accepted(world)
     doctor = make_resource(world.med, "Cecilia Läkare")
-    first = make_slot(doctor, in_minutes=24 * 60, slot_type=SlotType.NEW_VISIT)
-    second = make_slot(doctor, in_minutes=24 * 60 + 60, slot_type=SlotType.NEW_VISIT)
+    # Tomorrow morning, local time: "now + 24 h" and an hour later may fall on two dates late in the evening.
+    morning = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    first = make_slot(doctor, at=morning, slot_type=SlotType.NEW_VISIT)
+    second = make_slot(doctor, at=morning + dt.timedelta(hours=1), slot_type=SlotType.NEW_VISIT)
     services.booking_create(actor=world.colleague, patient_id=world.patient.pk, slot_id=first.pk)
     login(client, world.colleague)
     r = client.get(reverse("tidbok:book_slot", args=[second.pk]), {"remiss": ref.pk, "patient": world.patient.pk})

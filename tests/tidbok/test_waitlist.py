@@ -60,7 +60,8 @@ def test_outsider_cannot_add_or_read(world: World) -> None:
 
 def test_past_care_guarantee_is_flagged_and_sorted_by_priority(world: World) -> None:
     old = _add(world, priority="three_months")
-    WaitlistEntry.objects.filter(pk=old.pk).update(added_at=timezone.now() - dt.timedelta(days=91))
+    # 92 days: a day clear of the 90-day guarantee whatever the hour and the daylight-saving change.
+    WaitlistEntry.objects.filter(pk=old.pk).update(added_at=timezone.now() - dt.timedelta(days=92))
     urgent = _add(
         world, patient_id=f.make_patient(unit=world.vc).pk, priority="acute", due_by=timezone.localdate() - dt.timedelta(days=1)
     )
